@@ -1,0 +1,196 @@
+"""Settings: ``newsflow.toml`` → typed dataclasses.
+
+Every setting has a default here and is documented in the repository's ``newsflow.toml``. Relative source paths
+are resolved against the directory of the config file that names them (or the working directory when no file is
+used). Unknown keys raise :class:`ConfigError`, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SOURCE_KINDS = ("files", "urls", "feed")
+
+
+class ConfigError(ValueError):
+    """Raised for an unreadable config file, an unknown key, or a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One ``[[sources]]`` table. ``path`` for ``files`` (folder or file) and ``urls`` (a list file, one URL per
+    line); ``url`` (or ``path`` to a local feed file) for ``feed``."""
+
+    name: str
+    kind: str
+    path: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow)"
+    timeout_s: float = 20.0  # connect/read/write timeout per request, seconds
+    retries: int = 2  # extra attempts after connect errors, timeouts, 429 and 5xx
+    max_redirects: int = 10
+    max_bytes: int = 10_000_000  # larger bodies are rejected as too_large
+    allow_private_addresses: bool = False  # tests fetch from 127.0.0.1 and set this
+
+
+@dataclass(frozen=True)
+class ParseConfig:
+    workers: int = 0  # worker processes for HTML parsing; 0 = one per CPU core
+    timeout_s: float = 60.0  # hard limit per page, seconds; a page over it is rejected as parse_timeout
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    shingle_size: int = 5  # words per shingle
+    num_perm: int = 128  # MinHash permutations
+    bands: int = 16  # LSH bands; rows per band = num_perm / bands
+    threshold: float = 0.8  # estimated Jaccard similarity at or above which two bodies are near-duplicates
+    min_words: int = 30  # bodies with fewer words are not near-duplicate candidates
+
+
+@dataclass(frozen=True)
+class EnrichConfig:
+    words_per_minute: int = 238  # silent reading rate, Brysbaert (2019) meta-analysis (non-fiction)
+
+
+@dataclass(frozen=True)
+class PrefectConfig:
+    home: str = ".prefect"  # PREFECT_HOME when no PREFECT_API_URL is set; relative to the config file's folder
+    startup_timeout_s: int = 180  # seconds to wait for Prefect's temporary local API (first start migrates a DB)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_root: Path = Path("data")
+    batch_size: int = 500  # documents per Prefect task run
+    max_reject_share: float = 0.5  # `newsflow run` exits 3 when more than this share of new documents is rejected
+    sources: tuple[SourceConfig, ...] = ()
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    parse: ParseConfig = field(default_factory=ParseConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    enrich: EnrichConfig = field(default_factory=EnrichConfig)
+    prefect: PrefectConfig = field(default_factory=PrefectConfig)
+    config_path: Path | None = None
+
+    def stage_config_hash(self, stage: str) -> str:
+        """Short hash of one stage's settings, part of that stage's fingerprint."""
+        section = getattr(self, stage, None)
+        payload: dict[str, Any] = dataclasses.asdict(section) if section is not None else {}
+        if stage == "parse":
+            payload.pop("workers", None)  # how many processes parse does not change the output
+            payload.pop("timeout_s", None)
+        blob = json.dumps(payload, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(sorted(unknown))}")
+    values = {}
+    for key, value in raw.items():
+        default = getattr(cls(), key)
+        if isinstance(default, bool) and not isinstance(value, bool):
+            raise ConfigError(f"[{name}] {key} must be true or false")
+        if isinstance(default, int | float) and not isinstance(default, bool):
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise ConfigError(f"[{name}] {key} must be a number")
+            value = type(default)(value)
+        if isinstance(default, str) and not isinstance(value, str):
+            raise ConfigError(f"[{name}] {key} must be a string")
+        values[key] = value
+    return cls(**values)
+
+
+def load_settings(config: str | os.PathLike[str] | None = None, data_root: str | os.PathLike[str] | None = None) -> Settings:
+    """Read settings from ``config`` (default: ``./newsflow.toml`` when it exists, else built-in defaults with one
+    ``files`` source at ``<data_root>/raw``). ``data_root`` overrides the file's ``data_root``.
+
+    Raises :class:`ConfigError` for a missing explicit file, invalid TOML, unknown keys or bad values.
+    """
+    path: Path | None
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+    else:
+        candidate = Path("newsflow.toml")
+        path = candidate if candidate.is_file() else None
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+    base = path.resolve().parent if path is not None else Path.cwd()
+
+    top = dict(raw.get("newsflow", {}))
+    allowed_top = {"data_root", "batch_size", "max_reject_share"}
+    unknown = set(top) - allowed_top
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [newsflow]: {', '.join(sorted(unknown))}")
+    unknown_tables = set(raw) - {"newsflow", "sources", "fetch", "parse", "dedup", "enrich", "prefect"}
+    if unknown_tables:
+        raise ConfigError(f"unknown table(s): {', '.join(sorted(unknown_tables))}")
+
+    root = Path(data_root) if data_root is not None else Path(top.get("data_root", "data"))
+    if not root.is_absolute():
+        root = (Path.cwd() if data_root is not None else base) / root
+
+    sources: list[SourceConfig] = []
+    for i, src in enumerate(raw.get("sources", [])):
+        extra = set(src) - {"name", "kind", "path", "url"}
+        if extra:
+            raise ConfigError(f"unknown key(s) in sources[{i}]: {', '.join(sorted(extra))}")
+        if src.get("kind") not in SOURCE_KINDS:
+            raise ConfigError(f"sources[{i}].kind must be one of {', '.join(SOURCE_KINDS)}")
+        if not src.get("name"):
+            raise ConfigError(f"sources[{i}] needs a name")
+        p = src.get("path")
+        if p is not None and not Path(p).is_absolute():
+            p = str(base / p)
+        if src["kind"] in ("files", "urls") and not p:
+            raise ConfigError(f"sources[{i}] ({src['kind']}) needs a path")
+        if src["kind"] == "feed" and not (src.get("url") or p):
+            raise ConfigError(f"sources[{i}] (feed) needs a url or a path")
+        sources.append(SourceConfig(name=src["name"], kind=src["kind"], path=p, url=src.get("url")))
+    if path is None and not sources:
+        sources.append(SourceConfig(name="raw", kind="files", path=str(root / "raw")))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ConfigError("source names must be unique")
+
+    prefect = _section(PrefectConfig, raw.get("prefect", {}), "prefect")
+    if not Path(prefect.home).is_absolute():
+        prefect = dataclasses.replace(prefect, home=str(base / prefect.home))
+
+    batch_size = int(top.get("batch_size", 500))
+    if batch_size < 1:
+        raise ConfigError("batch_size must be at least 1")
+    dedup = _section(DedupConfig, raw.get("dedup", {}), "dedup")
+    if dedup.num_perm % dedup.bands:
+        raise ConfigError("[dedup] num_perm must be a multiple of bands")
+    return Settings(
+        data_root=root,
+        batch_size=batch_size,
+        max_reject_share=float(top.get("max_reject_share", 0.5)),
+        sources=tuple(sources),
+        fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch"),
+        parse=_section(ParseConfig, raw.get("parse", {}), "parse"),
+        dedup=dedup,
+        enrich=_section(EnrichConfig, raw.get("enrich", {}), "enrich"),
+        prefect=prefect,
+        config_path=path.resolve() if path is not None else None,
+    )

@@ -1,0 +1,273 @@
+"""Declared Arrow schemas, one per stage output, plus the shared rejects schema.
+
+Every Parquet write in newsflow goes through :func:`conform`, which builds the table against the declared
+schema instead of letting pyarrow infer types per batch. That is what keeps a dataset readable when one batch has
+an all-null column (inferred as ``null``), mixed numbers and strings (inferred as int64, then failing), or naive
+timestamps (field cases C22 and C24 in ``shared/cases``).
+
+All timestamps are ``timestamp[us, tz=UTC]``. Keys shared by every stage: ``doc_id`` (stable hash of the source
+URL or file path, see :func:`tasks.fetch.make_doc_id`) and ``content_sha256`` (hex SHA-256 of the fetched bytes):
+together they name one *version* of one document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyarrow as pa
+
+UTC_TS = pa.timestamp("us", tz="UTC")
+STR_LIST = pa.list_(pa.string())
+
+#: Raw documents as fetched (``processed/fetched/``).
+FETCHED = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("uri", pa.string(), nullable=False),  # file path relative to the source, or the requested URL
+        pa.field("url", pa.string()),  # original URL of the document, when known
+        pa.field("final_url", pa.string()),  # after redirects (HTTP only)
+        pa.field("redirects", STR_LIST),  # URLs passed through, in order (HTTP only)
+        pa.field("fetched_at", UTC_TS, nullable=False),
+        pa.field("http_status", pa.int16()),  # null for local files
+        pa.field("content_type", pa.string()),  # header value incl. charset, or a guess from the file name
+        pa.field("content_length", pa.int64()),  # bytes
+        pa.field("content", pa.large_binary(), nullable=False),
+    ]
+)
+
+IMAGE = pa.struct(
+    [
+        pa.field("url", pa.string()),
+        pa.field("alt", pa.string()),
+        pa.field("caption", pa.string()),
+        pa.field("credit", pa.string()),
+    ]
+)
+
+FIELD_SOURCES = pa.struct(
+    [pa.field("title", pa.string()), pa.field("published_at", pa.string()), pa.field("authors", pa.string())]
+)
+
+#: Parsed article fields (``processed/parsed/``).
+PARSED = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("fetched_at", UTC_TS),
+        pa.field("title", pa.string()),
+        pa.field("teaser", pa.string()),
+        pa.field("body", pa.string()),
+        pa.field("site_name", pa.string()),
+        pa.field("authors", STR_LIST),
+        pa.field("agencies", STR_LIST),
+        pa.field("subheadings", STR_LIST),
+        pa.field("related_ids", STR_LIST),
+        pa.field("keywords", STR_LIST),
+        pa.field("published_at", UTC_TS),
+        pa.field("published_precision", pa.string()),
+        pa.field("modified_at", UTC_TS),
+        pa.field("canonical_url", pa.string()),  # as declared by the page (rel=canonical / og:url)
+        pa.field("declared_language", pa.string()),  # ISO 639-1 from html lang / meta / JSON-LD
+        pa.field("images", pa.list_(IMAGE)),
+        pa.field("is_accessible_for_free", pa.bool_()),
+        pa.field("field_sources", FIELD_SOURCES),
+        pa.field("encoding", pa.string()),
+        pa.field("parser_version", pa.string()),
+    ]
+)
+
+#: One row per parsed document version: its dedup keys and the earlier document it matched, if any
+#: (``processed/deduplicated/``). Clusters are resolved from these match edges by
+#: :func:`tasks.dedup.resolve_clusters`.
+DEDUPLICATED = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("canonical_url", pa.string()),
+        pa.field("url_hash", pa.string()),
+        pa.field("text_hash", pa.string()),
+        pa.field("published_at", UTC_TS),
+        pa.field("body_chars", pa.int32()),
+        pa.field("match_doc_id", pa.string()),  # earlier document this one duplicates
+        pa.field("match_kind", pa.string()),  # url | exact | near
+        pa.field("similarity", pa.float32()),  # estimated Jaccard similarity for near, 1.0 for url/exact
+        pa.field("dedup_version", pa.string()),
+    ]
+)
+
+#: MinHash LSH index rows (``processed/deduplicated/index/``): one row per (document, band).
+DEDUP_INDEX = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("band", pa.int16(), nullable=False),
+        pa.field("band_hash", pa.uint64(), nullable=False),
+    ]
+)
+
+#: MinHash signatures (``processed/deduplicated/signatures/``), used to verify LSH candidates.
+DEDUP_SIGNATURES = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("signature", pa.list_(pa.uint64()), nullable=False),
+    ]
+)
+
+#: Enrichment per document version (``processed/enriched/``).
+ENRICHED = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("language", pa.string()),  # ISO 639-1, detected from title + teaser + body
+        pa.field("language_confidence", pa.float32()),  # 0..1
+        pa.field("word_count", pa.int32()),  # whitespace-separated tokens of the body
+        pa.field("reading_time_s", pa.int32()),  # seconds
+        pa.field("enrich_version", pa.string()),
+    ]
+)
+
+#: The public dataset (``processed/articles/``): one row per article, see design.md "The public dataset".
+ARTICLES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("source", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("canonical_url", pa.string()),
+        pa.field("fetched_at", UTC_TS),
+        pa.field("title", pa.string()),
+        pa.field("teaser", pa.string()),
+        pa.field("body", pa.string()),
+        pa.field("site_name", pa.string()),
+        pa.field("authors", STR_LIST),
+        pa.field("agencies", STR_LIST),
+        pa.field("subheadings", STR_LIST),
+        pa.field("related_ids", STR_LIST),
+        pa.field("keywords", STR_LIST),
+        pa.field("published_at", UTC_TS),
+        pa.field("published_precision", pa.string()),
+        pa.field("modified_at", UTC_TS),
+        pa.field("language", pa.string()),
+        pa.field("language_confidence", pa.float32()),
+        pa.field("images", pa.list_(IMAGE)),
+        pa.field("is_accessible_for_free", pa.bool_()),
+        pa.field("field_sources", FIELD_SOURCES),
+        pa.field("word_count", pa.int32()),
+        pa.field("reading_time_s", pa.int32()),
+        pa.field("cluster_id", pa.string()),
+        pa.field("duplicate_of", pa.string()),  # article_id of the cluster representative, null for it
+        pa.field("duplicate_kind", pa.string()),  # near (url/exact copies are folded, see folded_*)
+        pa.field("similarity", pa.float32()),
+        pa.field("cluster_size", pa.int32()),  # documents in the cluster, folded copies included
+        pa.field("folded_doc_ids", STR_LIST),  # url/exact copies folded into this row
+        pa.field("folded_urls", STR_LIST),
+        pa.field("parser_version", pa.string()),
+        pa.field("enrich_version", pa.string()),
+    ]
+)
+
+#: Closed set of reject reason codes, by stage.
+REJECT_REASONS: dict[str, frozenset[str]] = {
+    "fetch": frozenset(
+        {
+            "empty_content",
+            "unsupported_media_type",
+            "read_error",
+            "dns_error",
+            "connect_error",
+            "timeout",
+            "http_4xx",
+            "http_5xx",
+            "too_large",
+            "redirect_loop",
+            "invalid_url",
+            "feed_error",
+            "private_address",
+        }
+    ),
+    "parse": frozenset({"not_html", "no_article_text", "decode_error", "parse_error", "parse_timeout"}),
+    "dedup": frozenset({"dedup_error"}),
+    "enrich": frozenset({"enrich_error"}),
+    "export": frozenset({"export_error"}),
+}
+
+#: Rejects of every stage (``processed/rejects/<stage>/``).
+REJECTS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string()),  # null when no bytes were obtained
+        pa.field("source", pa.string()),
+        pa.field("uri", pa.string()),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string()),
+        pa.field("at", UTC_TS, nullable=False),
+        pa.field("fingerprint", pa.string()),  # the stage fingerprint that rejected it
+    ]
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "fetched": FETCHED,
+    "parsed": PARSED,
+    "deduplicated": DEDUPLICATED,
+    "dedup_index": DEDUP_INDEX,
+    "dedup_signatures": DEDUP_SIGNATURES,
+    "enriched": ENRICHED,
+    "articles": ARTICLES,
+    "rejects": REJECTS,
+}
+
+
+def _coerce(value: Any, typ: pa.DataType) -> Any:
+    """Make one Python value fit ``typ``: naive datetimes are taken as UTC, numbers become strings for string
+    columns (C22), and nested lists/structs are coerced field by field."""
+    if value is None:
+        return None
+    if pa.types.is_timestamp(typ):
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return value
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return value if isinstance(value, str) else str(value)
+    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        return [_coerce(v, typ.value_type) for v in value]
+    if pa.types.is_struct(typ):
+        return {f.name: _coerce(value.get(f.name), f.type) for f in typ}
+    return value
+
+
+def conform(rows: Iterable[Mapping[str, Any]] | pa.Table, schema: pa.Schema) -> pa.Table:
+    """Build a table of exactly ``schema`` from row dicts (missing keys → null, extra keys dropped) or cast an
+    existing table to it (columns reordered, missing ones added as nulls).
+
+    Raises ``pyarrow.ArrowInvalid`` / ``ArrowTypeError`` when a value cannot be represented (for instance text in
+    an integer column), and ``ValueError`` when a non-nullable column holds nulls.
+    """
+    if isinstance(rows, pa.Table):
+        cols = []
+        for field in schema:
+            if field.name in rows.column_names:
+                cols.append(rows.column(field.name).cast(field.type))
+            else:
+                cols.append(pa.nulls(rows.num_rows, field.type))
+        table = pa.Table.from_arrays(cols, schema=schema)
+    else:
+        rows = list(rows)
+        arrays = [
+            pa.array([_coerce(r.get(field.name), field.type) for r in rows], type=field.type)
+            for field in schema
+        ]
+        table = pa.Table.from_arrays(arrays, schema=schema)
+    for field in schema:
+        if not field.nullable and table.column(field.name).null_count:
+            raise ValueError(f"column {field.name!r} must not contain nulls")
+    return table

@@ -1,0 +1,249 @@
+"""All file I/O of the pipeline: stage paths, atomic Parquet part writes, and what is pending.
+
+Layout under ``<data_root>/processed/``::
+
+    fetched/part-*.parquet          FETCHED            (tasks.schemas)
+    parsed/part-*.parquet           PARSED
+    deduplicated/part-*.parquet     DEDUPLICATED
+    deduplicated/index/part-*       DEDUP_INDEX        (MinHash LSH band hashes)
+    deduplicated/signatures/part-*  DEDUP_SIGNATURES
+    enriched/part-*.parquet         ENRICHED
+    articles/part-*.parquet         ARTICLES           (the public dataset, rewritten by export)
+    rejects/<stage>/part-*.parquet  REJECTS
+
+Every part file is written to a hidden temp file in the same folder, flushed, fsync'ed and renamed into place with
+``os.replace`` (atomic on POSIX), so readers and a resumed run never see half a file. Each part records in its
+Parquet key-value metadata the stage and the stage *fingerprint* (``STAGE_VERSION`` + config hash + upstream
+fingerprints) that produced it; parts of any other fingerprint are superseded and ignored by reads.
+
+Stages never build paths themselves; they call this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tasks import schemas
+
+STAGES = ("fetch", "parse", "dedup", "enrich", "export")
+#: Output folder of each stage, below ``processed/``.
+STAGE_DIRS = {
+    "fetch": "fetched",
+    "parse": "parsed",
+    "dedup": "deduplicated",
+    "enrich": "enriched",
+    "export": "articles",
+}
+_TMP_PREFIX = ".tmp-"
+_META_FP = b"newsflow.fingerprint"
+_META_STAGE = b"newsflow.stage"
+
+
+def utcnow() -> dt.datetime:
+    """Current time, timezone-aware UTC, truncated to microseconds (Arrow ``timestamp[us]``)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def fingerprint(*parts: str) -> str:
+    """Stage fingerprint: 16 hex chars of SHA-256 over its version, config hash and upstream fingerprints."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+class Store:
+    """Paths and Parquet I/O below one data root (``Settings.data_root``)."""
+
+    def __init__(self, data_root: str | os.PathLike[str]):
+        self.root = Path(data_root)
+        self.processed = self.root / "processed"
+
+    # ----------------------------------------------------------------- paths
+    def stage_dir(self, stage: str, sub: str | None = None) -> Path:
+        """Folder of a stage's output (``stage`` in :data:`STAGES`), or of a sub-dataset such as ``index``."""
+        path = self.processed / STAGE_DIRS[stage]
+        return path / sub if sub else path
+
+    def rejects_dir(self, stage: str) -> Path:
+        return self.processed / "rejects" / stage
+
+    def parts(self, folder: Path) -> list[Path]:
+        """Part files of a folder in write order (names start with a UTC timestamp)."""
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob("part-*.parquet") if p.is_file())
+
+    # ----------------------------------------------------------------- writes
+    def _write(self, folder: Path, table: pa.Table, meta: Mapping[bytes, bytes], name: str | None = None) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        existing = table.schema.metadata or {}
+        table = table.replace_schema_metadata({**existing, **meta})
+        if name is None:
+            stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
+            name = f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
+        tmp = folder / f"{_TMP_PREFIX}{uuid.uuid4().hex}.parquet"
+        try:
+            with open(tmp, "wb") as fh:
+                pq.write_table(table, fh, compression="zstd")
+                fh.flush()
+                os.fsync(fh.fileno())
+            final = folder / name
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        _fsync_dir(folder)
+        return final
+
+    def write_part(
+        self,
+        stage: str,
+        rows: Iterable[Mapping[str, Any]] | pa.Table,
+        schema: pa.Schema,
+        stage_fingerprint: str,
+        sub: str | None = None,
+    ) -> Path | None:
+        """Validate ``rows`` against ``schema`` and write them as a new part of ``stage`` (or its ``sub``
+        dataset). Returns the path, or ``None`` when there are no rows (nothing is written)."""
+        table = schemas.conform(rows, schema)
+        if table.num_rows == 0:
+            return None
+        meta = {_META_FP: stage_fingerprint.encode(), _META_STAGE: stage.encode()}
+        return self._write(self.stage_dir(stage, sub), table, meta)
+
+    def write_rejects(self, stage: str, rows: list[dict[str, Any]], stage_fingerprint: str) -> Path | None:
+        """Append reject rows (schema :data:`tasks.schemas.REJECTS`); ``stage`` and ``at`` are filled in.
+
+        Raises ``ValueError`` for a reason code outside :data:`tasks.schemas.REJECT_REASONS`.
+        """
+        if not rows:
+            return None
+        now = utcnow()
+        allowed = schemas.REJECT_REASONS[stage]
+        full = []
+        for r in rows:
+            if r["reason"] not in allowed:
+                raise ValueError(f"unknown {stage} reject reason {r['reason']!r}")
+            full.append({**r, "stage": stage, "at": r.get("at") or now, "fingerprint": stage_fingerprint})
+        table = schemas.conform(full, schemas.REJECTS)
+        meta = {_META_FP: stage_fingerprint.encode(), _META_STAGE: stage.encode()}
+        return self._write(self.rejects_dir(stage), table, meta)
+
+    def replace_dataset(self, stage: str, tables: list[pa.Table], schema: pa.Schema, meta: Mapping[str, str]) -> None:
+        """Replace a whole dataset (used by export): new parts are written first, then old ones are removed.
+
+        A run killed in between leaves old and new parts side by side; the next run sees the state digest in
+        the metadata disagree and rewrites, so the dataset converges.
+        """
+        folder = self.stage_dir(stage)
+        old = self.parts(folder)
+        bmeta = {k.encode(): v.encode() for k, v in meta.items()}
+        bmeta[_META_STAGE] = stage.encode()
+        for i, t in enumerate(tables):
+            self._write(folder, schemas.conform(t, schema), bmeta, name=f".new-part-{i:05d}.parquet")
+        for p in old:
+            p.unlink()
+        for i in range(len(tables)):
+            os.replace(folder / f".new-part-{i:05d}.parquet", folder / f"part-{i:05d}.parquet")
+        _fsync_dir(folder)
+
+    def clean_temp(self) -> int:
+        """Remove temp files a killed run left behind; returns how many were removed."""
+        n = 0
+        if self.processed.is_dir():
+            for pattern in (f"{_TMP_PREFIX}*", ".new-part-*"):
+                for p in self.processed.rglob(pattern):
+                    p.unlink(missing_ok=True)
+                    n += 1
+        return n
+
+    # ----------------------------------------------------------------- reads
+    @staticmethod
+    def part_meta(path: Path) -> dict[str, str]:
+        md = pq.read_schema(path).metadata or {}
+        return {k.decode(): v.decode() for k, v in md.items() if k.startswith(b"newsflow.")}
+
+    def current_parts(self, folder: Path, stage_fingerprint: str | None) -> list[Path]:
+        """Parts of ``folder`` written under ``stage_fingerprint`` (all parts when it is ``None``)."""
+        out = []
+        for p in self.parts(folder):
+            if stage_fingerprint is None or self.part_meta(p).get("newsflow.fingerprint") == stage_fingerprint:
+                out.append(p)
+        return out
+
+    def read(
+        self,
+        stage: str,
+        schema: pa.Schema,
+        stage_fingerprint: str | None = None,
+        columns: list[str] | None = None,
+        sub: str | None = None,
+        filter_keys: set[tuple[str, str]] | None = None,
+    ) -> pa.Table:
+        """Concatenate the current parts of a stage (empty table of ``schema`` when there are none).
+        ``filter_keys`` keeps only rows whose ``(doc_id, content_sha256)`` is in the set."""
+        return self._read_parts(self.current_parts(self.stage_dir(stage, sub), stage_fingerprint), schema, columns, filter_keys)
+
+    def read_rejects(self, stage: str | None = None, stage_fingerprint: str | None = None) -> pa.Table:
+        stages = [stage] if stage else list(STAGES)
+        paths: list[Path] = []
+        for s in stages:
+            paths += self.current_parts(self.rejects_dir(s), stage_fingerprint)
+        return self._read_parts(paths, schemas.REJECTS, None, None)
+
+    @staticmethod
+    def _read_parts(
+        paths: list[Path],
+        schema: pa.Schema,
+        columns: list[str] | None,
+        filter_keys: set[tuple[str, str]] | None,
+    ) -> pa.Table:
+        sch = pa.schema([schema.field(c) for c in columns]) if columns else schema
+        tables = []
+        for p in paths:
+            t = pq.read_table(p, columns=columns)
+            if filter_keys is not None:
+                ids = t.column("doc_id").to_pylist()
+                shas = t.column("content_sha256").to_pylist()
+                mask = pa.array([(a, b) in filter_keys for a, b in zip(ids, shas, strict=True)])
+                t = t.filter(mask)
+            tables.append(schemas.conform(t.replace_schema_metadata(None), sch))
+        if not tables:
+            return sch.empty_table()
+        return pa.concat_tables(tables)
+
+    def keys(self, stage: str, schema: pa.Schema, stage_fingerprint: str | None, sub: str | None = None) -> set[tuple[str, str]]:
+        """``(doc_id, content_sha256)`` pairs held by a stage's current parts."""
+        t = self.read(stage, schema, stage_fingerprint, columns=["doc_id", "content_sha256"], sub=sub)
+        return set(zip(t.column("doc_id").to_pylist(), t.column("content_sha256").to_pylist(), strict=True))
+
+    def rejected_keys(self, stage: str, stage_fingerprint: str | None) -> set[tuple[str, str | None]]:
+        t = self.read_rejects(stage, stage_fingerprint)
+        return set(zip(t.column("doc_id").to_pylist(), t.column("content_sha256").to_pylist(), strict=True))
+
+    def state_digest(self, folders: list[tuple[Path, str | None]]) -> str:
+        """Digest of which part files (names) make up the current state of the given folders; export compares
+        it with the digest stored in the articles dataset to know whether anything changed upstream."""
+        h = hashlib.sha256()
+        for folder, fp in folders:
+            for p in self.current_parts(folder, fp):
+                h.update(str(p.relative_to(self.processed)).encode() + b"\n")
+        return h.hexdigest()[:32]
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
