@@ -247,3 +247,66 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# --------------------------------------------------------------------- pending work
+def newest_versions(table: pa.Table) -> pa.Table:
+    """Keep, per ``doc_id``, the row with the latest ``fetched_at`` (ties: larger ``content_sha256``), so that a
+    refetch with changed bytes supersedes the older version."""
+    if table.num_rows == 0:
+        return table
+    order = table.sort_by([("doc_id", "ascending"), ("fetched_at", "descending"), ("content_sha256", "descending")])
+    ids = order.column("doc_id").to_pylist()
+    keep = [i for i, d in enumerate(ids) if i == 0 or ids[i - 1] != d]
+    return order.take(pa.array(keep, type=pa.int64()))
+
+
+def pending_parse(store: Store, parse_fp: str) -> list[tuple[str, str, str]]:
+    """``(part path, doc_id, content_sha256)`` of the newest fetched version of each document that has neither a
+    parsed row nor a parse reject under ``parse_fp``; sorted by part then doc_id."""
+    rows: list[pa.Table] = []
+    for part in store.parts(store.stage_dir("fetch")):
+        t = pq.read_table(part, columns=["doc_id", "content_sha256", "fetched_at"])
+        rows.append(t.append_column("part", pa.array([str(part)] * t.num_rows, type=pa.string())))
+    if not rows:
+        return []
+    newest = newest_versions(pa.concat_tables(rows))
+    done = store.keys("parse", schemas.PARSED, parse_fp) | store.rejected_keys("parse", parse_fp)
+    out = [
+        (p, d, s)
+        for p, d, s in zip(
+            newest.column("part").to_pylist(),
+            newest.column("doc_id").to_pylist(),
+            newest.column("content_sha256").to_pylist(),
+            strict=True,
+        )
+        if (d, s) not in done
+    ]
+    return sorted(out)
+
+
+def pending_after(
+    store: Store, upstream: str, upstream_schema: pa.Schema, upstream_fp: str, stage: str, schema: pa.Schema, fp: str
+) -> list[tuple[str, str]]:
+    """Keys held by ``upstream``'s current parts that ``stage`` has neither output nor rejected under ``fp``."""
+    have = store.keys(upstream, upstream_schema, upstream_fp)
+    done = store.keys(stage, schema, fp) | store.rejected_keys(stage, fp)
+    return sorted(have - done)  # type: ignore[operator]
+
+
+def read_rows_by_key(paths: list[str] | list[Path], keys: set[tuple[str, str]], columns: list[str] | None = None) -> pa.Table:
+    """Rows of the given part files whose ``(doc_id, content_sha256)`` is in ``keys`` (files read once each, with
+    a ``doc_id`` filter pushed down to Parquet)."""
+    import pyarrow.compute as pc
+
+    ids = sorted({d for d, _ in keys})
+    tables = []
+    for p in sorted({str(x) for x in paths}):
+        t = pq.read_table(p, columns=columns, filters=pc.field("doc_id").isin(ids))
+        if t.num_rows:
+            mask = [(d, s) in keys for d, s in zip(t.column("doc_id").to_pylist(), t.column("content_sha256").to_pylist(), strict=True)]
+            t = t.filter(pa.array(mask, type=pa.bool_()))
+        tables.append(t.replace_schema_metadata(None))
+    if not tables:
+        raise ValueError("no part files given")
+    return pa.concat_tables(tables)

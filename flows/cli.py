@@ -1,0 +1,235 @@
+"""``newsflow`` command line (typer).
+
+Exit codes: 0 all good; 1 failure; 2 usage error; 3 the run finished but rejected more than
+``max_reject_share`` of its new documents (see ``newsflow rejects``).
+
+Prefect is imported only inside the commands that need it, after ``PREFECT_HOME`` and the temporary local API's
+start-up timeout have been set from the settings, so ``newsflow run`` works on a machine with no Prefect server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tasks import schemas
+from tasks.config import ConfigError, Settings, load_settings
+from tasks.store import Store
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="newsflow: news websites → clean article datasets.")
+console = Console(stderr=True)
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="newsflow.toml to use (default ./newsflow.toml).")]
+DataRootOpt = Annotated[Path | None, typer.Option("--data-root", help="Data root (overrides the config's data_root).")]
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
+
+
+def _settings(config: Path | None, data_root: Path | None) -> Settings:
+    try:
+        return load_settings(config, data_root)
+    except ConfigError as exc:
+        console.print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+def prepare_prefect(settings: Settings) -> bool:
+    """Point Prefect at a local home and allow its temporary API, unless ``PREFECT_API_URL`` names a server.
+    Returns True when the temporary local API will be used."""
+    if os.environ.get("PREFECT_API_URL"):
+        return False
+    os.environ.setdefault("PREFECT_HOME", settings.prefect.home)
+    os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "true"
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(settings.prefect.startup_timeout_s))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    return True
+
+
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    data_root: DataRootOpt = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task run.", min=1)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
+) -> None:
+    """Run the whole pipeline (fetch → parse → deduplicate → enrich → export) over everything pending."""
+    settings = _settings(config, data_root)
+    ephemeral = prepare_prefect(settings)
+    if ephemeral:
+        console.print(
+            f"Starting Prefect's temporary local API (home: {os.environ['PREFECT_HOME']}); its first start migrates "
+            f"a database and can take 10-30 s (waiting up to {settings.prefect.startup_timeout_s} s)…"
+        )
+    started = time.monotonic()
+    try:
+        from flows.pipeline import news_pipeline, summary_markdown
+
+        summary = news_pipeline(
+            config=str(settings.config_path) if settings.config_path else None,
+            data_root=str(settings.data_root),
+            batch_size=batch_size,
+        )
+    except ConfigError as exc:
+        console.print(f"[red]config error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+    except Exception as exc:
+        console.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}")
+        raise typer.Exit(EXIT_FAILURE) from exc
+    elapsed = time.monotonic() - started
+    if json_out:
+        print(json.dumps({**summary, "elapsed_s": round(elapsed, 1)}, indent=2))
+    else:
+        _print_summary(summary, elapsed)
+        console.print(summary_markdown(summary).splitlines()[0].lstrip("# "), style="dim")
+    share = summary["reject_share"]
+    if summary["rejected_total"] and share > settings.max_reject_share:
+        console.print(
+            f"[yellow]finished with rejects:[/yellow] {summary['rejected_total']} "
+            f"({share:.0%} of new documents; limit {settings.max_reject_share:.0%}). See `newsflow rejects`."
+        )
+        raise typer.Exit(EXIT_REJECTS)
+
+
+def _print_summary(summary: dict[str, Any], elapsed: float) -> None:
+    t = Table(title=f"newsflow run: {summary['documents_in']} new documents, {summary['articles_out']} articles")
+    for col in ("stage", "processed", "skipped", "rejected", "by reason"):
+        t.add_column(col, justify="right" if col in ("processed", "skipped", "rejected") else "left")
+    for stage, c in summary["stages"].items():
+        reasons = ", ".join(f"{k}: {v}" for k, v in c["rejected_by_reason"].items()) or "-"
+        t.add_row(stage, str(c["processed"]), str(c["skipped"]), str(c["rejected"]), reasons)
+    console.print(t)
+    console.print(f"articles: {Path(summary['data_root']) / 'processed' / 'articles'}  ({elapsed:.1f} s)")
+
+
+def stage_status(settings: Settings) -> dict[str, Any]:
+    """Rows and pending work per stage under the current fingerprints (no Prefect, no network)."""
+    from flows.stages import stage_fingerprints
+    from tasks import fetch
+    from tasks.export import is_current, upstream_digest
+    from tasks.store import pending_after, pending_parse
+
+    store = Store(settings.data_root)
+    fps = stage_fingerprints(settings)
+    out: dict[str, Any] = {}
+    known = store.keys("fetch", schemas.FETCHED, None) | store.rejected_keys("fetch", None)
+    fetch_pending: int | None = 0
+    for source in settings.sources:
+        n = fetch.count_pending(source, settings.fetch, known)
+        fetch_pending = None if n is None or fetch_pending is None else fetch_pending + n
+    out["fetch"] = {
+        "rows": len(store.keys("fetch", schemas.FETCHED, None)),
+        "pending": fetch_pending,
+        "rejected": store.read_rejects("fetch").num_rows,
+    }
+    out["parse"] = {
+        "rows": len(store.keys("parse", schemas.PARSED, fps["parse"])),
+        "pending": len(pending_parse(store, fps["parse"])),
+        "rejected": store.read_rejects("parse", fps["parse"]).num_rows,
+    }
+    pairs = [("parse", schemas.PARSED, "dedup", schemas.DEDUPLICATED), ("dedup", schemas.DEDUPLICATED, "enrich", schemas.ENRICHED)]
+    for up, up_schema, stage, schema in pairs:
+        out[stage] = {
+            "rows": len(store.keys(stage, schema, fps[stage])),
+            "pending": len(pending_after(store, up, up_schema, fps[up], stage, schema, fps[stage])),
+            "rejected": store.read_rejects(stage, fps[stage]).num_rows,
+        }
+    parts = store.parts(store.stage_dir("export"))
+    import pyarrow.parquet as pq
+
+    current = is_current(store, upstream_digest(store, fps))
+    out["export"] = {
+        "rows": sum(pq.read_metadata(p).num_rows for p in parts),
+        "pending": 0 if current else 1,
+        "rejected": 0,
+    }
+    return {"data_root": str(settings.data_root), "stages": out, "fingerprints": fps}
+
+
+@app.command()
+def status(
+    config: ConfigOpt = None,
+    data_root: DataRootOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Rows, pending work and rejects per stage. Export's pending is 1 when the dataset must be rebuilt.
+    Fetch pending is null when a source (a feed) can only be counted over the network."""
+    settings = _settings(config, data_root)
+    st = stage_status(settings)
+    if json_out:
+        print(json.dumps(st, indent=2))
+        return
+    t = Table(title=f"newsflow status: {st['data_root']}")
+    for col in ("stage", "rows", "pending", "rejected"):
+        t.add_column(col, justify="left" if col == "stage" else "right")
+    for stage, c in st["stages"].items():
+        t.add_row(stage, str(c["rows"]), "?" if c["pending"] is None else str(c["pending"]), str(c["rejected"]))
+    Console().print(t)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl or parquet.")] = "parquet",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file.")] = Path("articles.parquet"),
+    config: ConfigOpt = None,
+    data_root: DataRootOpt = None,
+) -> None:
+    """Write the articles dataset to one file (CSV: list and struct columns as JSON text)."""
+    from tasks.export import FORMATS, read_articles, write_export
+
+    if format not in FORMATS:
+        console.print(f"[red]--format must be one of {', '.join(FORMATS)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    settings = _settings(config, data_root)
+    table = read_articles(Store(settings.data_root))
+    if table.num_rows == 0:
+        console.print("[yellow]the articles dataset is empty: run `newsflow run` first[/yellow]")
+    n = write_export(table, format, out)
+    console.print(f"wrote {n} articles to {out}")
+
+
+@app.command()
+def rejects(
+    stage: Annotated[str | None, typer.Option(help="Only this stage (fetch, parse, dedup, enrich, export).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
+    config: ConfigOpt = None,
+    data_root: DataRootOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON lines on stdout.")] = False,
+) -> None:
+    """List rejected documents with their reason code and detail."""
+    settings = _settings(config, data_root)
+    if stage is not None and stage not in schemas.REJECT_REASONS:
+        console.print(f"[red]unknown stage {stage!r}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    rows = Store(settings.data_root).read_rejects(stage).to_pylist()
+    if reason:
+        rows = [r for r in rows if r["reason"] == reason]
+    if json_out:
+        for r in rows:
+            print(json.dumps({**r, "at": r["at"].isoformat()}, ensure_ascii=False))
+        return
+    t = Table(title=f"{len(rows)} rejects")
+    for col in ("stage", "reason", "source", "uri", "detail"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["stage"], r["reason"], r["source"] or "", r["uri"] or r["doc_id"], (r["detail"] or "")[:200])
+    Console().print(t)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

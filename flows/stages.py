@@ -1,0 +1,318 @@
+"""Thin Prefect tasks around the stage functions in ``tasks/``: load one batch, call the plain functions, write the
+result through :mod:`tasks.store`, return a small count manifest.
+
+The stage modules themselves stay free of Prefect so that parse worker processes (and scripts that only want
+``tasks.parse.parse_html``) import them quickly. Only fetch does network work, so only fetch tasks retry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import multiprocessing.pool
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from tasks import schemas
+from tasks.config import Settings, SourceConfig
+from tasks.store import Store, fingerprint, read_rows_by_key
+
+
+@dataclass
+class StageCounts:
+    """What one stage did in one run: documents processed (written), skipped (already done) and rejected."""
+
+    processed: int = 0
+    skipped: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: StageCounts) -> None:
+        self.processed += other.processed
+        self.skipped += other.skipped
+        self.rejected.update(other.rejected)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "processed": self.processed,
+            "skipped": self.skipped,
+            "rejected": sum(self.rejected.values()),
+            "rejected_by_reason": dict(sorted(self.rejected.items())),
+        }
+
+
+def stage_fingerprints(settings: Settings) -> dict[str, str]:
+    """Fingerprint per stage: its version constant, its config hash and the fingerprints it depends on. Parse
+    changes therefore redo dedup, enrich and export; dedup settings redo dedup and export only."""
+    from tasks import dedup, enrich, export, fetch, parse
+
+    fp: dict[str, str] = {}
+    fp["fetch"] = fingerprint("fetch", getattr(fetch, "FETCH_VERSION", "1"))
+    fp["parse"] = fingerprint("parse", parse.PARSE_VERSION, settings.stage_config_hash("parse"))
+    fp["dedup"] = fingerprint("dedup", dedup.DEDUP_VERSION, settings.stage_config_hash("dedup"), fp["parse"])
+    fp["enrich"] = fingerprint("enrich", enrich.ENRICH_VERSION, settings.stage_config_hash("enrich"), fp["parse"])
+    fp["export"] = fingerprint("export", export.EXPORT_VERSION, fp["parse"], fp["dedup"], fp["enrich"])
+    return fp
+
+
+def chunks(seq: list[Any], size: int) -> list[list[Any]]:
+    return [seq[i : i + size] for i in range(0, len(seq), size)]
+
+
+# ----------------------------------------------------------------------------- fetch
+@task(name="discover", task_run_name="discover-{source.name}", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> list[Any]:
+    """Items of one source (files found, URLs listed, feed entries); discovery failures become fetch rejects."""
+    from tasks import fetch
+
+    items, rejects = fetch.discover(source, settings.fetch)
+    Store(settings.data_root).write_rejects("fetch", rejects, fetch_fp)
+    if rejects:
+        get_run_logger().warning("source %s: %d discovery failure(s)", source.name, len(rejects))
+    return list(items)
+
+
+@task(
+    name="fetch-batch",
+    task_run_name="fetch-{source_name}-batch-{batch_no}",
+    retries=2,
+    retry_delay_seconds=10,
+    cache_policy=NO_CACHE,
+)
+def fetch_batch(
+    items: list[Any],
+    source_name: str,
+    batch_no: int,
+    settings: Settings,
+    fetch_fp: str,
+    known: set[tuple[str, str | None]],
+    known_ids: set[str],
+) -> StageCounts:
+    """Fetch one batch of items; an item is skipped when its document (URL) or, for files, its exact bytes
+    (``doc_id``, ``content_sha256``) are already stored or rejected."""
+    from tasks import fetch
+
+    counts = StageCounts()
+
+    def skip(item: Any, sha: str | None) -> bool:
+        doc_id = fetch.make_doc_id(item.uri)
+        done = (doc_id, sha) in known if sha is not None else doc_id in known_ids
+        if done:
+            counts.skipped += 1
+        return done
+
+    rows, rejects = fetch.fetch_items(items, settings.fetch, skip=skip)
+    store = Store(settings.data_root)
+    store.write_part("fetch", rows, schemas.FETCHED, fetch_fp)
+    store.write_rejects("fetch", rejects, fetch_fp)
+    counts.processed = len(rows)
+    counts.rejected.update(r["reason"] for r in rejects)
+    return counts
+
+
+# ----------------------------------------------------------------------------- parse
+_POOL: multiprocessing.pool.Pool | None = None
+_POOL_SIZE = 0
+
+
+def _parse_one(args: tuple[bytes, str | None, str | None, dt.datetime | None]) -> tuple[str, Any]:
+    from tasks import parse
+
+    content, content_type, url, fetched_at = args
+    try:
+        return "ok", parse.parse_document(content, content_type, url, fetched_at)
+    except parse.ParseError as exc:
+        return "reject", (exc.reason, exc.detail)
+    except Exception as exc:  # a parser bug must reject the page, never end the run
+        return "reject", ("parse_error", f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _pool(workers: int) -> multiprocessing.pool.Pool:
+    global _POOL, _POOL_SIZE
+    if _POOL is None or _POOL_SIZE != workers:
+        shutdown_pool()
+        # spawn, not fork: the flow process runs Prefect's threads and event loop, which must not be forked
+        ctx = multiprocessing.get_context("spawn")
+        _POOL = ctx.Pool(workers, maxtasksperchild=500)
+        _POOL_SIZE = workers
+    return _POOL
+
+
+def shutdown_pool(kill: bool = False) -> None:
+    """Stop the parse worker processes (called at the end of a flow run, or to kill a hung worker)."""
+    global _POOL
+    if _POOL is not None:
+        if kill:
+            _POOL.terminate()
+        else:
+            _POOL.close()
+        _POOL.join()
+        _POOL = None
+
+
+def parse_rows(rows: list[dict[str, Any]], workers: int, timeout_s: float) -> list[tuple[str, Any]]:
+    """Parse fetched rows in worker processes; a page slower than ``timeout_s`` seconds is reported as
+    ``("reject", ("parse_timeout", …))`` and its worker pool is restarted. Results keep the input order."""
+    args = [(r["content"], r["content_type"], r.get("url") or r.get("final_url"), r["fetched_at"]) for r in rows]
+    results: list[tuple[str, Any] | None] = [None] * len(args)
+    start = 0
+    while start < len(args):
+        pool = _pool(workers)
+        pending = [(i, pool.apply_async(_parse_one, (args[i],))) for i in range(start, len(args))]
+        for i, res in pending:
+            try:
+                results[i] = res.get(timeout=timeout_s)
+            except multiprocessing.TimeoutError:
+                results[i] = ("reject", ("parse_timeout", f"no result within {timeout_s:g} s"))
+                shutdown_pool(kill=True)
+                start = i + 1
+                break
+        else:
+            start = len(args)
+    return [r if r is not None else ("reject", ("parse_error", "lost result")) for r in results]
+
+
+def _parsed_row(src: dict[str, Any], out: dict[str, Any], parse_fp: str) -> dict[str, Any]:
+    row = {k: out.get(k) for k in schemas.PARSED.names if k in out}
+    row.update(
+        doc_id=src["doc_id"],
+        content_sha256=src["content_sha256"],
+        source=src["source"],
+        url=src.get("url") or src.get("final_url"),
+        fetched_at=src["fetched_at"],
+        declared_language=out.get("language"),
+        parser_version=parse_fp,
+    )
+    return row
+
+
+@task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
+def parse_batch(batch: list[tuple[str, str, str]], batch_no: int, settings: Settings, parse_fp: str) -> StageCounts:
+    """Parse one batch of ``(fetched part path, doc_id, content_sha256)``; writes a parsed part and rejects."""
+    store = Store(settings.data_root)
+    keys = {(d, s) for _, d, s in batch}
+    table = read_rows_by_key([p for p, _, _ in batch], keys)
+    rows = table.to_pylist()
+    workers = settings.parse.workers or os.cpu_count() or 1
+    results = parse_rows(rows, min(workers, max(1, len(rows))), settings.parse.timeout_s)
+    parsed, rejects = [], []
+    for src, (status, value) in zip(rows, results, strict=True):
+        if status == "ok":
+            parsed.append(_parsed_row(src, value, parse_fp))
+        else:
+            reason, detail = value
+            rejects.append(
+                {
+                    "doc_id": src["doc_id"],
+                    "content_sha256": src["content_sha256"],
+                    "source": src["source"],
+                    "uri": src["uri"],
+                    "reason": reason,
+                    "detail": detail,
+                }
+            )
+    store.write_part("parse", parsed, schemas.PARSED, parse_fp)
+    store.write_rejects("parse", rejects, parse_fp)
+    counts = StageCounts(processed=len(parsed))
+    counts.rejected.update(r["reason"] for r in rejects)
+    get_run_logger().info("parse batch %d: %d parsed, %d rejected", batch_no, len(parsed), len(rejects))
+    return counts
+
+
+# ----------------------------------------------------------------------------- dedup
+def load_dedup_index(store: Store, dedup_fp: str) -> Any:
+    """The dedup index of everything deduplicated before under ``dedup_fp``. Index and signature rows of
+    documents without a deduplicated row (left by a killed run) are ignored."""
+    from tasks import dedup
+
+    dd = store.read("dedup", schemas.DEDUPLICATED, dedup_fp)
+    keys = set(zip(dd.column("doc_id").to_pylist(), dd.column("content_sha256").to_pylist(), strict=True))
+    index = store.read("dedup", schemas.DEDUP_INDEX, dedup_fp, sub="index", filter_keys=keys)
+    sigs = store.read("dedup", schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures", filter_keys=keys)
+    return dedup.DedupIndex.from_tables(dd, index, sigs)
+
+
+@task(name="dedup-batch", task_run_name="dedup-batch-{batch_no}", cache_policy=NO_CACHE)
+def dedup_batch(
+    keys: list[tuple[str, str]], batch_no: int, settings: Settings, parse_fp: str, dedup_fp: str, index: Any
+) -> StageCounts:
+    """Deduplicate one batch against ``index`` (updated in place); writes index, signatures, then the
+    deduplicated part that marks the batch done."""
+    from tasks import dedup
+
+    store = Store(settings.data_root)
+    cols = ["doc_id", "content_sha256", "source", "url", "canonical_url", "body", "published_at", "fetched_at"]
+    table = read_rows_by_key(store.current_parts(store.stage_dir("parse"), parse_fp), set(keys), cols)
+    rows = sorted(table.to_pylist(), key=lambda r: (r["doc_id"], r["content_sha256"]))
+    try:
+        out, index_rows, sig_rows = dedup.dedup_batch(rows, index, settings.dedup)
+    except Exception as exc:
+        rejects = [
+            {
+                "doc_id": r["doc_id"],
+                "content_sha256": r["content_sha256"],
+                "source": r["source"],
+                "reason": "dedup_error",
+                "detail": f"{type(exc).__name__}: {exc}"[:500],
+            }
+            for r in rows
+        ]
+        store.write_rejects("dedup", rejects, dedup_fp)
+        counts = StageCounts()
+        counts.rejected["dedup_error"] = len(rejects)
+        return counts
+    store.write_part("dedup", index_rows, schemas.DEDUP_INDEX, dedup_fp, sub="index")
+    store.write_part("dedup", sig_rows, schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
+    store.write_part("dedup", out, schemas.DEDUPLICATED, dedup_fp)
+    kinds = Counter(r.get("match_kind") for r in out if r.get("match_kind"))
+    get_run_logger().info("dedup batch %d: %d documents, matches %s", batch_no, len(out), dict(kinds))
+    return StageCounts(processed=len(out))
+
+
+# ----------------------------------------------------------------------------- enrich
+@task(name="enrich-batch", task_run_name="enrich-batch-{batch_no}", cache_policy=NO_CACHE)
+def enrich_batch(keys: list[tuple[str, str]], batch_no: int, settings: Settings, parse_fp: str, enrich_fp: str) -> StageCounts:
+    """Enrich one batch of parsed documents (language, word count, reading time)."""
+    from tasks import enrich
+
+    store = Store(settings.data_root)
+    cols = ["doc_id", "content_sha256", "source", "title", "teaser", "body", "declared_language"]
+    table = read_rows_by_key(store.current_parts(store.stage_dir("parse"), parse_fp), set(keys), cols)
+    rows = table.to_pylist()
+    out: list[dict[str, Any]] = []
+    rejects: list[dict[str, Any]] = []
+    try:
+        out = enrich.enrich_batch(rows, settings.enrich)
+    except Exception:  # find the row(s) at fault instead of losing the batch
+        for r in rows:
+            try:
+                out.extend(enrich.enrich_batch([r], settings.enrich))
+            except Exception as exc:
+                rejects.append(
+                    {
+                        "doc_id": r["doc_id"],
+                        "content_sha256": r["content_sha256"],
+                        "source": r["source"],
+                        "reason": "enrich_error",
+                        "detail": f"{type(exc).__name__}: {exc}"[:500],
+                    }
+                )
+    out = [{**x, "enrich_version": enrich_fp} for x in out]
+    store.write_part("enrich", out, schemas.ENRICHED, enrich_fp)
+    store.write_rejects("enrich", rejects, enrich_fp)
+    counts = StageCounts(processed=len(out))
+    counts.rejected.update(r["reason"] for r in rejects)
+    return counts
+
+
+# ----------------------------------------------------------------------------- export
+@task(name="export", task_run_name="export-articles", cache_policy=NO_CACHE)
+def export_articles(settings: Settings, fps: dict[str, str]) -> dict[str, Any]:
+    """Rebuild ``processed/articles/`` when any upstream part changed; returns counts."""
+    from tasks import export
+
+    return export.export_dataset(Store(settings.data_root), fps)

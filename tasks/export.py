@@ -1,0 +1,215 @@
+"""Export stage: the public dataset ``<data_root>/processed/articles/`` and one-off copies as CSV, JSONL or Parquet.
+
+Dataset shape: :data:`tasks.schemas.ARTICLES`, one row per article. Within a near-duplicate cluster (from
+:func:`tasks.dedup.resolve_clusters`), documents that are URL or exact copies of each other are *folded* into one
+row (their ``doc_id`` and URLs listed in ``folded_doc_ids`` / ``folded_urls``); distinct near-duplicate versions
+(syndicated wire copy under another headline, say) keep their own rows, labelled with ``cluster_id``,
+``duplicate_of`` (the representative's ``article_id``), ``duplicate_kind = "near"`` and ``similarity``.
+
+The dataset is rebuilt only when the set of upstream part files changed (a digest of their names is stored in the
+Parquet metadata), so a run with no new input leaves it byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from tasks import schemas
+from tasks.store import Store, newest_versions
+
+EXPORT_VERSION = "1"
+ROWS_PER_PART = 100_000
+FORMATS = ("parquet", "csv", "jsonl")
+
+
+def upstream_digest(store: Store, fps: dict[str, str]) -> str:
+    """Digest of the current upstream parts (parsed, deduplicated, enriched) plus the export fingerprint."""
+    folders = [
+        (store.stage_dir("parse"), fps["parse"]),
+        (store.stage_dir("dedup"), fps["dedup"]),
+        (store.stage_dir("enrich"), fps["enrich"]),
+    ]
+    return store.state_digest(folders) + "-" + fps["export"]
+
+
+def is_current(store: Store, digest: str) -> bool:
+    """True when every articles part carries ``digest`` and none is missing."""
+    parts = store.parts(store.stage_dir("export"))
+    if not parts:
+        return False
+    metas = [store.part_meta(p) for p in parts]
+    return all(m.get("newsflow.state") == digest and m.get("newsflow.parts") == str(len(parts)) for m in metas)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _rank(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Representative order: earliest published_at, then longest body, then smallest doc_id."""
+    pub = row.get("published_at")
+    return (pub is None, pub.timestamp() if pub is not None else 0.0, -(row.get("body_chars") or 0), row["doc_id"])
+
+
+def build_articles(parsed: pa.Table, dedup_table: pa.Table, enriched: pa.Table) -> pa.Table:
+    """Join parsed fields, dedup labels and enrichment into :data:`tasks.schemas.ARTICLES` rows (sorted by
+    ``article_id``). Only the newest parsed version of each ``doc_id`` is used; documents without a
+    deduplicated row (rejected by dedup) are left out, their reject row says why."""
+    from tasks import dedup
+
+    parsed = newest_versions(parsed)
+    current = set(zip(parsed.column("doc_id").to_pylist(), parsed.column("content_sha256").to_pylist(), strict=True))
+    dd_rows = [r for r in dedup_table.to_pylist() if (r["doc_id"], r["content_sha256"]) in current]
+    dd_by_doc = {r["doc_id"]: r for r in dd_rows}
+    if not dd_rows:
+        return schemas.ARTICLES.empty_table()
+    labels = dedup.resolve_clusters(schemas.conform(dd_rows, schemas.DEDUPLICATED))
+    parsed_by_doc = {r["doc_id"]: r for r in parsed.to_pylist()}
+    enrich_by_key = {(r["doc_id"], r["content_sha256"]): r for r in enriched.to_pylist()}
+
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for doc_id in dd_by_doc:
+        clusters[labels[doc_id]["cluster_id"]].append(doc_id)
+
+    out: list[dict[str, Any]] = []
+    for cluster_id, members in clusters.items():
+        # copy groups: documents linked by the same canonical URL or the same normalised text
+        uf = _UnionFind()
+        first_by_key: dict[tuple[str, str], str] = {}
+        for doc_id in sorted(members):
+            uf.find(doc_id)
+            r = dd_by_doc[doc_id]
+            for key in (("u", r["url_hash"]), ("t", r["text_hash"])):
+                if key[1]:
+                    if key in first_by_key:
+                        uf.union(doc_id, first_by_key[key])
+                    else:
+                        first_by_key[key] = doc_id
+        groups: dict[str, list[str]] = defaultdict(list)
+        for doc_id in members:
+            groups[uf.find(doc_id)].append(doc_id)
+        cluster_rep = next(d for d in members if labels[d].get("duplicate_of") is None) if members else None
+        rep_article = dd_by_doc[cluster_rep]["article_id"] if cluster_rep else None
+        for group in groups.values():
+            if cluster_rep in group:
+                head = cluster_rep
+            else:
+                head = min(group, key=lambda d: _rank(dd_by_doc[d]))
+            folded = sorted(d for d in group if d != head)
+            p = parsed_by_doc[head]
+            e = enrich_by_key.get((head, p["content_sha256"]), {})
+            is_rep = head == cluster_rep
+            urls = []
+            for d in folded:
+                u = parsed_by_doc[d].get("url")
+                if u and u != p.get("url") and u not in urls:
+                    urls.append(u)
+            row = {k: p.get(k) for k in schemas.ARTICLES.names if k in p}
+            row.update(
+                article_id=dd_by_doc[head]["article_id"],
+                canonical_url=dd_by_doc[head]["canonical_url"],
+                language=e.get("language"),
+                language_confidence=e.get("language_confidence"),
+                word_count=e.get("word_count"),
+                reading_time_s=e.get("reading_time_s"),
+                enrich_version=e.get("enrich_version"),
+                cluster_id=cluster_id,
+                duplicate_of=None if is_rep else rep_article,
+                duplicate_kind=None if is_rep else "near",
+                similarity=None if is_rep else labels[head].get("similarity"),
+                cluster_size=len(members),
+                folded_doc_ids=folded,
+                folded_urls=urls,
+            )
+            out.append(row)
+    out.sort(key=lambda r: (r["article_id"], r["doc_id"]))
+    return schemas.conform(out, schemas.ARTICLES)
+
+
+def export_dataset(store: Store, fps: dict[str, str]) -> dict[str, Any]:
+    """Rebuild the articles dataset if upstream changed. Returns ``{"processed": rows written (0 when
+    current), "skipped": rows kept, "rejected_by_reason": {}, "written": bool}``."""
+    digest = upstream_digest(store, fps)
+    if is_current(store, digest):
+        kept = sum(pq.read_metadata(p).num_rows for p in store.parts(store.stage_dir("export")))
+        return {"processed": 0, "skipped": kept, "rejected_by_reason": {}, "written": False}
+    parsed = store.read("parse", schemas.PARSED, fps["parse"])
+    dd = store.read("dedup", schemas.DEDUPLICATED, fps["dedup"])
+    en = store.read("enrich", schemas.ENRICHED, fps["enrich"])
+    table = build_articles(parsed, dd, en)
+    parts = [table.slice(i, ROWS_PER_PART) for i in range(0, max(table.num_rows, 1), ROWS_PER_PART)]
+    store.replace_dataset(
+        "export", parts, schemas.ARTICLES, {"newsflow.state": digest, "newsflow.parts": str(len(parts))}
+    )
+    return {"processed": table.num_rows, "skipped": 0, "rejected_by_reason": {}, "written": True}
+
+
+def read_articles(store: Store) -> pa.Table:
+    """The current articles dataset (empty table of :data:`tasks.schemas.ARTICLES` when none was exported)."""
+    parts = store.parts(store.stage_dir("export"))
+    if not parts:
+        return schemas.ARTICLES.empty_table()
+    return pa.concat_tables([schemas.conform(pq.read_table(p).replace_schema_metadata(None), schemas.ARTICLES) for p in parts])
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def write_export(table: pa.Table, fmt: str, out: str | Path) -> int:
+    """Write ``table`` to ``out`` as ``parquet``, ``csv`` (list/struct columns as JSON text, timestamps ISO 8601
+    UTC) or ``jsonl`` (one JSON object per line, UTF-8). The file appears atomically. Returns rows written.
+
+    Raises ``ValueError`` for an unknown format.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".tmp-{out.name}")
+    if fmt == "parquet":
+        pq.write_table(table, tmp, compression="zstd")
+    elif fmt == "jsonl":
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for row in table.to_pylist():
+                fh.write(json.dumps(_jsonable(row), ensure_ascii=False) + "\n")
+    else:
+        cols = []
+        for f in table.schema:
+            col = table.column(f.name)
+            if pa.types.is_nested(f.type):
+                vals = [None if v is None else json.dumps(_jsonable(v), ensure_ascii=False) for v in col.to_pylist()]
+                col = pa.chunked_array([pa.array(vals, type=pa.string())])
+            elif pa.types.is_timestamp(f.type):
+                vals = [None if v is None else _jsonable(v) for v in col.to_pylist()]
+                col = pa.chunked_array([pa.array(vals, type=pa.string())])
+            cols.append(col)
+        pacsv.write_csv(pa.table(cols, names=table.column_names), tmp)
+    tmp.replace(out)
+    return int(table.num_rows)
