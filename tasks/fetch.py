@@ -815,6 +815,32 @@ def discover(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchItem], l
         ]
 
 
+def count_pending(source: SourceConfig, cfg: FetchConfig, known: set[tuple[str, str | None]]) -> int | None:
+    """How many documents of ``source`` a fetch would still process, without any network access.
+
+    ``known``: ``(doc_id, content_sha256)`` pairs already fetched or rejected (sha None for rejects without
+    bytes). Files count when their current bytes are not known (reads the files); URLs (list or local feed)
+    count when their ``doc_id`` is not known at all. A feed given by ``url`` needs the network: returns None.
+    Never raises.
+    """
+    if source.kind == "feed" and source.url:
+        return None
+    items, _ = discover(source, cfg)
+    known_ids = {doc_id for doc_id, _ in known}
+    n = 0
+    for item in items:
+        doc_id = make_doc_id(item.uri)
+        if item.path is None:
+            n += doc_id not in known_ids
+            continue
+        try:
+            sha: str | None = hashlib.sha256(_read_local(item.path, cfg.max_bytes)).hexdigest()
+        except _Reject:
+            sha = None
+        n += (doc_id, sha) not in known
+    return n
+
+
 def fetch_items(
     items: list[FetchItem],
     cfg: FetchConfig,
@@ -864,6 +890,7 @@ __all__ = [
     "STAGE_VERSION",
     "FetchItem",
     "clean_feed_text",
+    "count_pending",
     "discover",
     "feed_date_iso",
     "fetch_items",
