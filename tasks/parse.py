@@ -1,0 +1,1883 @@
+"""Parse stage: turn one fetched document (HTML or plain text) into article fields.
+
+Pure functions only (no Prefect, no I/O): the stage task calls :func:`parse_document` once per row,
+possibly in a process pool.
+
+Public API
+----------
+``parse_html(html, url=None)``      HTML (str or bytes) -> article dict
+``parse_text(text, url=None)``      plain-text article (as copied from a news page) -> article dict
+``decode_html(data, content_type)`` bytes -> (text, encoding) following the WHATWG sniffing order
+``parse_document(content, content_type, url, fetched_at=None)`` sniff + dispatch, raises :class:`ParseError`
+
+Every article dict has the keys listed in :data:`FIELDS`; missing values are ``None`` or ``[]``.
+Timestamps are timezone-aware ``datetime`` objects in UTC.
+
+Sources of the rules: encoding sniffing follows the WHATWG HTML/Encoding standards (BOM > transport
+charset > ``<meta>`` prescan > content detection; ``iso-8859-1``/``latin-1``/``ascii`` labels mean
+``windows-1252``); structured data follows schema.org JSON-LD (incl. Yoast-style ``@graph`` with ``@id``
+references) and the Open Graph protocol; the main text comes from trafilatura, cleaned with general
+news-page rules (CMS shortcodes, agency tags, "read more" lines, reader-comment sections, captions).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+PARSE_VERSION = "1"
+
+FIELDS: tuple[str, ...] = (
+    "title",
+    "teaser",
+    "authors",
+    "site_name",
+    "published_at",
+    "published_precision",
+    "modified_at",
+    "body",
+    "canonical_url",
+    "language",
+    "images",
+    "agencies",
+    "subheadings",
+    "related_ids",
+    "keywords",
+    "is_accessible_for_free",
+    "field_sources",
+    "encoding",
+)
+
+#: Closed set of reason codes carried by :class:`ParseError`.
+REASONS: frozenset[str] = frozenset({"not_html", "no_article_text", "decode_error"})
+
+
+class ParseError(Exception):
+    """A document the parse stage cannot turn into an article.
+
+    ``reason`` is one of :data:`REASONS` (``not_html``: binary/PDF/image bytes; ``no_article_text``:
+    no body text found; ``decode_error``: bytes could not be decoded to text); ``detail`` is free text.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        if reason not in REASONS:
+            raise ValueError(f"unknown parse reject reason {reason!r}")
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def _empty_result() -> dict[str, Any]:
+    return {
+        "title": None,
+        "teaser": None,
+        "authors": [],
+        "site_name": None,
+        "published_at": None,
+        "published_precision": None,
+        "modified_at": None,
+        "body": "",
+        "canonical_url": None,
+        "language": None,
+        "images": [],
+        "agencies": [],
+        "subheadings": [],
+        "related_ids": [],
+        "keywords": [],
+        "is_accessible_for_free": None,
+        "field_sources": {"title": None, "published_at": None, "authors": None},
+        "encoding": None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Encoding (WHATWG Encoding Standard, "determine the character encoding" / meta prescan)
+# ---------------------------------------------------------------------------------------------------------
+
+# WHATWG label -> encoding name for the labels that differ from Python's codec of the same name.
+_WHATWG_ALIASES = {
+    "latin1": "windows-1252",
+    "latin-1": "windows-1252",
+    "iso-8859-1": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "iso_8859-1": "windows-1252",
+    "l1": "windows-1252",
+    "ascii": "windows-1252",
+    "us-ascii": "windows-1252",
+    "cp1252": "windows-1252",
+    "x-cp1252": "windows-1252",
+    "cp819": "windows-1252",
+    "ibm819": "windows-1252",
+    "iso-ir-100": "windows-1252",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "iso-8859-9": "windows-1254",
+    "latin5": "windows-1254",
+    "iso-8859-11": "windows-874",
+    "tis-620": "windows-874",
+    "gb2312": "gbk",
+    "x-gbk": "gbk",
+    "ks_c_5601-1987": "euc-kr",
+    "x-sjis": "shift_jis",
+    "sjis": "shift_jis",
+    "ms_kanji": "shift_jis",
+}
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
+_META_RE = re.compile(rb"<meta\b[^>]*>", re.I)
+
+
+def _normalise_label(label: str | bytes | None) -> str | None:
+    """Map an encoding label to a Python-usable codec name using WHATWG semantics, or None if unknown."""
+    if label is None:
+        return None
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "ignore")
+    label = label.strip().strip("\"'").lower()
+    if not label:
+        return None
+    label = _WHATWG_ALIASES.get(label, label)
+    try:
+        codec = codecs.lookup(label)
+    except LookupError:
+        return None
+    name = codec.name
+    # Python's canonical names -> WHATWG names for the common single-byte encodings
+    name = {"cp1252": "windows-1252", "utf_8": "utf-8", "latin_1": "windows-1252"}.get(name, name)
+    if name.startswith("cp125"):
+        name = "windows-" + name[2:]
+    return name
+
+
+def _charset_from_content_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    m = _CHARSET_RE.search(content_type.encode("latin-1", "ignore"))
+    return _normalise_label(m.group(1)) if m else None
+
+
+def _prescan_meta(data: bytes, limit: int = 8192) -> str | None:
+    """Find ``<meta charset>`` / ``<meta http-equiv=content-type content=...charset=>`` near the start."""
+    head = data[:limit]
+    for m in _META_RE.finditer(head):
+        tag = m.group(0)
+        low = tag.lower()
+        if b"charset" not in low:
+            continue
+        if b"http-equiv" in low and b"content-type" not in low:
+            continue
+        cm = _CHARSET_RE.search(tag)
+        if cm:
+            enc = _normalise_label(cm.group(1))
+            if enc:
+                # WHATWG: a meta-declared UTF-16 means UTF-8 (the bytes were readable as ASCII)
+                if enc.startswith("utf-16") or enc.startswith("utf_16"):
+                    enc = "utf-8"
+                return enc
+    return None
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode HTML bytes to text; return ``(text, encoding_name)``.
+
+    Order (WHATWG Encoding Standard / HTML "encoding sniffing algorithm"): byte-order mark >
+    charset of the HTTP ``Content-Type`` header (``content_type``) > ``<meta charset>`` or
+    ``<meta http-equiv="Content-Type">`` prescan of the first bytes > charset-normalizer detection
+    > UTF-8. Labels ``iso-8859-1``/``latin-1``/``us-ascii`` map to ``windows-1252`` as WHATWG requires.
+    A declared UTF-8 that does not decode cleanly while no transport charset was given falls back to
+    detection (common for mislabelled legacy pages). Never raises for undecodable bytes: they become
+    U+FFFD.
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(enc, errors="replace"), enc.replace("-le", "").replace("-be", "")
+    header = _charset_from_content_type(content_type)
+    if header:
+        return data.decode(header, errors="replace"), header
+    meta = _prescan_meta(data)
+    if meta:
+        try:
+            return data.decode(meta), meta
+        except UnicodeDecodeError:
+            if meta != "utf-8":
+                return data.decode(meta, errors="replace"), meta
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    detected = None
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None:
+            detected = _normalise_label(best.encoding)
+    except Exception:  # pragma: no cover - detection is best effort
+        detected = None
+    if detected is None or detected.startswith("utf-16") or detected.startswith("utf_16"):
+        # mostly-UTF-8 with a few broken bytes vs. a legacy single-byte page
+        text = data.decode("utf-8", errors="replace")
+        if text.count("\ufffd") > max(3, len(text) // 2000):
+            return data.decode("windows-1252", errors="replace"), "windows-1252"
+        return text, "utf-8"
+    return data.decode(detected, errors="replace"), detected
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sniffing
+# ---------------------------------------------------------------------------------------------------------
+
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"%!PS", "application/postscript"),
+    (b"OggS", "audio/ogg"),
+    (b"ID3", "audio/mpeg"),
+    (b"\x00\x00\x01\x00", "image/x-icon"),
+    (b"BM", "image/bmp"),
+    (b"\xd0\xcf\x11\xe0", "application/msword"),
+    (b"wOFF", "font/woff"),
+    (b"wOF2", "font/woff2"),
+)
+
+_MARKUP_RE = re.compile(
+    r"<\s*(?:!doctype|html|head|body|meta|title|p|div|article|main|span|a|br|h[1-6]|section|script|link)\b",
+    re.I,
+)
+
+
+def sniff_mime(content: bytes, content_type: str | None = None) -> str:
+    """Return a MIME type for ``content`` from its leading bytes (WHATWG MIME Sniffing, simplified).
+
+    Binary signatures (PDF, images, archives, fonts, audio) win over the declared type; otherwise
+    ``text/html`` if markup is found in the first 4 KiB, ``text/plain`` for other text.
+    """
+    head = content[:16].lstrip(b"\t\n\r \x0c")
+    for magic, mime in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return mime
+    if head[:4] == b"RIFF" and content[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return "image/webp" if content[8:12] == b"WEBP" else "application/octet-stream"
+    if content[4:8] == b"ftyp":
+        return "video/mp4"
+    sample = content[:4096]
+    if any(sample.startswith(b) for b, _ in _BOMS[1:]):
+        return "text/html" if _MARKUP_RE.search(sample.decode("utf-16", "ignore")) else "text/plain"
+    if b"\x00" in sample:
+        return "application/octet-stream"
+    ctl = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if sample and ctl / len(sample) > 0.05:
+        return "application/octet-stream"
+    text = sample.decode("latin-1")
+    if _MARKUP_RE.search(text):
+        return "text/html"
+    declared = (content_type or "").split(";")[0].strip().lower()
+    if declared in ("text/html", "application/xhtml+xml") and "<" in text and ">" in text:
+        return "text/html"
+    return "text/plain"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Small text helpers
+# ---------------------------------------------------------------------------------------------------------
+
+_WS_RE = re.compile(r"\s+")
+
+
+def _norm_ws(s: str | None) -> str:
+    if not s:
+        return ""
+    return _WS_RE.sub(" ", s.replace("\u00ad", "").replace("\u200b", "")).strip()
+
+
+def _letters(s: str) -> str:
+    """Lowercase ASCII-folded letters/digits only (for fuzzy name comparisons)."""
+    s = unicodedata.normalize("NFKD", s.lower())
+    return "".join(ch for ch in s if ch.isalnum() and ord(ch) < 128)
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for it in items:
+        key = it.casefold()
+        if it and key not in seen:
+            seen.add(key)
+            out.append(it)
+    return out
+
+
+def _registered_domain_label(url: str | None) -> str | None:
+    """The registrable-name label of a URL host, e.g. ``epochtimes`` for ``www.epochtimes.de``."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    if not host:
+        return None
+    parts = [p for p in host.split(".") if p]
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    # handle two-level public suffixes such as co.uk, com.br, com.au
+    if len(parts) >= 3 and parts[-2] in {"co", "com", "net", "org", "ac", "gov", "or", "ne", "go"}:
+        return parts[-3]
+    return parts[-2]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------------------
+
+_MONTHS: dict[str, int] = {}
+for _i, _names in enumerate(
+    [
+        "january jan januar jänner janvier enero gennaio janeiro januari janv ene gen",
+        "february feb februar feber février fevrier febrero febbraio fevereiro februari févr fev",
+        "march mar märz maerz mars marzo março maart mrz",
+        "april apr avril abril aprile abr",
+        "may mai mayo maggio maio mei",
+        "june jun juni juin junio giugno junho",
+        "july jul juli juillet julio luglio julho juil",
+        "august aug août aout agosto augustus ago",
+        "september sep sept septembre septiembre settembre setembro set",
+        "october oct oktober octobre octubre ottobre outubro okt out",
+        "november nov novembre noviembre novembro",
+        "december dec dezember décembre decembre diciembre dicembre dezembro dez dic",
+    ],
+    start=1,
+):
+    for _n in _names.split():
+        _MONTHS.setdefault(_n, _i)
+
+_MONTH_ALT = "|".join(sorted((re.escape(k) for k in _MONTHS), key=len, reverse=True))
+
+_ISO_RE = re.compile(
+    r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.I,
+)
+_DMY_NUM_RE = re.compile(
+    r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:,?\s*(?:um\s+)?(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?"
+)
+_DMY_TEXT_RE = re.compile(
+    rf"(?<!\d)(\d{{1,2}})\.?\s+(?:de\s+)?({_MONTH_ALT})\.?\s+(?:de\s+)?(\d{{4}})"
+    r"(?:,?\s*(?:um|at|à|a las|alle)?\s*(\d{1,2})[:.h](\d{2}))?",
+    re.I,
+)
+_MDY_TEXT_RE = re.compile(
+    rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
+    r"(?:,?\s*(?:at\s+)?(\d{1,2}):(\d{2})\s*([ap]\.?m\.?)?)?",
+    re.I,
+)
+
+
+def _mk_dt(
+    y: int,
+    mo: int,
+    d: int,
+    hh: int | None = None,
+    mi: int | None = None,
+    ss: int | None = None,
+    tz: Any = None,
+) -> tuple[datetime, str] | None:
+    try:
+        if hh is None:
+            return datetime(y, mo, d, tzinfo=UTC), "day"
+        dt = datetime(y, mo, d, hh, mi or 0, ss or 0, tzinfo=tz or UTC)
+    except ValueError:
+        return None
+    return dt.astimezone(UTC), ("second" if ss is not None else "minute")
+
+
+def _tz_from(s: str | None) -> timezone | None:
+    if not s:
+        return None
+    s = s.upper()
+    if s in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if s[0] == "-" else 1
+    digits = s[1:].replace(":", "")
+    hh = int(digits[:2])
+    mm = int(digits[2:4]) if len(digits) >= 4 else 0
+    if hh > 14 or mm >= 60:
+        return None
+    return timezone(sign * timedelta(hours=hh, minutes=mm))
+
+
+def parse_date_string(s: str | None) -> tuple[datetime, str] | None:
+    """Parse one date string to ``(utc_datetime, precision)``; precision is ``day``, ``minute`` or ``second``.
+
+    Handles ISO 8601 (with ``Z``/offset, converted to UTC; a time without offset is taken as UTC),
+    RFC 2822, ``DD.MM.YYYY [HH:MM]``, ``28. April 2025`` / ``5 November 2019`` (en/de/fr/es/it/pt/nl
+    month names) and ``May 14, 2023 9:20 am``. Day-only dates become 00:00 UTC of that calendar day.
+    Returns None when nothing date-like is found. Cheap regexes only (no dateparser).
+    """
+    if not s:
+        return None
+    s = s.strip()
+    if not s or len(s) > 300:
+        return None
+    m = _ISO_RE.search(s)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if m.group(4) is None:
+            return _mk_dt(y, mo, d)
+        tz = _tz_from(m.group(7)) if m.group(7) else UTC
+        return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6)) if m.group(6) else None, tz)
+    if re.match(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", s):
+        try:
+            from email.utils import parsedate_to_datetime
+
+            dt = parsedate_to_datetime(s)
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=UTC)
+            return dt.astimezone(UTC), "second"
+        except (TypeError, ValueError, IndexError):
+            pass
+    m = _DMY_NUM_RE.search(s)
+    if m:
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if m.group(4):
+            return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6)) if m.group(6) else None)
+        return _mk_dt(y, mo, d)
+    m = _DMY_TEXT_RE.search(s)
+    if m:
+        d, mo, y = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
+        if m.group(4):
+            return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)))
+        return _mk_dt(y, mo, d)
+    m = _MDY_TEXT_RE.search(s)
+    if m:
+        mo, d, y = _MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3))
+        if m.group(4):
+            hh = int(m.group(4))
+            ampm = (m.group(6) or "").lower().replace(".", "")
+            if ampm == "pm" and hh < 12:
+                hh += 12
+            elif ampm == "am" and hh == 12:
+                hh = 0
+            return _mk_dt(y, mo, d, hh, int(m.group(5)))
+        return _mk_dt(y, mo, d)
+    m = re.fullmatch(r"\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?Z?)?\s*", s)
+    if m:
+        if m.group(4):
+            return _mk_dt(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
+        return _mk_dt(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
+def _plausible(dt: datetime, fetched_at: datetime | None) -> bool:
+    if dt.year < 1995:
+        return False
+    limit = fetched_at if fetched_at is not None else datetime.now(UTC) + timedelta(days=2)
+    if limit.tzinfo is None:
+        limit = limit.replace(tzinfo=UTC)
+    return dt <= limit
+
+
+_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
+
+
+def _date_from_url(url: str | None) -> tuple[datetime, str] | None:
+    """A full ``/YYYY/MM/DD/`` date in the URL path; year+month alone or article numbers are not dates."""
+    if not url:
+        return None
+    m = _URL_DATE_RE.search(urlsplit(url).path)
+    if not m:
+        return None
+    return _mk_dt(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Authors and agencies
+# ---------------------------------------------------------------------------------------------------------
+
+#: normalised spelling of news agencies (key: lowercase token)
+AGENCIES: dict[str, str] = {
+    "dpa": "dpa",
+    "afp": "AFP",
+    "ap": "AP",
+    "associated press": "AP",
+    "the associated press": "AP",
+    "reuters": "Reuters",
+    "kna": "KNA",
+    "epd": "epd",
+    "sid": "SID",
+    "apa": "APA",
+    "ddp": "ddp",
+    "dts": "dts",
+    "dapd": "dapd",
+    "afp-infografik": "AFP",
+    "dpa-afx": "dpa-AFX",
+    "afx": "dpa-AFX",
+    "sda": "SDA",
+    "ats": "ATS",
+    "ansa": "ANSA",
+    "efe": "EFE",
+    "anp": "ANP",
+    "belga": "Belga",
+    "tass": "TASS",
+    "xinhua": "Xinhua",
+    "pa": "PA",
+    "upi": "UPI",
+    "bloomberg": "Bloomberg",
+    "idea": "idea",
+    "kathpress": "Kathpress",
+    "evangelisch.de": "epd",
+    "agence france-presse": "AFP",
+    "agence france presse": "AFP",
+    "deutsche presse-agentur": "dpa",
+    "katholische nachrichten-agentur": "KNA",
+    "evangelischer pressedienst": "epd",
+    "sport-informations-dienst": "SID",
+    "ots": "ots",
+}
+
+_AGENCY_TOKEN_RE = re.compile(r"[A-Za-zÄÖÜäöü.\-]+")
+# trailing "(afp/dpa/red)", "(dpa)", "(ag/dpa)": only short lowercase-ish tokens separated by / , or space
+_AGENCY_TAG_RE = re.compile(
+    r"\(\s*([A-Za-z][A-Za-z.\-]{0,14}(?:\s*[/,;]\s*[A-Za-z][A-Za-z.\-]{0,14}){0,6})\s*\)\s*\.?\s*$"
+)
+_DATELINE_RE = re.compile(
+    r"^\s*(?:[A-ZÄÖÜ][\w.'’ \-/]{1,40}?\s*)?"
+    r"\(\s*([A-Za-z][A-Za-z\-]{1,14}(?:\s*[/,]\s*[A-Za-z][A-Za-z\-]{1,14}){0,3})\s*\)\s*[-–—:]\s*"
+)
+_MATERIAL_RE = re.compile(
+    r"(?:mit\s+material\s+(?:von|der|des)|quellen?\s*:|source\s*:|with\s+(?:material|reporting)\s+from|"
+    r"material\s+(?:von|der)|agenturen\s*:)\s*(.{1,120})$",
+    re.I,
+)
+
+
+def _agencies_in(text: str) -> list[str]:
+    out = []
+    for tok in re.split(r"\s*(?:/|,|;|\bund\b|\band\b|&|\+)\s*", text):
+        key = tok.strip(" .()").lower()
+        if key in AGENCIES:
+            out.append(AGENCIES[key])
+    return out
+
+
+def _agency_tag(text: str) -> tuple[str, list[str]] | None:
+    """If ``text`` ends with an agency tag like ``(afp/dpa/red)``, return (text without it, agencies)."""
+    m = _AGENCY_TAG_RE.search(text)
+    if not m:
+        return None
+    tokens = [t.strip(" .").lower() for t in re.split(r"[/,;]", m.group(1))]
+    agencies = [AGENCIES[t] for t in tokens if t in AGENCIES]
+    if not agencies:
+        # "(red)", "(mf/ts)": editor initials only; strip when it is the whole paragraph
+        if text[: m.start()].strip() or not all(re.fullmatch(r"[a-z]{2,4}", t) for t in tokens):
+            return None
+    else:
+        # every token must be an agency or a short desk/initials token
+        if not all(t in AGENCIES or re.fullmatch(r"[a-zäöü]{1,4}", t) for t in tokens):
+            return None
+    return text[: m.start()].rstrip(), agencies
+
+
+_NAME_PREFIX_RE = re.compile(
+    r"^(?:by|von|text(?:\s+und\s+fotos?)?|autor(?:in)?|author|written by|reported by|posted by|"
+    r"ein (?:beitrag|kommentar) von|"
+    r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
+    re.I,
+)
+_NOT_NAME_RE = re.compile(
+    r"@|https?:|www\.|\d|email|e-mail|mail the|author|autor|redaktion|editor|staff|newsroom|team|hours? ago|"
+    r"minutes? ago|stunden|updated|aktualisiert|published|veröffentlicht|follow|folgen|twitter|facebook|"
+    r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b",
+    re.I,
+)
+
+
+def _clean_person(raw: str, site_name: str | None = None) -> str | None:
+    s = _norm_ws(raw)
+    s = re.sub(r"\s*[|•·]\s*.*$", "", s)
+    for _ in range(2):
+        s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
+    s = s.strip(" ,;:|-–—*\"'“”„")
+    if not s or len(s) < 3 or len(s) > 60:
+        return None
+    if _NOT_NAME_RE.search(s):
+        return None
+    if s.lower().strip(". ") in AGENCIES:
+        return None
+    words = s.split()
+    if len(words) > 5:
+        return None
+    if not any(ch.isupper() for ch in s):
+        return None
+    if site_name and _letters(s) == _letters(site_name):
+        return None
+    return s
+
+
+def _split_names(raw: str) -> list[str]:
+    raw = _norm_ws(raw)
+    raw = _NAME_PREFIX_RE.sub("", raw)
+    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|&|/|\|)\s*", raw)
+    return [p for p in parts if p.strip()]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Body cleanup shared by HTML and text parsing
+# ---------------------------------------------------------------------------------------------------------
+
+_SHORTCODE_RE = re.compile(
+    r"\[/?([a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z][a-z0-9_-]*(?=\s+[\w-]+\s*=))([^\[\]]{0,400})\]"
+)
+_SHORTCODE_ID_RE = re.compile(r"https?://[^\s\"'“”″,\]]+|\b\d{3,}\b")
+
+_RELATED_LINE_RE = re.compile(
+    r"^(?:lesen sie (?:auch|mehr|hier|dazu)|mehr zum thema|mehr dazu|auch interessant|ebenfalls interessant|"
+    r"das könnte sie auch interessieren|weitere artikel|weiterlesen|zum thema|passend zum thema|siehe auch|"
+    r"read more|read also|also read|see also|related(?: articles?| stories| coverage)?|more on this|"
+    r"recommended|más información|lea también|leia também|à lire aussi|lire aussi|leggi anche)\b\s*[:>»\-–]?",
+    re.I,
+)
+
+_COMMENT_START_RE = re.compile(
+    r"^(?:\d+\s+)?(?:kommentare?|leserkommentare|comments?|reader comments|discussion|diskussion|"
+    r"liebe leser(?:innen)?(?: und leser)?|dear readers?|kommentar schreiben|kommentieren|"
+    r"leave a (?:comment|reply)|write a comment|schreiben sie einen kommentar|join the conversation|"
+    r"\d+ antworten|antworten)\s*[:,.!]?\s*(?:\(\d+\))?$",
+    re.I,
+)
+
+_DATE_LINE_RE = re.compile(
+    r"^(?:published|updated|posted|last updated|first published|veröffentlicht|aktualisiert|erstellt|stand|"
+    r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b(?:\s+(?:am|on|le|el|il))?\s*:?\s*\S",
+    re.I,
+)
+
+_SIGNOFF_RE = re.compile(
+    r"^(?:ihre?|your|the)\s+(.{2,60}?)\s*[-–—]?\s*(?:redaktion|team|editors?|newsroom)\s*$", re.I
+)
+
+_CREDIT_RE = re.compile(
+    r"(?:^|(?<=[\s.!?)\]“”\"']))\s*(?:(?:Fotos?|Bild(?:er)?|Photos?|Images?|Credits?|Quelle|Source|Grafik|Video|Illustration)"
+    r"\s*:\s*|©\s*|\(c\)\s*|Copyright\s+)(.+)$",
+)
+
+
+def split_credit(caption: str) -> tuple[str | None, str | None]:
+    """Split ``'Text.Foto: X/AP/dpa'`` into ``('Text.', 'X/AP/dpa')`` (Foto/Bild/Photo/©/Credit ...)."""
+    caption = _norm_ws(caption)
+    if not caption:
+        return None, None
+    m = _CREDIT_RE.search(caption)
+    if not m:
+        return caption, None
+    credit = m.group(1).strip(" ()|")
+    text = caption[: m.start()].strip(" |")
+    return (text or None), (credit or None)
+
+
+def _strip_shortcodes(text: str, related: list[str]) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name, attrs = m.group(1), m.group(2) or ""
+        if re.search(r"related|post|article|read|teaser|embed|link|ids?\b", name + " " + attrs, re.I):
+            related.extend(_SHORTCODE_ID_RE.findall(attrs))
+        return " "
+
+    return _SHORTCODE_RE.sub(repl, text)
+
+
+def clean_paragraphs(
+    paragraphs: list[str],
+    captions: Iterable[str] = (),
+    site_name: str | None = None,
+) -> dict[str, Any]:
+    """Apply general news-body cleanup to a list of paragraphs.
+
+    Removes CMS shortcodes (``[name attr=...]``; ids/URLs in related-type shortcodes go to
+    ``related_ids``), "read more"/"Lesen Sie auch" link lines, a reader-comment section and everything
+    after it, editorial sign-offs ("Ihre X-Redaktion"), trailing agency tags such as ``(afp/dpa/red)`` and
+    "Mit Material von ..." lines (agencies collected), and paragraphs that repeat an image caption/credit.
+    Returns ``{"paragraphs", "agencies", "related_ids", "signoff"}``.
+    """
+    related: list[str] = []
+    agencies: list[str] = []
+    signoff: str | None = None
+    cap_set = {_letters(c) for c in captions if c and len(c) > 15}
+    out: list[str] = []
+    n = len(paragraphs)
+    for i, p in enumerate(paragraphs):
+        if "[" in p:
+            p = _norm_ws(_strip_shortcodes(p, related))
+        p = p.strip()
+        if not p:
+            continue
+        if _COMMENT_START_RE.match(p) and (i >= n * 0.4 or i >= 3):
+            # reader-comment section: everything from here on is not article text
+            rest = paragraphs[i + 1 :]
+            for r in rest:
+                sm = _SIGNOFF_RE.match(r.strip())
+                if sm:
+                    signoff = sm.group(1)
+            break
+        sm = _SIGNOFF_RE.match(p)
+        if sm and len(p) < 80:
+            signoff = sm.group(1)
+            continue
+        if _RELATED_LINE_RE.match(p) and len(p) < 250:
+            continue
+        if len(p) < 90 and _DATE_LINE_RE.match(p) and parse_date_string(p):
+            continue
+        if cap_set and _letters(p) in cap_set:
+            continue
+        mm = _MATERIAL_RE.search(p) if len(p) < 200 else None
+        if mm:
+            found = _agencies_in(mm.group(1))
+            if found and (len(p) < 120 or mm.start() > len(p) - 130):
+                agencies.extend(found)
+                rest_text = p[: mm.start()].strip()
+                if not rest_text:
+                    continue
+                p = rest_text
+        out.append(p)
+    # trailing agency tags: last paragraphs only
+    while out:
+        tag = _agency_tag(out[-1])
+        if not tag:
+            break
+        rest_text, found = tag
+        agencies = found + agencies
+        if rest_text:
+            out[-1] = rest_text
+            break
+        out.pop()
+    # dateline at the start: "BERLIN (dpa) - ..."
+    if out:
+        m = _DATELINE_RE.match(out[0])
+        if m:
+            found = _agencies_in(m.group(1))
+            if found:
+                agencies = found + agencies
+    return {
+        "paragraphs": out,
+        "agencies": _dedupe(agencies),
+        "related_ids": _dedupe(related),
+        "signoff": signoff,
+    }
+
+
+def _is_subheading(p: str) -> bool:
+    if len(p) > 120 or len(p) < 3:
+        return False
+    if p[-1] in ".!?:;,…\"“”»«'’)" or p[-1] == "]":
+        return False
+    words = p.split()
+    return (1 <= len(words) <= 15 and p[0].isupper()) or p[0].isdigit()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Plain-text articles
+# ---------------------------------------------------------------------------------------------------------
+
+_BYLINE_DATE_RE = re.compile(
+    rf"^(?P<name>.{{0,80}}?)\s*(?:[|,•·\-–]\s*)?(?:(?:am|on|vom|published|veröffentlicht|aktualisiert|updated)\s*:?\s*)?"
+    rf"(?P<date>\d{{1,2}}\.\s?(?:{_MONTH_ALT})\.?\s+\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"(?:{_MONTH_ALT})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTH_ALT})\.?\s+\d{{4}})"
+    r"(?P<rest>(?:,?\s*(?:um\s+|at\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:uhr|am|pm|[ap]\.m\.))?)?\s*(?:uhr)?\.?)\s*$",
+    re.I,
+)
+
+
+def _site_like(name: str, url: str | None, signoff: str | None = None) -> bool:
+    """True when ``name`` names the publication: its letters equal the URL's registered-domain label or the
+    sign-off name (e.g. "Epoch Times" ~ epochtimes.de / "Ihre Epoch Times - Redaktion")."""
+    key = _letters(name)
+    if len(key) < 3:
+        return False
+    label = _registered_domain_label(url)
+    if label and (_letters(label) == key or (len(key) >= 5 and key in _letters(label))):
+        return True
+    return bool(signoff and _letters(signoff) == key)
+
+
+def parse_text(text: str | bytes, url: str | None = None) -> dict[str, Any]:
+    """Parse a plain-text article (as copied from a news page) into the article dict.
+
+    Layout understood: line 1 = title; then the teaser; optional image block(s) (an alt line followed by
+    a caption line that carries a credit after ``Foto:``/``Bild:``/``Photo:``/``©``/``Credit:``, possibly
+    glued to the caption without a space); a byline line ending in a date (``Epoch Times28. April 2025``);
+    then body paragraphs. Short lines without final punctuation between paragraphs are subheadings.
+    CMS shortcodes, a trailing agency tag, "read more" lines and a reader-comment section are removed.
+    A byline that names the publication (letters match the URL's registered domain or the sign-off
+    "Ihre X - Redaktion") becomes ``site_name``, not an author. Dates are UTC (day-only dates at 00:00
+    UTC, precision ``day``). Bytes are decoded with :func:`decode_html` rules. Never raises for odd input.
+    """
+    result = _empty_result()
+    if isinstance(text, bytes):
+        text, enc = decode_html(text, "text/plain")
+        result["encoding"] = enc
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    lines = [_norm_ws(line) for line in text.split("\n")]
+    # keep blank-line information: a paragraph is a non-empty line
+    idx = [i for i, line in enumerate(lines) if line]
+    if not idx:
+        return result
+    title = lines[idx[0]]
+    result["title"] = title
+    result["field_sources"]["title"] = "text"
+    rest = [lines[i] for i in idx[1:]]
+
+    # find the byline/date line within the header block
+    byline_pos = None
+    byline_match = None
+    for j, line in enumerate(rest[:10]):
+        m = _BYLINE_DATE_RE.match(line)
+        if m and len(line) < 120:
+            byline_pos, byline_match = j, m
+            break
+
+    header = rest[:byline_pos] if byline_pos is not None else []
+    body_lines = rest[byline_pos + 1 :] if byline_pos is not None else rest
+
+    images: list[dict[str, Any]] = []
+    captions: list[str] = []
+    teaser_parts: list[str] = []
+    used: set[int] = set()
+    for j, line in enumerate(header):
+        if _CREDIT_RE.search(line):
+            cap, credit = split_credit(line)
+            alt = None
+            if j - 1 >= 0 and (j - 1) not in used and j - 1 > 0:
+                alt = header[j - 1]
+                used.add(j - 1)
+            used.add(j)
+            images.append({"url": None, "alt": alt, "caption": cap, "credit": credit})
+            captions.extend(x for x in (cap, alt, line) if x)
+    for j, line in enumerate(header):
+        if j not in used:
+            teaser_parts.append(line)
+    if teaser_parts:
+        result["teaser"] = teaser_parts[0]
+        # more than one unused header line: the rest belongs to the body
+        body_lines = teaser_parts[1:] + body_lines
+    result["images"] = images
+
+    cleaned = clean_paragraphs(body_lines, captions=captions)
+    signoff = cleaned["signoff"]
+    paragraphs = cleaned["paragraphs"]
+
+    if byline_match is not None:
+        dt = parse_date_string(byline_match.group("date") + (byline_match.group("rest") or ""))
+        if dt:
+            result["published_at"], result["published_precision"] = dt
+            result["field_sources"]["published_at"] = "text"
+        name = byline_match.group("name").strip(" ,|-–—")
+        if name:
+            if _site_like(name, url, signoff):
+                result["site_name"] = name
+            else:
+                authors = [a for a in (_clean_person(x) for x in _split_names(name)) if a]
+                agencies_by = _agencies_in(name)
+                if authors:
+                    result["authors"] = _dedupe(authors)
+                    result["field_sources"]["authors"] = "text"
+                cleaned["agencies"] = _dedupe(agencies_by + cleaned["agencies"])
+    if result["site_name"] is None and signoff:
+        result["site_name"] = signoff
+    if result["published_at"] is None:
+        dt = _date_from_url(url)
+        if dt:
+            result["published_at"], result["published_precision"] = dt
+            result["field_sources"]["published_at"] = "url"
+
+    # teaser repeated as first body paragraph
+    if result["teaser"] and paragraphs and _letters(paragraphs[0]) == _letters(result["teaser"]):
+        paragraphs = paragraphs[1:]
+    subheads = [p for k, p in enumerate(paragraphs) if 0 < k < len(paragraphs) - 1 and _is_subheading(p)]
+    result["subheadings"] = subheads
+    result["body"] = "\n\n".join(paragraphs)
+    result["agencies"] = cleaned["agencies"]
+    result["related_ids"] = cleaned["related_ids"]
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------------------------
+
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
+    """Parse HTML once with lxml; ``huge_tree`` so libxml2 does not silently cut the tree at depth 256."""
+    html = _XML_DECL_RE.sub("", html, count=1).replace("\x00", "")
+    parser = lxml.html.HTMLParser(
+        huge_tree=True, remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
+    )
+    try:
+        tree = lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):
+        try:
+            tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+        except (etree.ParserError, ValueError):
+            return None
+    return tree
+
+
+def _text(el: Any) -> str:
+    try:
+        return _norm_ws(" ".join(el.itertext()))
+    except (ValueError, TypeError):
+        return ""
+
+
+# ---- JSON-LD ----------------------------------------------------------------------------------------------
+
+
+def _load_jsonld(raw: str) -> list[Any]:
+    """Parse one ld+json script leniently: trailing ``;``, HTML comment/CDATA wrappers, several objects."""
+    raw = raw.strip()
+    raw = re.sub(r"^(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)", "", raw).strip()
+    raw = re.sub(r"(?:-->|//\s*\]\]>|\]\]>)$", "", raw).strip()
+    raw = raw.rstrip(";").strip()
+    if not raw:
+        return []
+    try:
+        return [json.loads(raw)]
+    except json.JSONDecodeError:
+        pass
+    decoder = json.JSONDecoder()
+    out = []
+    pos = 0
+    # control characters inside strings are common; strict=False tolerates them
+    decoder = json.JSONDecoder(strict=False)
+    while pos < len(raw):
+        while pos < len(raw) and raw[pos] in " \t\r\n;,":
+            pos += 1
+        if pos >= len(raw):
+            break
+        try:
+            obj, end = decoder.raw_decode(raw, pos)
+        except json.JSONDecodeError:
+            break
+        out.append(obj)
+        pos = end
+    return out
+
+
+def _iter_nodes(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(obj, list):
+        for x in obj:
+            yield from _iter_nodes(x, depth + 1)
+    elif isinstance(obj, dict):
+        yield obj
+        graph = obj.get("@graph")
+        if graph is not None:
+            yield from _iter_nodes(graph, depth + 1)
+        for key in ("mainEntity", "mainEntityOfPage", "itemListElement", "hasPart"):
+            val = obj.get(key)
+            if isinstance(val, dict | list):
+                yield from _iter_nodes(val, depth + 1)
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    t = node.get("@type")
+    if isinstance(t, str):
+        return [t]
+    if isinstance(t, list):
+        return [x for x in t if isinstance(x, str)]
+    return []
+
+
+def _is_article_type(types: list[str]) -> bool:
+    return any(
+        t.endswith("Article") or t in ("BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "Report")
+        for t in types
+    )
+
+
+def _str_val(v: Any) -> str | None:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, list) and v and isinstance(v[0], str):
+        return v[0]
+    if isinstance(v, dict):
+        for k in ("name", "@value", "text"):
+            if isinstance(v.get(k), str):
+                return str(v[k])
+    return None
+
+
+class _JsonLd:
+    def __init__(self, scripts: list[str]) -> None:
+        self.nodes: list[dict[str, Any]] = []
+        for raw in scripts:
+            for obj in _load_jsonld(raw):
+                self.nodes.extend(_iter_nodes(obj))
+        self.by_id = {n["@id"]: n for n in self.nodes if isinstance(n.get("@id"), str) and len(n) > 1}
+        self.types = [t for n in self.nodes for t in _types(n)]
+        articles = [n for n in self.nodes if _is_article_type(_types(n))]
+        self.article: dict[str, Any] | None = None
+        if articles:
+            self.article = max(
+                articles,
+                key=lambda n: (
+                    bool(n.get("headline") or n.get("name")),
+                    bool(n.get("datePublished")),
+                    bool(n.get("articleBody")),
+                    len(n),
+                ),
+            )
+        pages = [n for n in self.nodes if any(t.endswith("WebPage") for t in _types(n))]
+        self.webpage = pages[0] if pages else None
+
+    def resolve(self, v: Any) -> Any:
+        if isinstance(v, dict) and "@id" in v and len(v) <= 2 and isinstance(v["@id"], str):
+            return self.by_id.get(v["@id"], v)
+        return v
+
+    def get(self, key: str, webpage_fallback: bool = True) -> Any:
+        for node in (self.article, self.webpage if webpage_fallback else None):
+            if node and node.get(key) not in (None, "", []):
+                return node[key]
+        return None
+
+    def authors(self) -> tuple[list[str], list[str]]:
+        """Return (person names, agency names) of the article's author/creator."""
+        raw = self.get("author", webpage_fallback=False) or self.get("creator", webpage_fallback=False)
+        if raw is None:
+            return [], []
+        items = raw if isinstance(raw, list) else [raw]
+        names: list[str] = []
+        agencies: list[str] = []
+        for it in items:
+            it = self.resolve(it)
+            if isinstance(it, str):
+                if it.startswith("http"):
+                    continue
+                agencies.extend(_agencies_in(it))
+                names.extend(_split_names(it))
+            elif isinstance(it, dict):
+                name = _str_val(it.get("name"))
+                if not name:
+                    continue
+                types = _types(it)
+                agencies.extend(_agencies_in(name))
+                if types and not any(t == "Person" for t in types):
+                    continue
+                names.append(name)
+        return names, agencies
+
+    def publisher_name(self) -> str | None:
+        for node in (self.article, self.webpage):
+            if node:
+                pub = self.resolve(node.get("publisher"))
+                if isinstance(pub, list) and pub:
+                    pub = self.resolve(pub[0])
+                name = _str_val(pub) if pub else None
+                if name:
+                    return name
+        for n in self.nodes:
+            if "WebSite" in _types(n) or "NewsMediaOrganization" in _types(n):
+                name = _str_val(n.get("name"))
+                if name:
+                    return name
+        return None
+
+
+# ---- meta -------------------------------------------------------------------------------------------------
+
+
+def _collect_meta(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    meta: dict[str, list[str]] = {}
+    for el in tree.iter("meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        val = el.get("content")
+        if key and val is not None:
+            val = val.strip()
+            if val:
+                meta.setdefault(key.strip().lower(), []).append(val)
+    return meta
+
+
+def _m(meta: dict[str, list[str]], *keys: str) -> str | None:
+    for k in keys:
+        vals = meta.get(k)
+        if vals:
+            return vals[0]
+    return None
+
+
+_PUB_META_KEYS = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "og:published_time",
+    "published_time",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "cxenseparse:recs:publishtime",
+    "date_published",
+    "dc.date.created",
+    "citation_publication_date",
+    "originalpublicationdate",
+    "article_date_original",
+    "last-modified",
+)
+_MOD_META_KEYS = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "article:modified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "modified_time",
+    "lastmod",
+)
+
+_SEP_RE = re.compile(r"\s+[|–—\-:·•»«/]{1,2}\s+|\s*\|\s*")
+
+
+def _strip_site_name(title: str, site_names: list[str], url: str | None) -> str:
+    """Remove a ``| Site``/``- SITE``/``Site: `` part from a title when it names the site."""
+    title = _norm_ws(title)
+    parts = _SEP_RE.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _SEP_RE.findall(title)
+    keys = {_letters(s) for s in site_names if s and len(_letters(s)) >= 2}
+    label = _registered_domain_label(url)
+    label_key = _letters(label) if label else ""
+
+    def is_site(part: str) -> bool:
+        k = _letters(part)
+        if not k:
+            return True
+        if k in keys or any(len(x) >= 4 and (x in k or k in x) for x in keys):
+            return True
+        if (
+            label_key
+            and len(label_key) >= 3
+            and (k == label_key or (label_key in k and len(k) <= len(label_key) + 12))
+        ):
+            return True
+        return bool(label_key and len(k) >= 4 and k in label_key)
+
+    # drop site-name parts from the ends only
+    start, end = 0, len(parts)
+    while end - start > 1 and is_site(parts[end - 1]):
+        end -= 1
+    while end - start > 1 and is_site(parts[start]):
+        start += 1
+    if start == 0 and end == len(parts):
+        return title
+    out = parts[start]
+    for k in range(start + 1, end):
+        out += seps[k - 1] + parts[k]
+    return out.strip()
+
+
+# ---- regions ----------------------------------------------------------------------------------------------
+
+_BAD_CONTAINER_RE = re.compile(
+    r"related|latest|sidebar|teaser-list|recommend|more-?stories|popular|trending|comment|footer|nav|"
+    r"newsletter|promo|widget|outbrain|taboola|breadcrumb|share|social|menu",
+    re.I,
+)
+_CONSENT_RE = re.compile(
+    r"consent|cookie|gdpr|cmp-|privacy-?(?:banner|notice|manager)|onetrust|didomi|usercentrics", re.I
+)
+_CONTENT_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:post|entry|article|story|main)[_-]?(?:content|body|text)(?:$|[\s_-])|articlebody", re.I
+)
+
+
+def _attr_str(el: Any) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _in_bad_container(el: Any, stop: Any = None) -> bool:
+    node = el
+    depth = 0
+    while node is not None and node is not stop and depth < 25:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("aside", "nav", "footer") and not _CONTENT_CLASS_RE.search(_attr_str(node)):
+            return True
+        if depth > 0 and _BAD_CONTAINER_RE.search(_attr_str(node)):
+            return True
+        node = node.getparent()
+        depth += 1
+    return False
+
+
+def _article_root(tree: Any) -> Any:
+    for xp in (
+        '//*[@itemprop="articleBody"]/..',
+        "//article[.//h1]",
+        "//article",
+        "//main",
+        '//*[@role="main"]',
+    ):
+        found = tree.xpath(xp)
+        for el in found:
+            if not _in_bad_container(el):
+                return el
+    body = tree.find("body")
+    return body if body is not None else tree
+
+
+# ---- authors from HTML -------------------------------------------------------------------------------------
+
+
+def _html_authors(tree: Any, root: Any, site_name: str | None) -> list[str]:
+    names: list[str] = []
+    scope = root if root is not None else tree
+    xpaths = (
+        './/*[@itemprop="author"]//*[@itemprop="name"]',
+        './/*[@itemprop="author"]',
+        './/a[@rel="author"]',
+        './/*[contains(concat(" ", normalize-space(@class), " "), " author ")]',
+        './/*[contains(@class, "author-name") or contains(@class, "authorName")'
+        ' or contains(@class, "byline__name") or contains(@class, "author__name")]',
+        './/*[contains(@class, "byline") or contains(@class, "Byline") or contains(@class, "autor")'
+        ' or contains(@class, "author")]',
+    )
+    for xp in xpaths:
+        for el in scope.xpath(xp):
+            if _in_bad_container(el, stop=None):
+                continue
+            txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
+            if not txt or len(txt) > 200:
+                continue
+            # "Sunday May 14, 2023 9:20 am CEST by Robin Placeholder" -> text after the last "by"
+            m = re.search(r"\b(?:by|von|par|por|di|door)\s+(.+)$", txt, re.I)
+            if m and not re.match(r"^(?:by|von)\b", txt, re.I):
+                txt = m.group(1)
+            for part in _split_names(txt):
+                name = _clean_person(part, site_name)
+                if name:
+                    names.append(name)
+        if names:
+            break
+    return _dedupe(names)[:6]
+
+
+# ---- images -----------------------------------------------------------------------------------------------
+
+
+def _img_src(img: Any) -> str | None:
+    for attr in ("src", "data-src", "data-original", "data-lazy-src", "data-srcset", "srcset"):
+        v = img.get(attr)
+        if v and not v.startswith("data:"):
+            return v.strip().split(",")[0].split()[0] if "srcset" in attr else v.strip()
+    return None
+
+
+def _images(
+    tree: Any, root: Any, base: str | None, og_image: str | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    images: list[dict[str, Any]] = []
+    texts: list[str] = []
+    seen: set[str] = set()
+    scope = root if root is not None else tree
+    for fig in scope.iter("figure"):
+        if _in_bad_container(fig):
+            continue
+        img = next(fig.iter("img"), None)
+        src = _img_src(img) if img is not None else None
+        cap_el = next(fig.iter("figcaption"), None)
+        caption = credit = None
+        if cap_el is not None:
+            credit_els = cap_el.xpath(
+                './/*[contains(@class,"credit") or contains(@class,"copyright") or contains(@class,"source")'
+                ' or contains(@class,"author") or contains(@class,"photographer")]'
+            )
+            full = _text(cap_el)
+            texts.append(full)
+            if credit_els:
+                credit = _text(credit_els[0])
+                texts.append(credit)
+                cap_txt = full.replace(credit, "").strip() if credit else full
+                caption, credit2 = split_credit(cap_txt)
+                if credit2 and not credit:
+                    credit = credit2
+                credit = (
+                    re.sub(
+                        r"^(?:Fotos?|Bild|Photo|Credit|Quelle|Source)\s*:\s*|^©\s*", "", credit or ""
+                    ).strip()
+                    or None
+                )
+            else:
+                caption, credit = split_credit(full)
+        alt = _norm_ws(img.get("alt")) if img is not None and img.get("alt") else None
+        if alt:
+            texts.append(alt)
+        if not src and not caption:
+            continue
+        url = urljoin(base, src) if (src and base) else src
+        if url and url in seen:
+            continue
+        if url:
+            seen.add(url)
+        images.append({"url": url, "alt": alt, "caption": caption, "credit": credit})
+    if og_image:
+        url = urljoin(base, og_image) if base else og_image
+        if url not in seen:
+            images.insert(0, {"url": url, "alt": None, "caption": None, "credit": None})
+    return images[:30], texts
+
+
+# ---- body from trafilatura --------------------------------------------------------------------------------
+
+
+_BLOCK_TAGS = {"p", "head", "item", "row", "code", "quote", "list", "table", "div", "cell"}
+
+
+def _body_paragraphs(body: Any) -> tuple[list[str], list[str]]:
+    """Turn trafilatura's XML body into (paragraphs, subheadings)."""
+    paragraphs: list[str] = []
+    subheads: list[str] = []
+
+    def emit(txt: str, is_head: bool = False) -> None:
+        for piece in txt.split("\n"):
+            piece = _norm_ws(piece)
+            if piece:
+                paragraphs.append(piece)
+                if is_head:
+                    subheads.append(piece)
+
+    def inline_text(el: Any) -> str:
+        parts: list[str] = []
+
+        def rec(e: Any) -> None:
+            if e.text:
+                parts.append(e.text)
+            for ch in e:
+                if ch.tag == "lb":
+                    parts.append("\n")
+                elif ch.tag in ("graphic",):
+                    pass
+                else:
+                    rec(ch)
+                if ch.tail:
+                    parts.append(ch.tail)
+
+        rec(el)
+        return "".join(parts)
+
+    def walk(el: Any) -> None:
+        for ch in el:
+            tag = ch.tag
+            if tag == "head":
+                emit(inline_text(ch), True)
+            elif tag in ("p", "item", "code") and not any(
+                c.tag in ("p", "list", "item", "quote", "table") for c in ch
+            ):
+                emit(inline_text(ch))
+            elif tag == "row":
+                cells = [_norm_ws(inline_text(c)) for c in ch]
+                line = " | ".join(c for c in cells if c)
+                if line:
+                    paragraphs.append(line)
+            elif tag in ("list", "table", "quote", "div", "p", "item", "cell"):
+                if ch.text and ch.text.strip():
+                    emit(ch.text)
+                walk(ch)
+            elif tag == "lb":
+                pass
+            else:
+                txt = inline_text(ch)
+                if txt.strip():
+                    emit(txt)
+            if ch.tail and ch.tail.strip() and el is not body:
+                emit(ch.tail)
+
+    walk(body)
+    return paragraphs, subheads
+
+
+def _preclean_tree(tree: Any) -> None:
+    """General pre-cleaning before trafilatura: drop consent banners, unwrap article-content asides."""
+    for el in list(tree.iter("div", "section", "aside", "form")):
+        attrs = _attr_str(el)
+        if not attrs.strip():
+            continue
+        if (
+            _CONSENT_RE.search(attrs)
+            and el.getparent() is not None
+            and not _CONTENT_CLASS_RE.search(attrs)
+            and len(_text(el)) < 3000
+            and not el.xpath(".//h1")
+        ):
+            el.drop_tree()
+            continue
+        if el.tag == "aside" and _CONTENT_CLASS_RE.search(attrs):
+            el.tag = "div"
+
+
+# ---- main ------------------------------------------------------------------------------------------------
+
+
+def _lang(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip().lower().replace("_", "-").split("-")[0].split(",")[0].strip()
+    three = {
+        "deu": "de",
+        "ger": "de",
+        "eng": "en",
+        "fra": "fr",
+        "fre": "fr",
+        "spa": "es",
+        "ita": "it",
+        "por": "pt",
+        "nld": "nl",
+        "dut": "nl",
+        "pol": "pl",
+        "rus": "ru",
+        "tur": "tr",
+    }
+    if v in three:
+        return three[v]
+    return v if re.fullmatch(r"[a-z]{2}", v) else None
+
+
+def _as_bool(v: Any) -> bool | None:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in ("true", "yes", "1"):
+            return True
+        if s in ("false", "no", "0"):
+            return False
+    return None
+
+
+def _keywords(jl: _JsonLd, meta: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    raw = jl.get("keywords", webpage_fallback=False)
+    if isinstance(raw, str):
+        out.extend(raw.split(","))
+    elif isinstance(raw, list):
+        out.extend(x for x in raw if isinstance(x, str))
+    for key in ("news_keywords", "keywords"):
+        for v in meta.get(key, []):
+            out.extend(v.split(","))
+    out.extend(meta.get("article:tag", []))
+    return _dedupe(k for k in (_norm_ws(x) for x in out) if k and len(k) < 80)[:50]
+
+
+def _choose_date(
+    candidates: list[tuple[str | None, str]], fetched_at: datetime | None
+) -> tuple[datetime, str, str] | None:
+    for raw, source in candidates:
+        parsed = parse_date_string(raw)
+        if parsed and _plausible(parsed[0], fetched_at):
+            return parsed[0], parsed[1], source
+    return None
+
+
+def parse_html(
+    html: str | bytes, url: str | None = None, *, fetched_at: datetime | None = None
+) -> dict[str, Any]:
+    """Parse an HTML news page into the article dict (keys :data:`FIELDS`).
+
+    ``html`` may be bytes (decoded with :func:`decode_html`; the codec goes to ``encoding``). The page is
+    parsed once with lxml; metadata comes from JSON-LD (all blocks, ``@graph`` + ``@id`` references),
+    Open Graph/meta tags and the HTML (h1, ``<time>``, bylines), in that order of trust; the body from
+    trafilatura (comments excluded), cleaned by :func:`clean_paragraphs`. ``published_at``/``modified_at``
+    are UTC datetimes; a date without time is 00:00 UTC with precision ``day``. Dates in ``<script>`` text,
+    HTML comments or partial URL numbers are never used; dates after ``fetched_at`` (or in the future when
+    it is not given) are discarded. Never raises for malformed HTML (an empty body is returned instead).
+    """
+    import trafilatura
+
+    result = _empty_result()
+    if isinstance(html, bytes):
+        html, enc = decode_html(html)
+        result["encoding"] = enc
+    tree = _parse_tree(html)
+    if tree is None:
+        return result
+
+    head_base = tree.xpath("//base/@href")
+    base = urljoin(url or "", head_base[0]) if head_base else url
+
+    meta = _collect_meta(tree)
+    jl = _JsonLd([s.text or "" for s in tree.xpath('//script[contains(@type, "ld+json")]')])
+
+    # ---- canonical url
+    canon = tree.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href')
+    canonical = canon[0].strip() if canon and canon[0].strip() else _m(meta, "og:url")
+    if canonical:
+        canonical = urljoin(base or "", canonical) if base else canonical
+        if not canonical.startswith("http"):
+            canonical = None
+    result["canonical_url"] = canonical
+
+    # ---- site name
+    site_name = (
+        _m(meta, "og:site_name") or jl.publisher_name() or _m(meta, "application-name", "twitter:site")
+    )
+    if site_name and site_name.startswith("@"):
+        site_name = site_name[1:]
+    result["site_name"] = _norm_ws(site_name) or None
+    site_names = [x for x in (result["site_name"], jl.publisher_name(), _m(meta, "og:site_name")) if x]
+
+    # ---- language (declared)
+    html_lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    in_lang = jl.get("inLanguage")
+    result["language"] = (
+        _lang(html_lang)
+        or _lang(_m(meta, "content-language", "language", "dc.language"))
+        or _lang(_str_val(in_lang))
+        or _lang(_m(meta, "og:locale"))
+    )
+
+    root = _article_root(tree)
+
+    # ---- title
+    h1_el = None
+    for el in root.iter("h1") if root is not None else []:
+        if not _in_bad_container(el):
+            h1_el = el
+            break
+    if h1_el is None:
+        h1s = tree.xpath("//h1")
+        h1_el = h1s[0] if h1s else None
+    h1 = _text(h1_el) if h1_el is not None else ""
+    title_el = tree.find(".//title")
+    page_title = _text(title_el) if title_el is not None else ""
+    jl_title = _norm_ws(_str_val(jl.get("headline", webpage_fallback=False)) or "")
+    og_title = _norm_ws(_m(meta, "og:title", "twitter:title") or "")
+    cands: list[tuple[str, str]] = []
+    if jl_title:
+        cands.append((_strip_site_name(jl_title, site_names, url), "jsonld"))
+    if og_title:
+        cands.append((_strip_site_name(og_title, site_names, url), "meta"))
+    if page_title:
+        cands.append((_strip_site_name(page_title, site_names, url), "meta"))
+    title = None
+    title_src = None
+    if h1 and len(h1) < 300:
+        h1k = _letters(h1)
+        for cand, src in cands:
+            ck = _letters(cand)
+            if ck == h1k or (len(h1k) > 10 and (h1k in _letters(page_title) or h1k in ck)):
+                title, title_src = h1, src if ck == h1k else "html"
+                break
+    if title is None and cands:
+        title, title_src = cands[0]
+    if title is None and h1:
+        title, title_src = h1, "html"
+    result["title"] = title or None
+    result["field_sources"]["title"] = title_src if title else None
+
+    # ---- dates
+    pub_cands: list[tuple[str | None, str]] = [(_str_val(jl.get("datePublished")), "jsonld")]
+    pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS if k in meta]
+    scope = root if root is not None else tree
+    for el in scope.xpath('.//*[@itemprop="datePublished"]'):
+        pub_cands.append((el.get("content") or el.get("datetime") or _text(el), "html"))
+    for el in scope.iter("time"):
+        if not _in_bad_container(el):
+            pub_cands.append((el.get("datetime") or _text(el), "html"))
+            break
+    pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
+    chosen = _choose_date(pub_cands, fetched_at)
+    if chosen is None:
+        chosen = _htmldate_fallback(tree, fetched_at)
+    if chosen is None:
+        ud = _date_from_url(url)
+        if ud and _plausible(ud[0], fetched_at):
+            chosen = (ud[0], ud[1], "url")
+    if chosen:
+        result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = (
+            chosen
+        )
+    mod = _choose_date(
+        [(_str_val(jl.get("dateModified")), "jsonld")] + [(_m(meta, k), "meta") for k in _MOD_META_KEYS],
+        fetched_at,
+    )
+    if mod:
+        result["modified_at"] = mod[0]
+
+    # ---- authors
+    agencies: list[str] = []
+    jl_names, jl_agencies = jl.authors()
+    agencies.extend(jl_agencies)
+    authors = [a for a in (_clean_person(n, result["site_name"]) for n in jl_names) if a]
+    a_src = "jsonld" if authors else None
+    if not authors:
+        meta_auth = _m(
+            meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"
+        )
+        if meta_auth and not meta_auth.startswith("http"):
+            agencies.extend(_agencies_in(meta_auth))
+            authors = [
+                a for a in (_clean_person(n, result["site_name"]) for n in _split_names(meta_auth)) if a
+            ]
+            a_src = "meta" if authors else None
+    if not authors:
+        authors = _html_authors(tree, root, result["site_name"])
+        a_src = "html" if authors else None
+    result["authors"] = _dedupe(authors)
+    result["field_sources"]["authors"] = a_src
+
+    # ---- misc metadata
+    result["keywords"] = _keywords(jl, meta)
+    free = jl.get("isAccessibleForFree")
+    if free is None and jl.article:
+        for part in (
+            jl.article.get("hasPart", [])
+            if isinstance(jl.article.get("hasPart"), list)
+            else [jl.article.get("hasPart")]
+        ):
+            if isinstance(part, dict) and "isAccessibleForFree" in part:
+                free = part["isAccessibleForFree"]
+                break
+    result["is_accessible_for_free"] = _as_bool(free)
+
+    og_image = _m(meta, "og:image", "twitter:image")
+    images, caption_texts = _images(tree, root, base, og_image)
+    result["images"] = images
+
+    # ---- teaser candidates
+    description = _norm_ws(
+        _str_val(jl.get("description", webpage_fallback=False))
+        or _m(meta, "og:description", "description", "twitter:description")
+    )
+    lead = _html_lead(root)
+
+    # ---- related links (boxes inside the article)
+    related: list[str] = []
+    for box in scope.xpath(
+        './/*[contains(@class,"related") or contains(@class,"read-more") or contains(@class,"readmore")]'
+    ):
+        for a in box.iter("a"):
+            href = a.get("href")
+            if href and not href.startswith(("#", "javascript:", "mailto:")):
+                related.append(urljoin(base, href) if base else href)
+
+    # ---- body
+    link_texts = {_norm_ws(a.text_content()) for a in tree.iter("a")}
+    _preclean_tree(tree)
+    try:
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=False,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            deduplicate=False,
+        )
+    except Exception:  # pragma: no cover - trafilatura is robust, but never let one page kill a batch
+        doc = None
+    paragraphs: list[str] = []
+    subheads: list[str] = []
+    body_el = getattr(doc, "body", None) if doc is not None else None
+    if body_el is not None:
+        paragraphs, subheads = _body_paragraphs(body_el)
+    if len(paragraphs) <= 1 and root is not None:
+        # trafilatura's whole-page "baseline" fallback for short pages glues title, byline and text into one
+        # paragraph; rebuild the paragraphs from the article's own block elements when they cover that text
+        simple, simple_heads = _simple_paragraphs(root)
+        joined = _letters(" ".join(paragraphs))
+        if simple and all(_letters(x) in joined for x in simple) and (not joined or len(simple) > 1 or h1):
+            paragraphs, subheads = simple, simple_heads
+    cleaned = clean_paragraphs(paragraphs, captions=caption_texts, site_name=result["site_name"])
+    paragraphs = cleaned["paragraphs"]
+    if paragraphs and sum(len(x) for x in paragraphs) < 3000 and _mostly_link_text(paragraphs, link_texts):
+        paragraphs = []  # navigation-only page: the "body" is a list of link labels
+    agencies.extend(cleaned["agencies"])
+    related = cleaned["related_ids"] + related
+
+    # ---- teaser: lead element > description; drop it from the body start
+    teaser = lead or description or None
+    if teaser and paragraphs:
+        tk = _letters(teaser)
+        pk = _letters(paragraphs[0])
+        if pk == tk or (tk.endswith(pk) and len(pk) > 20):
+            paragraphs = paragraphs[1:]
+        elif tk and pk.startswith(tk) and len(tk) > 30:
+            paragraphs[0] = (
+                paragraphs[0][len(teaser) :].strip() if paragraphs[0].startswith(teaser) else paragraphs[0]
+            )
+            if not paragraphs[0]:
+                paragraphs = paragraphs[1:]
+    if teaser and teaser.endswith(("...", "…")) and paragraphs:
+        stem = _letters(teaser.rstrip(".… "))
+        if len(stem) > 20 and _letters(paragraphs[0]).startswith(stem):
+            teaser = None
+    result["teaser"] = teaser
+
+    # title repeated as first paragraph
+    if paragraphs and result["title"] and _letters(paragraphs[0]) == _letters(result["title"]):
+        paragraphs = paragraphs[1:]
+    body_set = set(paragraphs)
+    result["subheadings"] = _dedupe(s for s in subheads if s in body_set and s != result["title"])
+    result["body"] = "\n\n".join(paragraphs)
+    result["agencies"] = _dedupe(agencies)
+    result["related_ids"] = _dedupe(related)[:50]
+    return result
+
+
+_META_LINE_CLASS_RE = re.compile(
+    r"byline|author|date|time|meta|caption|credit|share|tags?\b|breadcrumb", re.I
+)
+
+
+def _mostly_link_text(paragraphs: list[str], link_texts: set[str]) -> bool:
+    """True when >= 90 % of the body characters are paragraphs that are exactly the text of a link."""
+    total = sum(len(p) for p in paragraphs)
+    linked = sum(len(p) for p in paragraphs if p in link_texts)
+    return total > 0 and linked >= 0.9 * total
+
+
+def _simple_paragraphs(root: Any) -> tuple[list[str], list[str]]:
+    """Paragraph blocks (p, h2-h6, li, blockquote) of the article region outside boilerplate containers."""
+    out: list[str] = []
+    heads: list[str] = []
+    for el in root.iter("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"):
+        if _in_bad_container(el) or _META_LINE_CLASS_RE.search(_attr_str(el)):
+            continue
+        if el.tag in ("li", "blockquote") and el.xpath(".//p"):
+            continue
+        if el.xpath("ancestor::figure|ancestor::figcaption") or (
+            el.tag != "p" and el.xpath("ancestor::li|ancestor::blockquote")
+        ):
+            continue
+        txt = _text(el)
+        if not txt:
+            continue
+        if el.tag == "li" and len(el.xpath(".//a")) and len(_text(el)) < 80:
+            continue  # link lists
+        out.append(txt)
+        if el.tag.startswith("h"):
+            heads.append(txt)
+    return out, heads
+
+
+_LEAD_XPATH = (
+    './/*[self::p or self::div or self::h2][contains(@class,"lead") or contains(@class,"teaser") '
+    'or contains(@class,"intro") or contains(@class,"standfirst") or contains(@class,"summary") '
+    'or contains(@class,"excerpt") or contains(@class,"subtitle") or contains(@class,"dek") '
+    'or @itemprop="description"]'
+)
+
+
+def _html_lead(root: Any) -> str | None:
+    if root is None:
+        return None
+    for el in root.xpath(_LEAD_XPATH):
+        cls = (el.get("class") or "").lower()
+        if re.search(
+            r"(?:^|[\s_-])(?:teaser|lead|intro)[\w-]*(?:list|item|link|image|img|media|title|headline)", cls
+        ):
+            continue
+        if _in_bad_container(el, stop=None):
+            continue
+        txt = _text(el)
+        if 40 <= len(txt) <= 800 and len(el.xpath(".//a")) <= 2:
+            return txt
+    return None
+
+
+def _htmldate_fallback(tree: Any, fetched_at: datetime | None) -> tuple[datetime, str, str] | None:
+    """Last resort: htmldate markup/text heuristics (skips <script>/<style>; URL deliberately not passed)."""
+    try:
+        from htmldate import find_date
+    except ImportError:  # pragma: no cover
+        return None
+    max_date = fetched_at or (datetime.now(UTC) + timedelta(days=1))
+    try:
+        found = find_date(
+            tree,
+            extensive_search=True,
+            original_date=True,
+            outputformat="%Y-%m-%d",
+            max_date=max_date.strftime("%Y-%m-%d"),
+        )
+    except Exception:  # pragma: no cover
+        return None
+    if not found:
+        return None
+    parsed = parse_date_string(found)
+    if parsed and _plausible(parsed[0], fetched_at):
+        return parsed[0], "day", "html"
+    return None
+
+
+def parse_document(
+    content: bytes, content_type: str | None, url: str | None, fetched_at: datetime | None = None
+) -> dict[str, Any]:
+    """Sniff, decode and parse one fetched document; return the article dict (see :func:`parse_html`).
+
+    Dispatch: binary signatures (PDF, images, archives ...) -> ``ParseError("not_html")``; ``text/plain``
+    or bytes without markup -> :func:`parse_text`; otherwise :func:`parse_html`. Dates later than
+    ``fetched_at`` (UTC; naive values are taken as UTC) are discarded.
+
+    Raises :class:`ParseError` with reason ``not_html``, ``decode_error`` (mostly undecodable bytes) or
+    ``no_article_text`` (no body text, e.g. a navigation-only page).
+    """
+    if fetched_at is not None and fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)
+    if isinstance(content, str):  # tolerate text input
+        content = content.encode("utf-8")
+    if not content or not content.strip():
+        raise ParseError("no_article_text", "empty document")
+    mime = sniff_mime(content, content_type)
+    declared = (content_type or "").split(";")[0].strip().lower()
+    if not mime.startswith("text/"):
+        raise ParseError("not_html", f"sniffed {mime} (declared {declared or 'nothing'})")
+    try:
+        text, enc = decode_html(content, content_type)
+    except (LookupError, UnicodeError) as exc:
+        raise ParseError("decode_error", str(exc)) from exc
+    if text.count("\ufffd") > max(20, len(text) // 50):
+        raise ParseError("decode_error", f"{text.count(chr(0xFFFD))} replacement characters with {enc}")
+    if declared == "text/plain" or mime == "text/plain":
+        result = parse_text(text, url)
+        if fetched_at is not None:
+            for key in ("published_at", "modified_at"):
+                if result[key] is not None and result[key] > fetched_at:
+                    result[key] = None
+                    if key == "published_at":
+                        result["published_precision"] = None
+                        result["field_sources"]["published_at"] = None
+    else:
+        result = parse_html(text, url, fetched_at=fetched_at)
+    result["encoding"] = enc
+    if len(re.findall(r"\w+", result["body"] or "")) < 5:
+        raise ParseError("no_article_text", "no body text found")
+    return result

@@ -1,0 +1,532 @@
+"""Tests for tasks/parse.py: the golden seed article, the field cases and golden corpus pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tasks.parse import (
+    FIELDS,
+    PARSE_VERSION,
+    ParseError,
+    decode_html,
+    parse_date_string,
+    parse_document,
+    parse_html,
+    parse_text,
+    split_credit,
+)
+
+HERE = Path(__file__).parent
+GOLDEN = HERE / "golden"
+REPO = HERE.parent
+SHARED = REPO.parent / "shared"
+
+SEED_URL = "https://www.epochtimes.de/politik/ausland/nordkorea-bestaetigt-truppenentsendung-nach-russland-a5107021.html"
+SEED = "000_d46cfdf603683a86"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _load_cases() -> dict[str, dict[str, Any]]:
+    """Field cases: tests/golden copy, overridden by ../shared/cases when present (newer)."""
+    cases: dict[str, dict[str, Any]] = {}
+    for path in (GOLDEN / "field-cases.jsonl", SHARED / "cases" / "field-cases.jsonl"):
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    case = json.loads(line)
+                    cases[case["id"]] = case
+    return cases
+
+
+CASES = _load_cases()
+
+
+def _case(cid: str) -> dict[str, Any]:
+    if cid not in CASES:
+        pytest.skip(f"field case {cid} not available")
+    return CASES[cid]
+
+
+def _case_bytes(case: dict[str, Any]) -> tuple[bytes, str | None, str | None]:
+    inp = case["input"]
+    # the case file may state the input as a plain string-building expression
+    html = eval(inp["python_expr"], {"__builtins__": {}}) if "python_expr" in inp else inp["body"]
+    enc = inp.get("body_encoding", "utf-8")
+    headers = inp.get("http_headers", {})
+    return html.encode(enc), headers.get("Content-Type", "text/html"), inp.get("url")
+
+
+def _iso_utc(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def _utc_from(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# contract
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_contract_keys_and_version() -> None:
+    assert PARSE_VERSION == "1"
+    html = (
+        "<html><head><title>T</title></head><body><article><h1>T</h1>"
+        "<p>Some words in a body here.</p></article></body></html>"
+    )
+    for result in (
+        parse_html(html),
+        parse_text("T\n\nSome words in a body here."),
+        parse_html(html.encode()),
+    ):
+        assert set(result) == set(FIELDS)
+        assert set(result["field_sources"]) == {"title", "published_at", "authors"}
+        for key in ("authors", "images", "agencies", "subheadings", "related_ids", "keywords"):
+            assert isinstance(result[key], list)
+    assert parse_html(html.encode())["encoding"] == "utf-8"
+
+
+def test_empty_and_garbage_do_not_raise() -> None:
+    for html in ("", "<html></html>", "not html at all", "<<<>>>", b"\xff\xfe\x00"):
+        result = parse_html(html)
+        assert result["body"] == "" or isinstance(result["body"], str)
+    assert parse_text("")["title"] is None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# golden seed (plain-text article)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed() -> tuple[dict[str, Any], dict[str, Any]]:
+    text = (GOLDEN / f"{SEED}.txt").read_text(encoding="utf-8")
+    expected = json.loads((GOLDEN / f"{SEED}.expected.json").read_text(encoding="utf-8"))["parse"]
+    return parse_text(text, SEED_URL), expected
+
+
+def test_seed_copy_matches_shared() -> None:
+    shared = SHARED / "samples" / f"{SEED}.txt"
+    if not shared.exists():
+        pytest.skip("shared samples not available")
+    assert shared.read_bytes() == (GOLDEN / f"{SEED}.txt").read_bytes()
+
+
+def test_seed_scalar_fields(seed: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    result, expected = seed
+    assert result["title"] == expected["title"]
+    assert result["teaser"] == expected["teaser"]
+    assert result["site_name"] == expected["site_name"]
+    assert result["published_at"].date().isoformat() == expected["published_date"]
+    assert result["published_at"] == datetime(2025, 4, 28, tzinfo=UTC)
+    assert result["published_precision"] == "day"
+    assert result["authors"] == expected["authors"]
+    assert result["field_sources"]["title"] == "text"
+
+
+def test_seed_lists(seed: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    result, expected = seed
+    assert result["agencies"] == expected["agencies"]
+    assert result["related_ids"] == expected["related_ids"]
+    assert result["subheadings"] == expected["subheadings"]
+    images = [{k: img[k] for k in ("alt", "caption", "credit")} for img in result["images"]]
+    assert images == expected["images"]
+
+
+def test_seed_body(seed: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    result, expected = seed
+    assert result["body"].split("\n\n") == expected["body_paragraphs"]
+    for bad in expected["body_must_not_contain"]:
+        assert bad not in result["body"], bad
+    for img in expected["images"]:
+        assert img["alt"] not in result["body"]
+        assert img["caption"] not in result["body"]
+
+
+def test_seed_through_parse_document() -> None:
+    data = (GOLDEN / f"{SEED}.txt").read_bytes()
+    result = parse_document(data, "text/plain; charset=utf-8", SEED_URL, datetime(2025, 5, 1, tzinfo=UTC))
+    assert result["title"].startswith("14.000 Soldaten")
+    assert result["encoding"] == "utf-8"
+    assert result["published_at"] == datetime(2025, 4, 28, tzinfo=UTC)
+    # no content-type at all: sniffed as plain text
+    assert parse_document(data, None, SEED_URL)["site_name"] == "Epoch Times"
+    # fetched before the byline date: the date is discarded
+    early = parse_document(data, "text/plain", SEED_URL, datetime(2025, 4, 1, tzinfo=UTC))
+    assert early["published_at"] is None
+
+
+def test_text_byline_person_is_author_not_site() -> None:
+    text = (
+        "Stadt baut neue Brücke\n\nDie Stadt plant eine Brücke über den Fluss.\n"
+        "Max Mustermann und Erika Musterfrau12. März 2024\n\n"
+        "Der Bau beginnt im Sommer und soll zwei Jahre dauern.\n\n"
+        "Die Kosten liegen bei 4 Millionen Euro.\n\n(dpa)"
+    )
+    result = parse_text(text, "https://www.stadtblatt.example.de/lokal/bruecke")
+    assert result["authors"] == ["Max Mustermann", "Erika Musterfrau"]
+    assert result["site_name"] is None
+    assert result["agencies"] == ["dpa"]
+    assert result["body"].endswith("Die Kosten liegen bei 4 Millionen Euro.")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# decoding and sniffing (fetch cases C01, C02, C04)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_c01_meta_charset_when_header_has_none() -> None:
+    case = _case("C01")
+    data, ctype, url = _case_bytes(case)
+    text, enc = decode_html(data, ctype)
+    assert enc in case["expected"]["encoding_used_one_of"]
+    assert "Mühlbach" in text
+    assert "\ufffd" not in text
+    result = parse_document(data, ctype, url)
+    assert result["title"] == case["expected"]["title"]
+    for snippet in case["expected"]["body_contains"]:
+        assert snippet in result["body"]
+    assert "\ufffd" not in result["body"]
+
+
+def test_c02_header_charset_beats_meta() -> None:
+    case = _case("C02")
+    data, ctype, url = _case_bytes(case)
+    text, enc = decode_html(data, ctype)
+    assert enc == case["expected"]["encoding_used"]
+    assert "“Café-Pläne”" in text
+    result = parse_document(data, ctype, url)
+    assert result["encoding"] == "windows-1252"
+    assert result["title"] == case["expected"]["title"]
+    for snippet in case["expected"]["body_contains"]:
+        assert snippet in result["body"]
+    assert "\ufffd" not in result["body"] + result["title"]
+
+
+def test_c04_pdf_is_not_html() -> None:
+    case = _case("C04")
+    data, ctype, url = _case_bytes(case)
+    with pytest.raises(ParseError) as err:
+        parse_document(data, ctype, url)
+    assert err.value.reason == "not_html"
+    with pytest.raises(ParseError):
+        parse_document(data, "application/octet-stream", url)
+
+
+@pytest.mark.parametrize(
+    ("data", "ctype", "expected"),
+    [
+        ("Grüße".encode("utf-8-sig"), "text/html; charset=windows-1252", "utf-8"),  # BOM wins
+        ("Grüße".encode("utf-16"), None, "utf-16"),
+        (b'<meta charset="latin-1"><p>Gr\xfc\xdfe</p>', None, "windows-1252"),
+        (
+            b"<p>Gr\xfc\xdfe und mehr Text ohne Angabe</p>",
+            None,
+            "windows-125",
+        ),  # detected; 1250/1252 agree here
+        ("<p>Grüße</p>".encode(), "text/html", "utf-8"),
+        (b"<p>x</p>", "text/html; charset=ISO-8859-1", "windows-1252"),
+    ],
+)
+def test_decode_order(data: bytes, ctype: str | None, expected: str) -> None:
+    text, enc = decode_html(data, ctype)
+    assert enc == expected or (expected.endswith("-125") and enc.startswith(expected))
+    assert "Grüße" in text or text == "<p>x</p>"
+
+
+def test_binary_and_empty_rejects() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 50
+    for data in (png, b"\xff\xd8\xff\xe0" + b"\x00" * 30, b"PK\x03\x04" + b"\x00" * 30):
+        with pytest.raises(ParseError) as err:
+            parse_document(data, "text/html", "https://example.org/x")
+        assert err.value.reason == "not_html"
+    with pytest.raises(ParseError) as err:
+        parse_document(b"   ", "text/html", None)
+    assert err.value.reason == "no_article_text"
+
+
+def test_navigation_only_page_has_no_article_text() -> None:
+    html = (
+        "<html><head><title>Home</title></head><body><nav><ul>"
+        + "".join(f'<li><a href="/s{i}">Section {i}</a></li>' for i in range(12))
+        + "</ul></nav><footer><a href='/imprint'>Imprint</a></footer></body></html>"
+    )
+    with pytest.raises(ParseError) as err:
+        parse_document(html.encode(), "text/html", "https://example.org/")
+    assert err.value.reason == "no_article_text"
+
+
+def test_parse_error_reason_is_closed() -> None:
+    with pytest.raises(ValueError):
+        ParseError("something_else")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# parse field cases C05-C15
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _parse_case(cid: str, fetched_at: datetime | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    case = _case(cid)
+    data, ctype, url = _case_bytes(case)
+    return parse_document(data, ctype, url, fetched_at), case["expected"]
+
+
+def _check_common(result: dict[str, Any], expected: dict[str, Any]) -> None:
+    if "title" in expected:
+        assert result["title"] == expected["title"]
+    for snippet in expected.get("body_contains", []):
+        assert snippet in result["body"]
+    if "body_paragraphs" in expected:
+        assert result["body"].split("\n\n") == expected["body_paragraphs"]
+    for bad in expected.get("body_must_not_contain", []):
+        assert bad not in result["body"]
+    if "authors" in expected:
+        assert result["authors"] == expected["authors"]
+    for bad in expected.get("authors_must_not_contain", []):
+        assert bad not in result["authors"]
+    if "published_at" in expected:
+        want = _utc_from(expected.get("published_at_utc") or expected["published_at"])
+        assert result["published_at"] == want
+        assert result["published_at"].tzinfo is not None
+        assert result["published_at"].utcoffset().total_seconds() == 0
+    if "published_date" in expected:
+        assert result["published_at"].date().isoformat() == expected["published_date"]
+        assert result["published_precision"] == "day"
+    for bad in expected.get("must_not_equal", []) if isinstance(expected.get("must_not_equal"), list) else []:
+        if result["published_at"] is not None:
+            assert not _iso_utc(result["published_at"]).startswith(bad)
+
+
+@pytest.mark.parametrize("cid", ["C05", "C06", "C09", "C10", "C11", "C12", "C13", "C15"])
+def test_parse_case(cid: str) -> None:
+    result, expected = _parse_case(cid)
+    _check_common(result, expected)
+
+
+def test_c05_deep_nesting_keeps_tail() -> None:
+    result, _ = _parse_case("C05")
+    assert result["body"].split("\n\n")[-1] == "Tail paragraph after the nest."
+
+
+def test_c06_url_numbers_are_not_dates() -> None:
+    result, _ = _parse_case("C06")
+    assert result["published_precision"] == "second"
+    assert result["field_sources"]["published_at"] == "meta"
+    html = _page("<h1>Farmers</h1><p>Hundreds of farmers gathered on Sunday.</p>")
+    assert parse_html(html, "https://news.example.org/journal/2021/04/92713")["published_at"] is None
+
+
+def test_c07_script_dates_never_used() -> None:
+    case = _case("C07")
+    fetched = _utc_from(case["input"]["download_date"] + "T00:00:00Z")
+    result, expected = _parse_case("C07", fetched_at=fetched)
+    _check_common(result, expected)
+    assert result["published_at"] <= fetched
+    # even without fetched_at, far-future script dates are not taken
+    unbounded, _ = _parse_case("C07")
+    assert unbounded["published_at"].date().isoformat() == "2019-11-05"
+    assert "Published 5 November" not in result["body"]
+
+
+def test_c09_comment_times_not_dates() -> None:
+    result, _ = _parse_case("C09", fetched_at=datetime(2023, 5, 15, 12, tzinfo=UTC))
+    assert _iso_utc(result["published_at"]) == "2023-05-14T07:20:00Z"
+    assert "Finally, this was overdue" not in result["body"]
+    assert "by Robin" not in result["body"]
+
+
+def test_c11_graph_author_reference() -> None:
+    result, _ = _parse_case("C11")
+    assert result["field_sources"]["authors"] == "jsonld"
+    assert result["field_sources"]["title"] == "jsonld"
+    assert result["site_name"] == "Example Magazine"
+
+
+def test_c12_several_blocks_and_trailing_semicolon() -> None:
+    result, _ = _parse_case("C12")
+    assert result["field_sources"]["published_at"] == "jsonld"
+    assert result["language"] is None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# unit rules
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso", "precision"),
+    [
+        ("2021-04-25T10:30:00+07:00", "2021-04-25T03:30:00Z", "second"),
+        ("2024-05-03", "2024-05-03T00:00:00Z", "day"),
+        ("2024-05-03T22:15Z", "2024-05-03T22:15:00Z", "minute"),
+        ("28. April 2025", "2025-04-28T00:00:00Z", "day"),
+        ("5 November 2019", "2019-11-05T00:00:00Z", "day"),
+        ("Sunday May 14, 2023 9:20 pm", "2023-05-14T21:20:00Z", "minute"),
+        ("03.05.2024, 14:30 Uhr", "2024-05-03T14:30:00Z", "minute"),
+        ("Fri, 28 Jul 2023 08:57:00 +0200", "2023-07-28T06:57:00Z", "second"),
+    ],
+)
+def test_parse_date_string(raw: str, iso: str, precision: str) -> None:
+    parsed = parse_date_string(raw)
+    assert parsed is not None
+    assert _iso_utc(parsed[0]) == iso
+    assert parsed[1] == precision
+
+
+def test_parse_date_string_rejects() -> None:
+    assert parse_date_string("2021-04-92") is None
+    assert parse_date_string("no date here") is None
+
+
+@pytest.mark.parametrize(
+    ("caption", "text", "credit"),
+    [
+        (
+            "Die Ukraine hat den Krieg getragen.Foto: X/AP/dpa",
+            "Die Ukraine hat den Krieg getragen.",
+            "X/AP/dpa",
+        ),
+        ("A harbour at dusk. Photo: Jane Doe/Reuters", "A harbour at dusk.", "Jane Doe/Reuters"),
+        ("Blick auf die Stadt © Max Muster", "Blick auf die Stadt", "Max Muster"),
+        ("Nur eine Bildunterschrift", "Nur eine Bildunterschrift", None),
+        ("Bild: picture alliance", None, "picture alliance"),
+    ],
+)
+def test_split_credit(caption: str, text: str | None, credit: str | None) -> None:
+    assert split_credit(caption) == (text, credit)
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body><article>{body}</article></body></html>"
+
+
+LONG = (
+    "Die Landesregierung hat am Dienstag ein neues Gesetz zur Förderung des öffentlichen Nahverkehrs "
+    "beschlossen, "
+    "das vor allem kleinere Gemeinden im ländlichen Raum entlasten soll."
+)
+
+
+def test_html_cleanup_rules() -> None:
+    html = _page(
+        "<h1>Neues Gesetz</h1>"
+        f"<p>BERLIN (dpa) - {LONG}</p>"
+        "<figure><img src='/a.jpg' alt='Ein Bus'>"
+        "<figcaption>Ein Bus an der Haltestelle. Foto: Max Muster/dpa</figcaption></figure>"
+        f'<p>{LONG} Der Landtag muss noch zustimmen. [related-posts ids="4711,4712"]</p>'
+        "<p>Lesen Sie auch: Der Bus kommt später</p>"
+        f"<p>{LONG} Die Opposition kritisierte den Entwurf als unzureichend.</p>"
+        "<p>(afp/dpa/red)</p>",
+        head='<link rel="canonical" href="/politik/gesetz-123">'
+        '<meta property="og:site_name" content="Landesblatt">'
+        "<title>Neues Gesetz | Landesblatt</title>",
+    )
+    result = parse_html(html, "https://www.landesblatt.example.de/politik/gesetz-123?utm_source=x")
+    assert result["title"] == "Neues Gesetz"
+    assert result["canonical_url"] == "https://www.landesblatt.example.de/politik/gesetz-123"
+    assert result["agencies"] == ["dpa", "AFP"] or result["agencies"] == ["AFP", "dpa"]
+    assert result["related_ids"][:2] == ["4711", "4712"]
+    body = result["body"]
+    for bad in ("related-posts", "Lesen Sie auch", "(afp/dpa/red)", "Foto:", "Ein Bus an der Haltestelle"):
+        assert bad not in body
+    assert body.endswith("Die Opposition kritisierte den Entwurf als unzureichend.")
+    img = next(i for i in result["images"] if i["url"] and i["url"].endswith("/a.jpg"))
+    assert img == {
+        "url": "https://www.landesblatt.example.de/a.jpg",
+        "alt": "Ein Bus",
+        "caption": "Ein Bus an der Haltestelle.",
+        "credit": "Max Muster/dpa",
+    }
+
+
+def test_jsonld_metadata_fields() -> None:
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Ein Titel",
+        "description": "Kurzer Vorspann zum Artikel.",
+        "datePublished": "2024-03-01T09:00:00+01:00",
+        "dateModified": "2024-03-01T11:30:00+01:00",
+        "inLanguage": "de-DE",
+        "keywords": "Politik, Verkehr",
+        "isAccessibleForFree": "False",
+        "author": [{"@type": "Person", "name": "Erika Muster"}, {"@type": "Organization", "name": "dpa"}],
+        "publisher": {"@type": "Organization", "name": "Tagblatt"},
+    }
+    html = _page(
+        f"<h1>Ein Titel</h1><p>{LONG}</p><p>{LONG}</p>",
+        head=f'<script type="application/ld+json">{json.dumps(ld)}</script>',
+    )
+    result = parse_html(html, "https://tagblatt.example.de/a")
+    assert result["title"] == "Ein Titel"
+    assert result["authors"] == ["Erika Muster"]
+    assert result["agencies"] == ["dpa"]
+    assert _iso_utc(result["published_at"]) == "2024-03-01T08:00:00Z"
+    assert _iso_utc(result["modified_at"]) == "2024-03-01T10:30:00Z"
+    assert result["language"] == "de"
+    assert result["keywords"] == ["Politik", "Verkehr"]
+    assert result["is_accessible_for_free"] is False
+    assert result["site_name"] == "Tagblatt"
+    assert result["teaser"] == "Kurzer Vorspann zum Artikel."
+    assert result["field_sources"] == {"title": "jsonld", "published_at": "jsonld", "authors": "jsonld"}
+
+
+def test_title_site_suffix_variants() -> None:
+    for raw, site in (
+        ("Trump verliert Klage - DER SPIEGEL", "DER SPIEGEL"),
+        ("Trump verliert Klage | tagesschau.de", "tagesschau.de"),
+        ("ZEIT ONLINE | Trump verliert Klage", "ZEIT ONLINE"),
+    ):
+        html = _page(
+            f"<p>{LONG}</p>", head=f'<title>{raw}</title><meta property="og:site_name" content="{site}">'
+        )
+        assert parse_html(html)["title"] == "Trump verliert Klage", raw
+
+
+def test_comment_section_removed_from_html_body() -> None:
+    html = _page(
+        f"<h1>T</h1><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p><h2>Kommentare</h2><p>Toller Artikel, danke!</p>",
+    )
+    result = parse_html(html)
+    assert "Toller Artikel" not in result["body"]
+    assert "Kommentare" not in result["body"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# golden corpus pages (expected output generated once and reviewed; see tests/golden/pages/README.md)
+# ---------------------------------------------------------------------------------------------------------
+
+PAGES = sorted((GOLDEN / "pages").glob("*.expected.json")) if (GOLDEN / "pages").exists() else []
+
+
+def _jsonable(result: dict[str, Any]) -> dict[str, Any]:
+    out = dict(result)
+    for key in ("published_at", "modified_at"):
+        out[key] = _iso_utc(out[key])
+    return out
+
+
+@pytest.mark.parametrize("expected_path", PAGES, ids=[p.name.split(".")[0] for p in PAGES])
+def test_golden_page(expected_path: Path) -> None:
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    html_path = expected_path.with_name(expected_path.name.replace(".expected.json", ".html.gz"))
+    data = gzip.decompress(html_path.read_bytes())
+    result = _jsonable(parse_document(data, expected.get("content_type"), expected["url"]))
+    want = expected["output"]
+    for key, value in want.items():
+        if key == "body":
+            continue
+        assert result[key] == value, key
+    assert result["body"].split("\n\n") == want["body"].split("\n\n")
