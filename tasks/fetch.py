@@ -334,6 +334,12 @@ def _discover_files(source: SourceConfig) -> tuple[list[FetchItem], list[dict[st
             continue
         uri = "file:" + rel
         try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:
+            safe = "file:" + rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            rejects.append(_reject_row(source.name, safe, "read_error", "file name is not valid UTF-8"))
+            continue
+        try:
             meta: dict[str, Any] = {}
             sidecar = path.with_name(path.name + ".meta.json")
             if sidecar.is_file():
@@ -504,6 +510,17 @@ def _request_once(client: httpx.Client, url: httpx.URL, cfg: FetchConfig, attemp
         return _Response(resp.status_code, str(resp.url), resp.headers, bytes(buf), attempt)
 
 
+def _is_dns_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _request(client: httpx.Client, url: httpx.URL, cfg: FetchConfig) -> _Response:
     """GET with retries on network errors, timeouts, 429 and 5xx. Returns the last response (any status);
     raises :class:`_Reject` when no response was obtained."""
@@ -522,6 +539,8 @@ def _request(client: httpx.Client, url: httpx.URL, cfg: FetchConfig) -> _Respons
             time.sleep(_backoff(attempt))
             continue
         except httpx.ConnectError as exc:
+            if _is_dns_failure(exc):  # only reached when the host was not resolved up front
+                raise _Reject("dns_error", f"{type(exc).__name__}: {exc}; attempts={attempt}") from exc
             if last:
                 raise _Reject("connect_error", f"{type(exc).__name__}: {exc}; attempts={attempt}") from exc
             time.sleep(_backoff(attempt))

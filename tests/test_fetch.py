@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -407,6 +408,17 @@ def test_dns_error(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fetched == [] and rejects[0]["reason"] == "dns_error"
 
 
+def test_dns_error_without_address_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Private addresses allowed: only httpx resolves the host; a resolver failure is still dns_error."""
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    fetched, rejects = fetch.fetch_items(url_items("http://no-such-host.invalid/a"), CFG)
+    assert fetched == [] and rejects[0]["reason"] == "dns_error"
+
+
 def test_skip_urls_before_request(http: HTTPServer) -> None:
     http.expect_request("/known").respond_with_data(HTML, content_type="text/html")
     http.expect_request("/new").respond_with_data(HTML, content_type="text/html")
@@ -506,3 +518,16 @@ def test_unreachable_feed(allow: bool, cause: str) -> None:
     cfg = FetchConfig(allow_private_addresses=allow, timeout_s=1.0, retries=0)
     items, rejects = fetch.discover(SourceConfig("f", "feed", url=f"http://127.0.0.1:{port}/feed"), cfg)
     assert items == [] and rejects[0]["reason"] == "feed_error" and cause in rejects[0]["detail"]
+
+
+def test_undecodable_file_name_is_rejected_not_raised(tmp_path: Path) -> None:
+    try:
+        (tmp_path / os.fsdecode(b"bad-\xff.html")).write_bytes(HTML)
+    except (OSError, UnicodeError):
+        pytest.skip("file system refuses non-UTF-8 names")
+    (tmp_path / "good.html").write_bytes(HTML)
+    items, rejects = fetch.discover(SourceConfig("odd", "files", str(tmp_path)), CFG)
+    assert [i.uri for i in items] == ["file:good.html"]
+    assert [r["reason"] for r in rejects] == ["read_error"]
+    now = dt.datetime.now(dt.UTC)
+    schemas.conform([{**r, "stage": "fetch", "at": now} for r in rejects], schemas.REJECTS)
