@@ -48,6 +48,9 @@ def prepare_prefect(settings: Settings) -> bool:
         return False
     os.environ.setdefault("PREFECT_HOME", settings.prefect.home)
     os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "true"
+    # newsflow never sends traffic anywhere the user did not configure: no usage telemetry
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(settings.prefect.startup_timeout_s))
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     return True

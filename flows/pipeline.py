@@ -121,7 +121,13 @@ def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-@flow(name="news_pipeline", flow_run_name="newsflow-{data_root}", log_prints=True)
+def _run_name() -> str:
+    import datetime as dt
+
+    return f"newsflow-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}"
+
+
+@flow(name="news_pipeline", flow_run_name=_run_name, log_prints=True)
 def news_pipeline(config: str | None = None, data_root: str | None = None, batch_size: int | None = None) -> dict[str, Any]:
     """Fetch, parse, deduplicate, enrich and export everything pending.
 

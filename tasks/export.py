@@ -71,7 +71,9 @@ def _rank(row: dict[str, Any]) -> tuple[Any, ...]:
     return (pub is None, pub.timestamp() if pub is not None else 0.0, -(row.get("body_chars") or 0), row["doc_id"])
 
 
-def build_articles(parsed: pa.Table, dedup_table: pa.Table, enriched: pa.Table) -> pa.Table:
+def build_articles(
+    parsed: pa.Table, dedup_table: pa.Table, enriched: pa.Table, signatures: pa.Table | None = None
+) -> pa.Table:
     """Join parsed fields, dedup labels and enrichment into :data:`tasks.schemas.ARTICLES` rows (sorted by
     ``article_id``). Only the newest parsed version of each ``doc_id`` is used; documents without a
     deduplicated row (rejected by dedup) are left out, their reject row says why."""
@@ -83,7 +85,7 @@ def build_articles(parsed: pa.Table, dedup_table: pa.Table, enriched: pa.Table) 
     dd_by_doc = {r["doc_id"]: r for r in dd_rows}
     if not dd_rows:
         return schemas.ARTICLES.empty_table()
-    labels = dedup.resolve_clusters(schemas.conform(dd_rows, schemas.DEDUPLICATED))
+    labels = dedup.resolve_clusters(schemas.conform(dd_rows, schemas.DEDUPLICATED), signatures)
     parsed_by_doc = {r["doc_id"]: r for r in parsed.to_pylist()}
     enrich_by_key = {(r["doc_id"], r["content_sha256"]): r for r in enriched.to_pylist()}
 
@@ -156,7 +158,8 @@ def export_dataset(store: Store, fps: dict[str, str]) -> dict[str, Any]:
     parsed = store.read("parse", schemas.PARSED, fps["parse"])
     dd = store.read("dedup", schemas.DEDUPLICATED, fps["dedup"])
     en = store.read("enrich", schemas.ENRICHED, fps["enrich"])
-    table = build_articles(parsed, dd, en)
+    sigs = store.read("dedup", schemas.DEDUP_SIGNATURES, fps["dedup"], sub="signatures")
+    table = build_articles(parsed, dd, en, sigs)
     parts = [table.slice(i, ROWS_PER_PART) for i in range(0, max(table.num_rows, 1), ROWS_PER_PART)]
     store.replace_dataset(
         "export", parts, schemas.ARTICLES, {"newsflow.state": digest, "newsflow.parts": str(len(parts))}

@@ -1,0 +1,25 @@
+"""Test set-up shared by all tests.
+
+Prefect runs for real: tests that run flows use Prefect's temporary local API (a subprocess server on
+127.0.0.1) with its home under the repository's ``.prefect-test/`` (git-ignored; its SQLite database is migrated on
+the first run and reused afterwards). ``PREFECT_API_URL`` is removed so no test talks to an outside server.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SAMPLES = REPO / "data" / "raw" / "samples"
+
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("PREFECT_PROFILE", None)
+os.environ["PREFECT_HOME"] = str(REPO / ".prefect-test")
+os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "true"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "180"
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+Path(os.environ["PREFECT_HOME"]).mkdir(exist_ok=True)
