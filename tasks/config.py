@@ -74,7 +74,7 @@ class PrefectConfig:
 class Settings:
     data_root: Path = Path("data")
     batch_size: int = 500  # documents per Prefect task run
-    max_reject_share: float = 0.5  # `newsflow run` exits 3 when more than this share of new documents is rejected
+    max_reject_share: float = 0.0  # `newsflow run` exits 3 when more than this share of new documents is rejected
     sources: tuple[SourceConfig, ...] = ()
     fetch: FetchConfig = field(default_factory=FetchConfig)
     parse: ParseConfig = field(default_factory=ParseConfig)
@@ -185,7 +185,7 @@ def load_settings(config: str | os.PathLike[str] | None = None, data_root: str |
     return Settings(
         data_root=root,
         batch_size=batch_size,
-        max_reject_share=float(top.get("max_reject_share", 0.5)),
+        max_reject_share=float(top.get("max_reject_share", 0.0)),
         sources=tuple(sources),
         fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch"),
         parse=_section(ParseConfig, raw.get("parse", {}), "parse"),
