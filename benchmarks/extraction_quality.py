@@ -1,0 +1,352 @@
+"""Extraction quality of the parse stage vs. trafilatura alone, on the shared evaluation corpus.
+
+Usage::
+
+    python benchmarks/extraction_quality.py [--corpus DIR] [--limit N] [--workers W] [--out FILE] [--no-baseline]
+
+The corpus directory (default ``../shared/corpus/extraction/dev`` next to the repo, or ``$NEWSFLOW_CORPUS``)
+holds ``<id>.html.gz`` and ``ground_truth.jsonl``; when it is absent the script prints a message and exits 0.
+
+Both systems run in the same process on the same bytes:
+
+* ours: ``tasks.parse.parse_html(bytes, url)``; scored text = teaser + body (teaser left out when the body
+  already starts with it).
+* trafilatura: ``trafilatura.bare_extraction`` with default settings and ``with_metadata=True``; its text
+  is the main text ``trafilatura.extract`` returns with defaults; the comment section that ``extract``
+  appends by default (``include_comments=True``) is added only with ``--baseline-comments`` (without it the
+  figures reproduce the corpus README baselines); title/date/author are its metadata fields.
+
+Metrics (as in the corpus README):
+
+* body P/R/F1 on full-body pages (Zyte/ScrapingHub method): word 4-gram shingles over ``\\w+`` tokens,
+  case-sensitive, per-page multiset overlaps normalised to sum to 1; precision averaged over pages with
+  output, recall over pages with reference, F1 from the two means;
+* snippet P/R/F1 on snippet pages: ``with`` snippets found = TP, missing = FN; ``without`` snippets found =
+  FP, absent = TN (whitespace-normalised substring tests), micro-averaged;
+* title exact match (whitespace + case normalised), date same ``YYYY-MM-DD``, authors mean set F1 — each
+  over the pages whose ground truth has the field;
+* comment leak: share of pages with ``comments_snippets`` where one of them appears in the output;
+* speed: pages per CPU-second (``time.process_time`` around each call, summed over workers).
+
+Per-page scores go to ``benchmarks/out/extraction_quality.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+DEFAULT_CORPUS = Path(
+    os.environ.get("NEWSFLOW_CORPUS", REPO.parent / "shared" / "corpus" / "extraction" / "dev")
+)
+DEFAULT_OUT = REPO / "benchmarks" / "out" / "extraction_quality.jsonl"
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+_WS = re.compile(r"\s+")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# scoring
+# ---------------------------------------------------------------------------------------------------------
+
+
+def shingles(text: str | None, n: int = 4) -> Counter[str]:
+    tokens = _TOKEN_RE.findall(text or "")
+    return Counter(
+        " ".join(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n]
+    )
+
+
+def shingle_match(true: str, pred: str) -> tuple[float, float, float]:
+    """(tp, fp, fn) normalised to sum to 1, as in the article-extraction-benchmark."""
+    t, p = shingles(true), shingles(pred)
+    tp = fp = fn = 0.0
+    for key in set(t) | set(p):
+        tc, pc = t.get(key, 0), p.get(key, 0)
+        tp += min(tc, pc)
+        fp += max(0, pc - tc)
+        fn += max(0, tc - pc)
+    s = tp + fp + fn
+    if s > 0:
+        tp, fp, fn = tp / s, fp / s, fn / s
+    return tp, fp, fn
+
+
+def norm(s: str | None) -> str:
+    return _WS.sub(" ", s or "").strip()
+
+
+def _split_authors(raw: Any) -> set[str]:
+    if not raw:
+        return set()
+    items = raw if isinstance(raw, list) else re.split(r"\s*(?:;|,|\bund\b|\band\b|&)\s*", str(raw))
+    return {norm(x).casefold() for x in items if norm(x)}
+
+
+def set_f1(pred: Iterable[str], true: set[str]) -> float:
+    p = {norm(x).casefold() for x in pred if norm(x)}
+    if not p and not true:
+        return 1.0
+    if not p or not true:
+        return 0.0
+    inter = len(p & true)
+    if not inter:
+        return 0.0
+    prec, rec = inter / len(p), inter / len(true)
+    return 2 * prec * rec / (prec + rec)
+
+
+def score(
+    gt: dict[str, Any], text: str, title: str | None, date: str | None, authors: list[str]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if gt["gt_type"] == "body":
+        out["shingle"] = shingle_match(gt["body"], text)
+    else:
+        t = norm(text)
+        w = [norm(s) for s in gt.get("with") or []]
+        wo = [norm(s) for s in gt.get("without") or []]
+        out["snip"] = [
+            sum(s in t for s in w),
+            sum(s in t for s in wo),
+            sum(s not in t for s in w),
+            sum(s not in t for s in wo),
+        ]  # tp, fp, fn, tn
+    if gt.get("title"):
+        out["title_ok"] = norm(title).casefold() == norm(gt["title"]).casefold()
+    if gt.get("published"):
+        out["date_ok"] = bool(date) and date == str(gt["published"])[:10]
+    if gt.get("authors"):
+        out["authors_f1"] = set_f1(authors, _split_authors(gt["authors"]))
+    if gt.get("comments_snippets"):
+        t = norm(text)
+        out["comment_leak"] = any(norm(s) in t for s in gt["comments_snippets"] if norm(s))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# running
+# ---------------------------------------------------------------------------------------------------------
+
+
+def scoring_text(result: dict[str, Any]) -> str:
+    body = result.get("body") or ""
+    teaser = result.get("teaser") or ""
+    if teaser and not norm(body).startswith(norm(teaser)):
+        return teaser + "\n\n" + body
+    return body
+
+
+def run_ours(data: bytes, url: str | None) -> tuple[dict[str, Any], float]:
+    from tasks.parse import parse_html
+
+    t0 = time.process_time()
+    result = parse_html(data, url)
+    cpu = time.process_time() - t0
+    pub = result.get("published_at")
+    return {
+        "text": scoring_text(result),
+        "title": result.get("title"),
+        "date": pub.strftime("%Y-%m-%d") if pub else None,
+        "authors": result.get("authors") or [],
+    }, cpu
+
+
+def run_trafilatura(data: bytes, url: str | None) -> tuple[dict[str, Any], float]:
+    import trafilatura
+
+    t0 = time.process_time()
+    doc = trafilatura.bare_extraction(data, url=url, with_metadata=True)
+    cpu = time.process_time() - t0
+    if doc is None:
+        return {"text": "", "title": None, "date": None, "authors": []}, cpu
+    text = doc.text or ""
+    if doc.comments and _BASELINE_COMMENTS:
+        text = text + "\n" + doc.comments
+    authors = [a for a in re.split(r"\s*;\s*", doc.author or "") if a]
+    return {"text": text, "title": doc.title, "date": (doc.date or "")[:10] or None, "authors": authors}, cpu
+
+
+_CORPUS: Path = DEFAULT_CORPUS
+_BASELINE = True
+_BASELINE_COMMENTS = False
+
+
+def _init(corpus: Path, baseline: bool, baseline_comments: bool = False) -> None:
+    global _CORPUS, _BASELINE, _BASELINE_COMMENTS
+    _CORPUS, _BASELINE, _BASELINE_COMMENTS = corpus, baseline, baseline_comments
+
+
+def evaluate_page(gt: dict[str, Any]) -> dict[str, Any]:
+    data = gzip.decompress((_CORPUS / f"{gt['id']}.html.gz").read_bytes())
+    row: dict[str, Any] = {"id": gt["id"], "source": gt["source"], "language": gt.get("language")}
+    systems = [("ours", run_ours)] + ([("trafilatura", run_trafilatura)] if _BASELINE else [])
+    for name, fn in systems:
+        try:
+            out, cpu = fn(data, gt.get("url"))
+            error = None
+        except Exception as exc:  # a crash counts as empty output
+            out, cpu, error = {"text": "", "title": None, "date": None, "authors": []}, 0.0, repr(exc)
+        row[name] = score(gt, out["text"], out["title"], out["date"], out["authors"])
+        row[name].update(cpu_s=cpu, has_output=bool(norm(out["text"])), error=error)
+        row[name]["title"] = out["title"]
+        row[name]["date"] = out["date"]
+        row[name]["authors"] = out["authors"]
+    return row
+
+
+# ---------------------------------------------------------------------------------------------------------
+# aggregation
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _mean(xs: list[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+
+def aggregate(rows: list[dict[str, Any]], system: str) -> dict[str, Any]:
+    res = [r[system] for r in rows if system in r]
+    prec, rec = [], []
+    for s in res:
+        if "shingle" in s:
+            tp, fp, fn = s["shingle"]
+            if tp + fp > 0:
+                prec.append(tp / (tp + fp))
+            if tp + fn > 0:
+                rec.append(tp / (tp + fn))
+    p, r = _mean(prec), _mean(rec)
+    f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else None
+    tp = sum(s["snip"][0] for s in res if "snip" in s)
+    fp = sum(s["snip"][1] for s in res if "snip" in s)
+    fn = sum(s["snip"][2] for s in res if "snip" in s)
+    sp = tp / (tp + fp) if tp + fp else None
+    sr = tp / (tp + fn) if tp + fn else None
+    sf1 = 2 * sp * sr / (sp + sr) if sp is not None and sr is not None and sp + sr > 0 else None
+    cpu = sum(s["cpu_s"] for s in res)
+    return {
+        "pages": len(res),
+        "body_p": p,
+        "body_r": r,
+        "body_f1": f1,
+        "n_body": len(rec),
+        "snip_p": sp,
+        "snip_r": sr,
+        "snip_f1": sf1,
+        "n_snip": sum(1 for s in res if "snip" in s),
+        "title": _mean([float(s["title_ok"]) for s in res if "title_ok" in s]),
+        "date": _mean([float(s["date_ok"]) for s in res if "date_ok" in s]),
+        "authors_f1": _mean([s["authors_f1"] for s in res if "authors_f1" in s]),
+        "comment_leak": _mean([float(s["comment_leak"]) for s in res if "comment_leak" in s]),
+        "pages_per_cpu_s": len(res) / cpu if cpu > 0 else None,
+        "errors": sum(1 for s in res if s.get("error")),
+    }
+
+
+METRICS = (
+    ("body_p", "body precision"),
+    ("body_r", "body recall"),
+    ("body_f1", "body F1"),
+    ("snip_p", "snippet precision"),
+    ("snip_r", "snippet recall"),
+    ("snip_f1", "snippet F1"),
+    ("title", "title exact"),
+    ("date", "date (day)"),
+    ("authors_f1", "authors set F1"),
+    ("comment_leak", "comment leak"),
+    ("pages_per_cpu_s", "pages/CPU-s"),
+    ("errors", "errors"),
+)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.3f}" if v < 10 else f"{v:.1f}"
+
+
+def print_table(rows: list[dict[str, Any]], systems: list[str]) -> None:
+    groups: list[tuple[str, list[dict[str, Any]]]] = [("all", rows)]
+    for src, label in (
+        ("zyte-article-extraction-benchmark", "zyte"),
+        ("fundus", "fundus"),
+        ("trafilatura-evaldata", "traf-eval"),
+    ):
+        sub = [r for r in rows if r["source"] == src]
+        if sub:
+            groups.append((label, sub))
+    de = [r for r in rows if r.get("language") == "de"]
+    if de:
+        groups.append(("german", de))
+    aggs = {(g, s): aggregate(sub, s) for g, sub in groups for s in systems}
+    short = {"ours": "ours", "trafilatura": "traf"}
+    header = f"{'metric':<18}" + "".join(f"{g + ':' + short[s]:>16}" for g, _ in groups for s in systems)
+    print(header)
+    print(f"{'pages':<18}" + "".join(f"{aggs[(g, s)]['pages']:>16}" for g, _ in groups for s in systems))
+    for key, label in METRICS:
+        print(f"{label:<18}" + "".join(f"{_fmt(aggs[(g, s)][key]):>16}" for g, _ in groups for s in systems))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus dir (html.gz + ground_truth.jsonl)"
+    )
+    ap.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
+    ap.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="per-page scores (jsonl)")
+    ap.add_argument("--no-baseline", action="store_true", help="skip trafilatura-alone")
+    ap.add_argument(
+        "--baseline-comments",
+        action="store_true",
+        help="append the comment section trafilatura extracts by default (as extract() output does)",
+    )
+    ap.add_argument("--source", default=None, help="only pages whose id starts with this prefix")
+    args = ap.parse_args(argv)
+
+    gt_path = args.corpus / "ground_truth.jsonl"
+    if not gt_path.exists():
+        print(f"corpus not found at {args.corpus} (no ground_truth.jsonl); skipping benchmark")
+        return 0
+    records = [json.loads(line) for line in gt_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.source:
+        records = [r for r in records if r["id"].startswith(args.source)]
+    if args.limit:
+        records = records[: args.limit]
+    baseline = not args.no_baseline
+    t0 = time.time()
+    if args.workers > 1:
+        with Pool(
+            args.workers, initializer=_init, initargs=(args.corpus, baseline, args.baseline_comments)
+        ) as pool:
+            rows = list(pool.imap(evaluate_page, records, chunksize=4))
+    else:
+        _init(args.corpus, baseline, args.baseline_comments)
+        rows = [evaluate_page(r) for r in records]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    systems = ["ours"] + (["trafilatura"] if baseline else [])
+    print(f"{len(rows)} pages from {args.corpus} in {time.time() - t0:.0f}s wall, {args.workers} worker(s)")
+    print_table(rows, systems)
+    print(f"per-page scores: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
