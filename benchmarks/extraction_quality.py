@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/extraction_quality.py [--corpus DIR] [--limit N] [--workers W] [--out FILE] [--no-baseline]
+    python benchmarks/extraction_quality.py [--corpus DIR] [--limit N] [--workers W] [--out FILE]
+        [--no-baseline] [--baseline-comments] [--source PREFIX]
 
 The corpus directory (default ``../shared/corpus/extraction/dev`` next to the repo, or ``$NEWSFLOW_CORPUS``)
 holds ``<id>.html.gz`` and ``ground_truth.jsonl``; when it is absent the script prints a message and exits 0.

@@ -27,7 +27,9 @@ from tasks.store import Store
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="newsflow: news websites → clean article datasets.")
 console = Console(stderr=True)
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="newsflow.toml to use (default ./newsflow.toml).")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="newsflow.toml to use (default ./newsflow.toml).")
+]
 DataRootOpt = Annotated[Path | None, typer.Option("--data-root", help="Data root (overrides the config's data_root).")]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
@@ -137,7 +139,10 @@ def stage_status(settings: Settings) -> dict[str, Any]:
         "pending": len(pending_parse(store, fps["parse"])),
         "rejected": store.read_rejects("parse", fps["parse"]).num_rows,
     }
-    pairs = [("parse", schemas.PARSED, "dedup", schemas.DEDUPLICATED), ("dedup", schemas.DEDUPLICATED, "enrich", schemas.ENRICHED)]
+    pairs = [
+        ("parse", schemas.PARSED, "dedup", schemas.DEDUPLICATED),
+        ("dedup", schemas.DEDUPLICATED, "enrich", schemas.ENRICHED),
+    ]
     for up, up_schema, stage, schema in pairs:
         out[stage] = {
             "rows": len(store.keys(stage, schema, fps[stage])),

@@ -61,7 +61,9 @@ def run_stages(settings: Settings) -> dict[str, Any]:
             counts["dedup"].add(stages.dedup_batch(kbatch, n, settings, fps["parse"], fps["dedup"], index))
 
     # enrich
-    todo_keys = pending_after(store, "dedup", schemas.DEDUPLICATED, fps["dedup"], "enrich", schemas.ENRICHED, fps["enrich"])
+    todo_keys = pending_after(
+        store, "dedup", schemas.DEDUPLICATED, fps["dedup"], "enrich", schemas.ENRICHED, fps["enrich"]
+    )
     for n, kbatch in enumerate(stages.chunks(todo_keys, size)):
         counts["enrich"].add(stages.enrich_batch(kbatch, n, settings, fps["parse"], fps["enrich"]))
 
@@ -128,7 +130,9 @@ def _run_name() -> str:
 
 
 @flow(name="news_pipeline", flow_run_name=_run_name, log_prints=True)
-def news_pipeline(config: str | None = None, data_root: str | None = None, batch_size: int | None = None) -> dict[str, Any]:
+def news_pipeline(
+    config: str | None = None, data_root: str | None = None, batch_size: int | None = None
+) -> dict[str, Any]:
     """Fetch, parse, deduplicate, enrich and export everything pending.
 
     Args:

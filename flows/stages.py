@@ -64,7 +64,13 @@ def chunks(seq: list[Any], size: int) -> list[list[Any]]:
 
 
 # ----------------------------------------------------------------------------- fetch
-@task(name="discover", task_run_name="discover-{source.name}", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+@task(
+    name="discover",
+    task_run_name="discover-{source.name}",
+    retries=1,
+    retry_delay_seconds=5,
+    cache_policy=NO_CACHE,
+)
 def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> list[Any]:
     """Items of one source (files found, URLs listed, feed entries); discovery failures become fetch rejects."""
     from tasks import fetch
@@ -133,7 +139,7 @@ def _parse_one(args: tuple[bytes, str | None, str | None, dt.datetime | None]) -
 
 def _pool(workers: int) -> multiprocessing.pool.Pool:
     global _POOL, _POOL_SIZE
-    if _POOL is None or _POOL_SIZE != workers:
+    if _POOL is None or workers != _POOL_SIZE:
         shutdown_pool()
         # spawn, not fork: the flow process runs Prefect's threads and event loop, which must not be forked
         ctx = multiprocessing.get_context("spawn")
@@ -245,7 +251,16 @@ def dedup_batch(
     from tasks import dedup
 
     store = Store(settings.data_root)
-    cols = ["doc_id", "content_sha256", "source", "url", "canonical_url", "body", "published_at", "fetched_at"]
+    cols = [
+        "doc_id",
+        "content_sha256",
+        "source",
+        "url",
+        "canonical_url",
+        "body",
+        "published_at",
+        "fetched_at",
+    ]
     table = read_rows_by_key(store.current_parts(store.stage_dir("parse"), parse_fp), set(keys), cols)
     rows = sorted(table.to_pylist(), key=lambda r: (r["doc_id"], r["content_sha256"]))
     try:
@@ -275,7 +290,9 @@ def dedup_batch(
 
 # ----------------------------------------------------------------------------- enrich
 @task(name="enrich-batch", task_run_name="enrich-batch-{batch_no}", cache_policy=NO_CACHE)
-def enrich_batch(keys: list[tuple[str, str]], batch_no: int, settings: Settings, parse_fp: str, enrich_fp: str) -> StageCounts:
+def enrich_batch(
+    keys: list[tuple[str, str]], batch_no: int, settings: Settings, parse_fp: str, enrich_fp: str
+) -> StageCounts:
     """Enrich one batch of parsed documents (language, word count, reading time)."""
     from tasks import enrich
 

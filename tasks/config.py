@@ -114,7 +114,9 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
     return cls(**values)
 
 
-def load_settings(config: str | os.PathLike[str] | None = None, data_root: str | os.PathLike[str] | None = None) -> Settings:
+def load_settings(
+    config: str | os.PathLike[str] | None = None, data_root: str | os.PathLike[str] | None = None
+) -> Settings:
     """Read settings from ``config`` (default: ``./newsflow.toml`` when it exists, else built-in defaults with one
     ``files`` source at ``<data_root>/raw``). ``data_root`` overrides the file's ``data_root``.
 

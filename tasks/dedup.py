@@ -252,10 +252,21 @@ def canonical_url(url: str, canonical_hint: str | None = None) -> str:
     """
     base = _canonical_fixpoint(url) if url else ""
     if canonical_hint:
-        hinted = _usable_hint(base or None, canonical_hint)
+        hinted = _usable_hint(base if is_http_url(base) else None, canonical_hint)
         if hinted is not None:
             return hinted
     return base
+
+
+def is_http_url(url: str | None) -> bool:
+    """Whether ``url`` is an absolute http(s) URL with a host."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.netloc)
 
 
 def url_key(canonical: str) -> str:
@@ -294,6 +305,7 @@ _FOLD = str.maketrans(
         "\ufeff": None,
     }
 )
+_FOLD_RE = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")  # str.translate is slow on long texts
 _WS_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\w+")
 
@@ -304,7 +316,8 @@ def normalize_text(text: str) -> str:
     stripped."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _FOLD_RE.sub(lambda m: m.group().translate(_FOLD), text)
     return _WS_RE.sub(" ", text).strip()
 
 
@@ -356,7 +369,7 @@ def _signature_of_words(ws: Sequence[str], cfg: DedupConfig) -> list[int] | None
     else:
         grams = {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
     mh = _new_minhash(cfg.num_perm)
-    mh.update_batch([g.encode("utf-8", "surrogatepass") for g in sorted(grams)])
+    mh.update_batch([g.encode("utf-8", "surrogatepass") for g in grams])  # order-free: min per position
     return [int(v) for v in mh.hashvalues]
 
 
@@ -550,11 +563,13 @@ def dedup_batch(
         doc_id = doc["doc_id"]
         sha = doc["content_sha256"]
         body = doc.get("body") or ""
-        canon = canonical_url(doc.get("url") or "", doc.get("canonical_url")) or None
+        canon: str | None = canonical_url(doc.get("url") or "", doc.get("canonical_url"))
+        if not is_http_url(canon):
+            canon = None  # file paths and junk are no article keys: article_id falls back to the doc_id
         u_hash = _sha256(url_key(canon)) if canon else None
-        ws = words(body)
-        long_enough = len(ws) >= cfg.min_words
-        t_hash = text_hash(body) if long_enough else None
+        norm = normalize_text(body)
+        ws = _WORD_RE.findall(norm)
+        t_hash = _sha256(norm) if len(ws) >= cfg.min_words else None
         sig = _signature_of_words(ws, cfg)
         bands = band_hashes(sig, cfg) if sig is not None else None
 

@@ -68,7 +68,12 @@ class _UnionFind:
 def _rank(row: dict[str, Any]) -> tuple[Any, ...]:
     """Representative order: earliest published_at, then longest body, then smallest doc_id."""
     pub = row.get("published_at")
-    return (pub is None, pub.timestamp() if pub is not None else 0.0, -(row.get("body_chars") or 0), row["doc_id"])
+    return (
+        pub is None,
+        pub.timestamp() if pub is not None else 0.0,
+        -(row.get("body_chars") or 0),
+        row["doc_id"],
+    )
 
 
 def build_articles(
@@ -113,10 +118,7 @@ def build_articles(
         cluster_rep = next(d for d in members if labels[d].get("duplicate_of") is None) if members else None
         rep_article = dd_by_doc[cluster_rep]["article_id"] if cluster_rep else None
         for group in groups.values():
-            if cluster_rep in group:
-                head = cluster_rep
-            else:
-                head = min(group, key=lambda d: _rank(dd_by_doc[d]))
+            head = cluster_rep if cluster_rep in group else min(group, key=lambda d: _rank(dd_by_doc[d]))
             folded = sorted(d for d in group if d != head)
             p = parsed_by_doc[head]
             e = enrich_by_key.get((head, p["content_sha256"]), {})
@@ -172,7 +174,9 @@ def read_articles(store: Store) -> pa.Table:
     parts = store.parts(store.stage_dir("export"))
     if not parts:
         return schemas.ARTICLES.empty_table()
-    return pa.concat_tables([schemas.conform(pq.read_table(p).replace_schema_metadata(None), schemas.ARTICLES) for p in parts])
+    return pa.concat_tables(
+        [schemas.conform(pq.read_table(p).replace_schema_metadata(None), schemas.ARTICLES) for p in parts]
+    )
 
 
 def _jsonable(value: Any) -> Any:

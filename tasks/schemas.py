@@ -19,10 +19,16 @@ from typing import Any
 import pyarrow as pa
 
 UTC_TS = pa.timestamp("us", tz="UTC")
+
+
+def _schema(fields: list[Any]) -> pa.Schema:
+    return pa.schema(list(fields))
+
+
 STR_LIST = pa.list_(pa.string())
 
 #: Raw documents as fetched (``processed/fetched/``).
-FETCHED = pa.schema(
+FETCHED = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
@@ -53,7 +59,7 @@ FIELD_SOURCES = pa.struct(
 )
 
 #: Parsed article fields (``processed/parsed/``).
-PARSED = pa.schema(
+PARSED = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
@@ -85,7 +91,7 @@ PARSED = pa.schema(
 #: One row per parsed document version: its dedup keys and the earlier document it matched, if any
 #: (``processed/deduplicated/``). Clusters are resolved from these match edges by
 #: :func:`tasks.dedup.resolve_clusters`.
-DEDUPLICATED = pa.schema(
+DEDUPLICATED = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
@@ -103,7 +109,7 @@ DEDUPLICATED = pa.schema(
 )
 
 #: MinHash LSH index rows (``processed/deduplicated/index/``): one row per (document, band).
-DEDUP_INDEX = pa.schema(
+DEDUP_INDEX = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
@@ -113,7 +119,7 @@ DEDUP_INDEX = pa.schema(
 )
 
 #: MinHash signatures (``processed/deduplicated/signatures/``), used to verify LSH candidates.
-DEDUP_SIGNATURES = pa.schema(
+DEDUP_SIGNATURES = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
@@ -122,7 +128,7 @@ DEDUP_SIGNATURES = pa.schema(
 )
 
 #: Enrichment per document version (``processed/enriched/``).
-ENRICHED = pa.schema(
+ENRICHED = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
@@ -135,7 +141,7 @@ ENRICHED = pa.schema(
 )
 
 #: The public dataset (``processed/articles/``): one row per article, see design.md "The public dataset".
-ARTICLES = pa.schema(
+ARTICLES = _schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
         pa.field("doc_id", pa.string(), nullable=False),
@@ -201,7 +207,7 @@ REJECT_REASONS: dict[str, frozenset[str]] = {
 }
 
 #: Rejects of every stage (``processed/rejects/<stage>/``).
-REJECTS = pa.schema(
+REJECTS = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string()),  # null when no bytes were obtained
@@ -262,10 +268,7 @@ def conform(rows: Iterable[Mapping[str, Any]] | pa.Table, schema: pa.Schema) -> 
         table = pa.Table.from_arrays(cols, schema=schema)
     else:
         rows = list(rows)
-        arrays = [
-            pa.array([_coerce(r.get(field.name), field.type) for r in rows], type=field.type)
-            for field in schema
-        ]
+        arrays = [pa.array([_coerce(r.get(field.name), field.type) for r in rows], type=field.type) for field in schema]
         table = pa.Table.from_arrays(arrays, schema=schema)
     for field in schema:
         if not field.nullable and table.column(field.name).null_count:

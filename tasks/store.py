@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +189,9 @@ class Store:
     ) -> pa.Table:
         """Concatenate the current parts of a stage (empty table of ``schema`` when there are none).
         ``filter_keys`` keeps only rows whose ``(doc_id, content_sha256)`` is in the set."""
-        return self._read_parts(self.current_parts(self.stage_dir(stage, sub), stage_fingerprint), schema, columns, filter_keys)
+        return self._read_parts(
+            self.current_parts(self.stage_dir(stage, sub), stage_fingerprint), schema, columns, filter_keys
+        )
 
     def read_rejects(self, stage: str | None = None, stage_fingerprint: str | None = None) -> pa.Table:
         stages = [stage] if stage else list(STAGES)
@@ -219,16 +221,22 @@ class Store:
             return sch.empty_table()
         return pa.concat_tables(tables)
 
-    def keys(self, stage: str, schema: pa.Schema, stage_fingerprint: str | None, sub: str | None = None) -> set[tuple[str, str]]:
+    def keys(
+        self, stage: str, schema: pa.Schema, stage_fingerprint: str | None, sub: str | None = None
+    ) -> set[tuple[str, str]]:
         """``(doc_id, content_sha256)`` pairs held by a stage's current parts."""
         t = self.read(stage, schema, stage_fingerprint, columns=["doc_id", "content_sha256"], sub=sub)
-        return set(zip(t.column("doc_id").to_pylist(), t.column("content_sha256").to_pylist(), strict=True))
+        ids: list[Any] = t.column("doc_id").to_pylist()
+        shas: list[Any] = t.column("content_sha256").to_pylist()
+        return set(zip(ids, shas, strict=True))
 
     def rejected_keys(self, stage: str, stage_fingerprint: str | None) -> set[tuple[str, str | None]]:
         t = self.read_rejects(stage, stage_fingerprint)
-        return set(zip(t.column("doc_id").to_pylist(), t.column("content_sha256").to_pylist(), strict=True))
+        ids: list[Any] = t.column("doc_id").to_pylist()
+        shas: list[Any] = t.column("content_sha256").to_pylist()
+        return set(zip(ids, shas, strict=True))
 
-    def state_digest(self, folders: list[tuple[Path, str | None]]) -> str:
+    def state_digest(self, folders: Sequence[tuple[Path, str | None]]) -> str:
         """Digest of which part files (names) make up the current state of the given folders; export compares
         it with the digest stored in the articles dataset to know whether anything changed upstream."""
         h = hashlib.sha256()
@@ -272,21 +280,20 @@ def pending_parse(store: Store, parse_fp: str) -> list[tuple[str, str, str]]:
         return []
     newest = newest_versions(pa.concat_tables(rows))
     done = store.keys("parse", schemas.PARSED, parse_fp) | store.rejected_keys("parse", parse_fp)
-    out = [
-        (p, d, s)
-        for p, d, s in zip(
-            newest.column("part").to_pylist(),
-            newest.column("doc_id").to_pylist(),
-            newest.column("content_sha256").to_pylist(),
-            strict=True,
-        )
-        if (d, s) not in done
-    ]
-    return sorted(out)
+    parts: list[Any] = newest.column("part").to_pylist()
+    ids: list[Any] = newest.column("doc_id").to_pylist()
+    shas: list[Any] = newest.column("content_sha256").to_pylist()
+    return sorted((p, d, s) for p, d, s in zip(parts, ids, shas, strict=True) if (d, s) not in done)
 
 
 def pending_after(
-    store: Store, upstream: str, upstream_schema: pa.Schema, upstream_fp: str, stage: str, schema: pa.Schema, fp: str
+    store: Store,
+    upstream: str,
+    upstream_schema: pa.Schema,
+    upstream_fp: str,
+    stage: str,
+    schema: pa.Schema,
+    fp: str,
 ) -> list[tuple[str, str]]:
     """Keys held by ``upstream``'s current parts that ``stage`` has neither output nor rejected under ``fp``."""
     have = store.keys(upstream, upstream_schema, upstream_fp)
@@ -294,7 +301,9 @@ def pending_after(
     return sorted(have - done)  # type: ignore[operator]
 
 
-def read_rows_by_key(paths: list[str] | list[Path], keys: set[tuple[str, str]], columns: list[str] | None = None) -> pa.Table:
+def read_rows_by_key(
+    paths: list[str] | list[Path], keys: set[tuple[str, str]], columns: list[str] | None = None
+) -> pa.Table:
     """Rows of the given part files whose ``(doc_id, content_sha256)`` is in ``keys`` (files read once each, with
     a ``doc_id`` filter pushed down to Parquet)."""
     import pyarrow.compute as pc
@@ -304,7 +313,10 @@ def read_rows_by_key(paths: list[str] | list[Path], keys: set[tuple[str, str]], 
     for p in sorted({str(x) for x in paths}):
         t = pq.read_table(p, columns=columns, filters=pc.field("doc_id").isin(ids))
         if t.num_rows:
-            mask = [(d, s) in keys for d, s in zip(t.column("doc_id").to_pylist(), t.column("content_sha256").to_pylist(), strict=True)]
+            mask = [
+                (d, s) in keys
+                for d, s in zip(t.column("doc_id").to_pylist(), t.column("content_sha256").to_pylist(), strict=True)
+            ]
             t = t.filter(pa.array(mask, type=pa.bool_()))
         tables.append(t.replace_schema_metadata(None))
     if not tables:

@@ -13,7 +13,10 @@ import pytest
 
 from tests.test_pipeline import NEW_ARTICLE, write_config
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" + bytes(64)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    + bytes(64)
+)
 NAV_ONLY = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Example News – Home</title></head>
 <body><nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li>
 </ul></nav><footer><a href="/imprint">Imprint</a> <a href="/privacy">Privacy</a></footer></body></html>"""
@@ -43,7 +46,10 @@ def test_flow_rejects_bad_input_and_records_run_in_prefect(reject_inputs: tuple[
     summary: dict[str, Any] = state.result()
     assert summary["documents_in"] == 4
     assert summary["articles_out"] == 1
-    assert summary["stages"]["fetch"]["rejected_by_reason"] == {"empty_content": 1, "unsupported_media_type": 1}
+    assert summary["stages"]["fetch"]["rejected_by_reason"] == {
+        "empty_content": 1,
+        "unsupported_media_type": 1,
+    }
     assert summary["stages"]["parse"]["rejected_by_reason"] == {"no_article_text": 1}
 
     rejects = pd.read_parquet(tmp / "data" / "processed" / "rejects")
@@ -73,7 +79,11 @@ def test_cli_exit_code_says_partial_failure(reject_inputs: tuple[Path, Path]) ->
     cfg2.write_text(text, encoding="utf-8")
     exe = Path(sys.executable).parent / "newsflow"
     done = subprocess.run(
-        [str(exe), "run", "--config", str(cfg2)], capture_output=True, text=True, timeout=600, env=os.environ.copy()
+        [str(exe), "run", "--config", str(cfg2)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
     )
     assert done.returncode == 3, done.stderr[-2000:]
     assert "finished with rejects" in done.stderr

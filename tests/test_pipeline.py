@@ -63,11 +63,11 @@ def write_config(tmp: Path, raw: Path) -> Path:
     cfg.write_text(
         f"""
 [newsflow]
-data_root = "{tmp / 'data'}"
+data_root = "{tmp / "data"}"
 batch_size = 10
 
 [prefect]
-home = "{os.environ['PREFECT_HOME']}"
+home = "{os.environ["PREFECT_HOME"]}"
 
 [[sources]]
 name = "samples"
@@ -84,7 +84,11 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, str]]:
     for p in sorted(folder.rglob("*")):
         if p.is_file():
             st = p.stat()
-            out[str(p.relative_to(folder))] = (st.st_size, st.st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            out[str(p.relative_to(folder))] = (
+                st.st_size,
+                st.st_mtime_ns,
+                hashlib.sha256(p.read_bytes()).hexdigest(),
+            )
     return out
 
 

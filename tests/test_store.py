@@ -43,7 +43,10 @@ def test_c24_all_null_batch_keeps_declared_type(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (dt.datetime(2025, 4, 28, 12, 0), dt.datetime(2025, 4, 28, 12, 0, tzinfo=dt.UTC)),  # naive → taken as UTC
+        (
+            dt.datetime(2025, 4, 28, 12, 0),
+            dt.datetime(2025, 4, 28, 12, 0, tzinfo=dt.UTC),
+        ),  # naive → taken as UTC
         (
             dt.datetime(2025, 4, 28, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
             dt.datetime(2025, 4, 28, 0, 0, tzinfo=dt.UTC),
@@ -52,9 +55,10 @@ def test_c24_all_null_batch_keeps_declared_type(tmp_path: Path) -> None:
     ],
 )
 def test_timestamps_are_utc(value: dt.datetime | None, expected: dt.datetime | None) -> None:
-    t = schemas.conform([{"doc_id": "d", "content_sha256": "s", "published_at": value}], schemas.ENRICHED.append(
-        pa.field("published_at", schemas.UTC_TS)
-    ))
+    t = schemas.conform(
+        [{"doc_id": "d", "content_sha256": "s", "published_at": value}],
+        schemas.ENRICHED.append(pa.field("published_at", schemas.UTC_TS)),
+    )
     assert t.column("published_at").to_pylist() == [expected]
 
 
@@ -87,7 +91,11 @@ def test_newest_version_per_document_wins() -> None:
             "doc_id": ["a", "a", "b"],
             "content_sha256": ["old", "new", "x"],
             "fetched_at": pa.array(
-                [dt.datetime(2025, 1, 1, tzinfo=dt.UTC), dt.datetime(2025, 2, 1, tzinfo=dt.UTC), dt.datetime(2025, 1, 1, tzinfo=dt.UTC)],
+                [
+                    dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+                    dt.datetime(2025, 2, 1, tzinfo=dt.UTC),
+                    dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+                ],
                 type=schemas.UTC_TS,
             ),
         }
