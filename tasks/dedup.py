@@ -166,9 +166,7 @@ def _canonical_once(url: str) -> str:
     rebuilt = urlunsplit((scheme, netloc, _clean_path(parts.path), parts.query, ""))
     if parts.query:
         drop = [
-            name
-            for name, _, value in (p.partition("=") for p in parts.query.split("&"))
-            if _is_tracking(name, value)
+            name for name, _, value in (p.partition("=") for p in parts.query.split("&")) if _is_tracking(name, value)
         ]
         if drop:
             rebuilt = url_query_cleaner(rebuilt, drop, remove=True, unique=False)
@@ -246,7 +244,7 @@ def canonical_url(url: str, canonical_hint: str | None = None) -> str:
     ``www.``/``m.``/``mobile.``/``amp.`` prefix; an AMP-cache URL is first mapped to its publisher, so the
     publisher's hint is accepted) and does not point an article to the bare home page. A hint on another site
     (syndication partners naming the original) is ignored: such copies are found as ``near`` duplicates
-    instead. Without a ``url`` (local files) a sane http(s) hint is used as is.
+    instead. Without an http(s) ``url`` (local files) a sane http(s) hint is used as is.
 
     Strings that are not http(s) URLs (file paths, ``urn:…``) are returned stripped, unchanged otherwise.
     """
@@ -364,10 +362,7 @@ def _signature_of_words(ws: Sequence[str], cfg: DedupConfig) -> list[int] | None
     if len(ws) < cfg.min_words:
         return None
     size = cfg.shingle_size
-    if len(ws) <= size:
-        grams = {" ".join(ws)}
-    else:
-        grams = {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
+    grams = {" ".join(ws)} if len(ws) <= size else {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
     mh = _new_minhash(cfg.num_perm)
     mh.update_batch([g.encode("utf-8", "surrogatepass") for g in grams])  # order-free: min per position
     return [int(v) for v in mh.hashvalues]
@@ -399,9 +394,7 @@ def band_hashes(signature: Sequence[int], cfg: DedupConfig) -> list[int]:
     if arr.shape[0] != cfg.num_perm:
         raise ValueError(f"signature has {arr.shape[0]} values, expected {cfg.num_perm}")
     return [
-        int.from_bytes(
-            hashlib.blake2b(arr[i * rows : (i + 1) * rows].tobytes(), digest_size=8).digest(), "little"
-        )
+        int.from_bytes(hashlib.blake2b(arr[i * rows : (i + 1) * rows].tobytes(), digest_size=8).digest(), "little")
         for i in range(cfg.bands)
     ]
 
@@ -502,11 +495,7 @@ class DedupIndex:
         self = cls()
         current: dict[str, dict[str, Any]] = {}
         if deduplicated is not None and deduplicated.num_rows:
-            cols = [
-                c
-                for c in ("doc_id", "content_sha256", "url_hash", "text_hash")
-                if c in deduplicated.column_names
-            ]
+            cols = [c for c in ("doc_id", "content_sha256", "url_hash", "text_hash") if c in deduplicated.column_names]
             for row in deduplicated.select(cols).to_pylist():
                 current.pop(row["doc_id"], None)  # re-insert: dict order = order of the current versions
                 current[row["doc_id"]] = row
@@ -587,9 +576,7 @@ def dedup_batch(
                 if other is None:
                     continue
                 est = jaccard_estimate(sig, other)
-                if est >= cfg.threshold and (
-                    best is None or est > best[0] or (est == best[0] and cand < best[1])
-                ):
+                if est >= cfg.threshold and (best is None or est > best[0] or (est == best[0] and cand < best[1])):
                     best = (est, cand)
             if best is not None:
                 similarity, match, kind = best[0], best[1], "near"
@@ -614,8 +601,7 @@ def dedup_batch(
         if sig is not None and bands is not None:
             sig_rows.append({"doc_id": doc_id, "content_sha256": sha, "signature": sig})
             index_rows.extend(
-                {"doc_id": doc_id, "content_sha256": sha, "band": i, "band_hash": h}
-                for i, h in enumerate(bands)
+                {"doc_id": doc_id, "content_sha256": sha, "band": i, "band_hash": h} for i, h in enumerate(bands)
             )
     return dedup_rows, index_rows, sig_rows
 
@@ -737,10 +723,8 @@ def resolve_clusters(
                 kind, sim = "exact", 1.0
             else:
                 kind = "near"
-                if d in sig_map and rep in sig_map:
-                    sim = jaccard_estimate(sig_map[d], sig_map[rep])
-                else:
-                    sim = path_sim.get(d)
+                has_sigs = d in sig_map and rep in sig_map
+                sim = jaccard_estimate(sig_map[d], sig_map[rep]) if has_sigs else path_sim.get(d)
             out[d] = {
                 "cluster_id": cluster_id,
                 "representative": rep,

@@ -208,16 +208,12 @@ _HOSTS = st.sampled_from(
     ]
 )
 _PATH_PARTS = st.lists(
-    st.one_of(
-        st.sampled_from(["amp", "AMP", "a.amp.html", "x.amp", "", "c", "s", "%7e", "%2F", "%5F"]), _SEGMENT
-    ),
+    st.one_of(st.sampled_from(["amp", "AMP", "a.amp.html", "x.amp", "", "c", "s", "%7e", "%2F", "%5F"]), _SEGMENT),
     max_size=5,
 )
 _QUERY = st.lists(
     st.tuples(
-        st.sampled_from(
-            ["utm_source", "amp", "outputType", "id", "q", "%75tm_x", "a b", "Ref", "fbclid", ""]
-        ),
+        st.sampled_from(["utm_source", "amp", "outputType", "id", "q", "%75tm_x", "a b", "Ref", "fbclid", ""]),
         _SEGMENT,
     ),
     max_size=4,
@@ -532,9 +528,7 @@ def _assert_batching_invariant(docs: list[dict[str, Any]]) -> set[frozenset[str]
     assert clusters == _cluster_sets(ten_table)
     assert resolve_clusters(one_table) == resolve_clusters(ten_table)
     # resolution does not depend on the order of stored rows either
-    assert resolve_clusters(one_table.take(list(reversed(range(one_table.num_rows))))) == resolve_clusters(
-        one_table
-    )
+    assert resolve_clusters(one_table.take(list(reversed(range(one_table.num_rows))))) == resolve_clusters(one_table)
     return clusters
 
 
@@ -633,15 +627,11 @@ def test_resolve_clusters_representative_kinds_and_similarity() -> None:
     rows = [
         _dedup_row("d1", published_at=t0 + dt.timedelta(hours=2), body_chars=500),
         _dedup_row("d2", url_hash="u-d1", match_doc_id="d1", match_kind="url", similarity=1.0),
-        _dedup_row(
-            "d3", text_hash="t-d1", published_at=t0, match_doc_id="d1", match_kind="exact", similarity=1.0
-        ),
+        _dedup_row("d3", text_hash="t-d1", published_at=t0, match_doc_id="d1", match_kind="exact", similarity=1.0),
         _dedup_row("d4", match_doc_id="d3", match_kind="near", similarity=0.9),
         _dedup_row("d5", match_doc_id="d4", match_kind="near", similarity=0.85),
         _dedup_row("e1", published_at=t0, body_chars=10),
-        _dedup_row(
-            "e2", published_at=t0, body_chars=20, match_doc_id="e1", match_kind="near", similarity=0.8
-        ),
+        _dedup_row("e2", published_at=t0, body_chars=20, match_doc_id="e1", match_kind="near", similarity=0.8),
         _dedup_row("f1", article_id="a-0", body_chars=50),
         _dedup_row("f2", body_chars=50, match_doc_id="f1", match_kind="near", similarity=0.95),
         _dedup_row("g1"),
