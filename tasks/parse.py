@@ -192,13 +192,25 @@ def _prescan_meta(data: bytes, limit: int = 8192) -> str | None:
     return None
 
 
+def _is_non_ascii_utf8(data: bytes) -> bool:
+    """True when ``data`` contains non-ASCII bytes and is entirely valid UTF-8."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode HTML bytes to text; return ``(text, encoding_name)``.
 
     Order (WHATWG Encoding Standard / HTML "encoding sniffing algorithm"): byte-order mark >
     charset of the HTTP ``Content-Type`` header (``content_type``) > ``<meta charset>`` or
     ``<meta http-equiv="Content-Type">`` prescan of the first bytes > charset-normalizer detection
-    > UTF-8. Labels ``iso-8859-1``/``latin-1``/``us-ascii`` map to ``windows-1252`` as WHATWG requires.
+    > UTF-8. One deliberate deviation: a ``<meta>``-declared legacy charset is ignored when the bytes contain
+    non-ASCII and are entirely valid UTF-8 (stale declaration on a page re-encoded as UTF-8). Labels ``iso-8859-1``/``latin-1``/``us-ascii`` map to ``windows-1252`` as WHATWG requires.
     A declared UTF-8 that does not decode cleanly while no transport charset was given falls back to
     detection (common for mislabelled legacy pages). Never raises for undecodable bytes: they become
     U+FFFD.
@@ -210,6 +222,10 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     if header:
         return data.decode(header, errors="replace"), header
     meta = _prescan_meta(data)
+    if meta and meta != "utf-8" and _is_non_ascii_utf8(data):
+        # A page saved/re-served as UTF-8 that still carries its old legacy-charset <meta>: valid multi-byte
+        # UTF-8 sequences essentially never occur in real single-byte text, so the declaration is stale.
+        return data.decode("utf-8"), "utf-8"
     if meta:
         try:
             return data.decode(meta), meta
@@ -311,9 +327,9 @@ def _norm_ws(s: str | None) -> str:
 
 
 def _letters(s: str) -> str:
-    """Lowercase ASCII-folded letters/digits only (for fuzzy name comparisons)."""
+    """Lowercase letters/digits of any script, accents removed (for fuzzy comparisons)."""
     s = unicodedata.normalize("NFKD", s.lower())
-    return "".join(ch for ch in s if ch.isalnum() and ord(ch) < 128)
+    return "".join(ch for ch in s if ch.isalnum())
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:
@@ -604,7 +620,9 @@ _NAME_PREFIX_RE = re.compile(
 _NOT_NAME_RE = re.compile(
     r"@|https?:|www\.|\d|email|e-mail|mail the|author|autor|redaktion|editor|staff|newsroom|team|hours? ago|"
     r"minutes? ago|stunden|updated|aktualisiert|published|veröffentlicht|follow|folgen|twitter|facebook|"
-    r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b",
+    r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b|writer|reporter|columnist|"
+    r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
+    r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar",
     re.I,
 )
 
@@ -628,6 +646,8 @@ def _clean_person(raw: str, site_name: str | None = None) -> str | None:
         return None
     if site_name and _letters(s) == _letters(site_name):
         return None
+    if s.isupper() and len(words) >= 2:
+        s = " ".join(w.capitalize() if w.isalpha() else w for w in words)
     return s
 
 
@@ -669,9 +689,7 @@ _DATE_LINE_RE = re.compile(
     re.I,
 )
 
-_SIGNOFF_RE = re.compile(
-    r"^(?:ihre?|your|the)\s+(.{2,60}?)\s*[-–—]?\s*(?:redaktion|team|editors?|newsroom)\s*$", re.I
-)
+_SIGNOFF_RE = re.compile(r"^(?:ihre?|your|the)\s+(.{2,60}?)\s*[-–—]?\s*(?:redaktion|team|editors?|newsroom)\s*$", re.I)
 
 _CREDIT_RE = re.compile(
     r"(?:^|(?<=[\s.!?)\]“”\"']))\s*(?:(?:Fotos?|Bild(?:er)?|Photos?|Images?|Credits?|Quelle|Source|Grafik|Video|Illustration)"
@@ -718,7 +736,7 @@ def clean_paragraphs(
     related: list[str] = []
     agencies: list[str] = []
     signoff: str | None = None
-    cap_set = {_letters(c) for c in captions if c and len(c) > 15}
+    cap_set = {k for k in (_letters(c) for c in captions if c) if len(k) >= 12}
     out: list[str] = []
     n = len(paragraphs)
     for i, p in enumerate(paragraphs):
@@ -1008,8 +1026,7 @@ def _types(node: dict[str, Any]) -> list[str]:
 
 def _is_article_type(types: list[str]) -> bool:
     return any(
-        t.endswith("Article") or t in ("BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "Report")
-        for t in types
+        t.endswith("Article") or t in ("BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "Report") for t in types
     )
 
 
@@ -1183,11 +1200,7 @@ def _strip_site_name(title: str, site_names: list[str], url: str | None) -> str:
             return True
         if k in keys or any(len(x) >= 4 and (x in k or k in x) for x in keys):
             return True
-        if (
-            label_key
-            and len(label_key) >= 3
-            and (k == label_key or (label_key in k and len(k) <= len(label_key) + 12))
-        ):
+        if label_key and len(label_key) >= 3 and (k == label_key or (label_key in k and len(k) <= len(label_key) + 12)):
             return True
         return bool(label_key and len(k) >= 4 and k in label_key)
 
@@ -1301,9 +1314,7 @@ def _img_src(img: Any) -> str | None:
     return None
 
 
-def _images(
-    tree: Any, root: Any, base: str | None, og_image: str | None
-) -> tuple[list[dict[str, Any]], list[str]]:
+def _images(tree: Any, root: Any, base: str | None, og_image: str | None) -> tuple[list[dict[str, Any]], list[str]]:
     images: list[dict[str, Any]] = []
     texts: list[str] = []
     seen: set[str] = set()
@@ -1330,9 +1341,7 @@ def _images(
                 if credit2 and not credit:
                     credit = credit2
                 credit = (
-                    re.sub(
-                        r"^(?:Fotos?|Bild|Photo|Credit|Quelle|Source)\s*:\s*|^©\s*", "", credit or ""
-                    ).strip()
+                    re.sub(r"^(?:Fotos?|Bild|Photo|Credit|Quelle|Source)\s*:\s*|^©\s*", "", credit or "").strip()
                     or None
                 )
             else:
@@ -1398,9 +1407,7 @@ def _body_paragraphs(body: Any) -> tuple[list[str], list[str]]:
             tag = ch.tag
             if tag == "head":
                 emit(inline_text(ch), True)
-            elif tag in ("p", "item", "code") and not any(
-                c.tag in ("p", "list", "item", "quote", "table") for c in ch
-            ):
+            elif tag in ("p", "item", "code") and not any(c.tag in ("p", "list", "item", "quote", "table") for c in ch):
                 emit(inline_text(ch))
             elif tag == "row":
                 cells = [_norm_ws(inline_text(c)) for c in ch]
@@ -1506,9 +1513,7 @@ def _choose_date(
     return None
 
 
-def parse_html(
-    html: str | bytes, url: str | None = None, *, fetched_at: datetime | None = None
-) -> dict[str, Any]:
+def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetime | None = None) -> dict[str, Any]:
     """Parse an HTML news page into the article dict (keys :data:`FIELDS`).
 
     ``html`` may be bytes (decoded with :func:`decode_html`; the codec goes to ``encoding``). The page is
@@ -1545,9 +1550,7 @@ def parse_html(
     result["canonical_url"] = canonical
 
     # ---- site name
-    site_name = (
-        _m(meta, "og:site_name") or jl.publisher_name() or _m(meta, "application-name", "twitter:site")
-    )
+    site_name = _m(meta, "og:site_name") or jl.publisher_name() or _m(meta, "application-name", "twitter:site")
     if site_name and site_name.startswith("@"):
         site_name = site_name[1:]
     result["site_name"] = _norm_ws(site_name) or None
@@ -1621,9 +1624,7 @@ def parse_html(
         if ud and _plausible(ud[0], fetched_at):
             chosen = (ud[0], ud[1], "url")
     if chosen:
-        result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = (
-            chosen
-        )
+        result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = chosen
     mod = _choose_date(
         [(_str_val(jl.get("dateModified")), "jsonld")] + [(_m(meta, k), "meta") for k in _MOD_META_KEYS],
         fetched_at,
@@ -1638,14 +1639,10 @@ def parse_html(
     authors = [a for a in (_clean_person(n, result["site_name"]) for n in jl_names) if a]
     a_src = "jsonld" if authors else None
     if not authors:
-        meta_auth = _m(
-            meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"
-        )
+        meta_auth = _m(meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
         if meta_auth and not meta_auth.startswith("http"):
             agencies.extend(_agencies_in(meta_auth))
-            authors = [
-                a for a in (_clean_person(n, result["site_name"]) for n in _split_names(meta_auth)) if a
-            ]
+            authors = [a for a in (_clean_person(n, result["site_name"]) for n in _split_names(meta_auth)) if a]
             a_src = "meta" if authors else None
     if not authors:
         authors = _html_authors(tree, root, result["site_name"])
@@ -1722,23 +1719,23 @@ def parse_html(
     agencies.extend(cleaned["agencies"])
     related = cleaned["related_ids"] + related
 
-    # ---- teaser: lead element > description; drop it from the body start
-    teaser = lead or description or None
+    # ---- teaser: lead element > JSON-LD/OG/meta description; drop it from the body start
+    teaser = lead or (description if description and len(_wkey(description)) >= 20 else None)
     if teaser and paragraphs:
-        tk = _letters(teaser)
-        pk = _letters(paragraphs[0])
-        if pk == tk or (tk.endswith(pk) and len(pk) > 20):
+        tk = _wkey(teaser)
+        pk = _wkey(paragraphs[0])
+        if pk == tk or (len(pk) > 20 and tk.endswith(pk)):
             paragraphs = paragraphs[1:]
-        elif tk and pk.startswith(tk) and len(tk) > 30:
-            paragraphs[0] = (
-                paragraphs[0][len(teaser) :].strip() if paragraphs[0].startswith(teaser) else paragraphs[0]
-            )
-            if not paragraphs[0]:
+        elif len(tk) > 30 and pk.startswith(tk):
+            rest_text = _strip_key_prefix(paragraphs[0], len(tk))
+            if rest_text:
+                paragraphs[0] = rest_text
+            else:
                 paragraphs = paragraphs[1:]
-    if teaser and teaser.endswith(("...", "…")) and paragraphs:
-        stem = _letters(teaser.rstrip(".… "))
-        if len(stem) > 20 and _letters(paragraphs[0]).startswith(stem):
-            teaser = None
+        elif teaser.endswith(("...", "…")) and pk.startswith(_wkey(teaser.rstrip(".… "))):
+            teaser = None  # a truncated copy of the first paragraph, not a teaser of its own
+        elif _containment(teaser, paragraphs) >= 0.5:
+            teaser = None  # an excerpt of the body (often the whole text), not a separate teaser
     result["teaser"] = teaser
 
     # title repeated as first paragraph
@@ -1752,9 +1749,34 @@ def parse_html(
     return result
 
 
-_META_LINE_CLASS_RE = re.compile(
-    r"byline|author|date|time|meta|caption|credit|share|tags?\b|breadcrumb", re.I
-)
+_META_LINE_CLASS_RE = re.compile(r"byline|author|date|time|meta|caption|credit|share|tags?\b|breadcrumb", re.I)
+
+
+_WKEY_RE = re.compile(r"\W+|_")
+
+
+def _wkey(s: str) -> str:
+    """Cheap comparison key: lowercase word characters only."""
+    return _WKEY_RE.sub("", s.lower())
+
+
+def _strip_key_prefix(text: str, n: int) -> str:
+    """Drop the shortest prefix of ``text`` whose :func:`_wkey` has ``n`` characters."""
+    count = 0
+    for i, ch in enumerate(text):
+        count += len(_wkey(ch))
+        if count >= n:
+            return text[i + 1 :].lstrip(" .,;:!?…\"“”'’»«-–—)")
+    return ""
+
+
+def _containment(teaser: str, paragraphs: list[str]) -> float:
+    """Share of the teaser's word 4-grams that also occur in the first paragraphs of the body."""
+    t = re.findall(r"\w+", teaser.lower())
+    b = re.findall(r"\w+", " ".join(paragraphs[:12]).lower())
+    ts = {tuple(t[i : i + 4]) for i in range(max(1, len(t) - 3))}
+    bs = {tuple(b[i : i + 4]) for i in range(max(1, len(b) - 3))}
+    return len(ts & bs) / len(ts) if ts else 0.0
 
 
 def _mostly_link_text(paragraphs: list[str], link_texts: set[str]) -> bool:
@@ -1801,9 +1823,7 @@ def _html_lead(root: Any) -> str | None:
         return None
     for el in root.xpath(_LEAD_XPATH):
         cls = (el.get("class") or "").lower()
-        if re.search(
-            r"(?:^|[\s_-])(?:teaser|lead|intro)[\w-]*(?:list|item|link|image|img|media|title|headline)", cls
-        ):
+        if re.search(r"(?:^|[\s_-])(?:teaser|lead|intro)[\w-]*(?:list|item|link|image|img|media|title|headline)", cls):
             continue
         if _in_bad_container(el, stop=None):
             continue
