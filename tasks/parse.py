@@ -209,8 +209,9 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     Order (WHATWG Encoding Standard / HTML "encoding sniffing algorithm"): byte-order mark >
     charset of the HTTP ``Content-Type`` header (``content_type``) > ``<meta charset>`` or
     ``<meta http-equiv="Content-Type">`` prescan of the first bytes > charset-normalizer detection
-    > UTF-8. One deliberate deviation: a ``<meta>``-declared legacy charset is ignored when the bytes contain
-    non-ASCII and are entirely valid UTF-8 (stale declaration on a page re-encoded as UTF-8). Labels ``iso-8859-1``/``latin-1``/``us-ascii`` map to ``windows-1252`` as WHATWG requires.
+    > UTF-8. Labels ``iso-8859-1``/``latin-1``/``us-ascii`` map to ``windows-1252`` as WHATWG requires.
+    One deliberate deviation: a ``<meta>``-declared legacy charset is ignored when the bytes contain
+    non-ASCII and are entirely valid UTF-8 (stale declaration on a page re-encoded as UTF-8).
     A declared UTF-8 that does not decode cleanly while no transport charset was given falls back to
     detection (common for mislabelled legacy pages). Never raises for undecodable bytes: they become
     U+FFFD.
