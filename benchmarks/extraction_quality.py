@@ -50,9 +50,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-DEFAULT_CORPUS = Path(
-    os.environ.get("NEWSFLOW_CORPUS", REPO.parent / "shared" / "corpus" / "extraction" / "dev")
-)
+DEFAULT_CORPUS = Path(os.environ.get("NEWSFLOW_CORPUS", REPO.parent / "shared" / "corpus" / "extraction" / "dev"))
 DEFAULT_OUT = REPO / "benchmarks" / "out" / "extraction_quality.jsonl"
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
@@ -66,9 +64,7 @@ _WS = re.compile(r"\s+")
 
 def shingles(text: str | None, n: int = 4) -> Counter[str]:
     tokens = _TOKEN_RE.findall(text or "")
-    return Counter(
-        " ".join(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n]
-    )
+    return Counter(" ".join(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
 
 
 def shingle_match(true: str, pred: str) -> tuple[float, float, float]:
@@ -110,9 +106,7 @@ def set_f1(pred: Iterable[str], true: set[str]) -> float:
     return 2 * prec * rec / (prec + rec)
 
 
-def score(
-    gt: dict[str, Any], text: str, title: str | None, date: str | None, authors: list[str]
-) -> dict[str, Any]:
+def score(gt: dict[str, Any], text: str, title: str | None, date: str | None, authors: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if gt["gt_type"] == "body":
         out["shingle"] = shingle_match(gt["body"], text)
@@ -304,9 +298,7 @@ def print_table(rows: list[dict[str, Any]], systems: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument(
-        "--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus dir (html.gz + ground_truth.jsonl)"
-    )
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus dir (html.gz + ground_truth.jsonl)")
     ap.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
     ap.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="per-page scores (jsonl)")
@@ -331,9 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     baseline = not args.no_baseline
     t0 = time.time()
     if args.workers > 1:
-        with Pool(
-            args.workers, initializer=_init, initargs=(args.corpus, baseline, args.baseline_comments)
-        ) as pool:
+        with Pool(args.workers, initializer=_init, initargs=(args.corpus, baseline, args.baseline_comments)) as pool:
             rows = list(pool.imap(evaluate_page, records, chunksize=4))
     else:
         _init(args.corpus, baseline, args.baseline_comments)

@@ -27,7 +27,9 @@ GOLDEN = HERE / "golden"
 REPO = HERE.parent
 SHARED = REPO.parent / "shared"
 
-SEED_URL = "https://www.epochtimes.de/politik/ausland/nordkorea-bestaetigt-truppenentsendung-nach-russland-a5107021.html"
+SEED_URL = (
+    "https://www.epochtimes.de/politik/ausland/nordkorea-bestaetigt-truppenentsendung-nach-russland-a5107021.html"
+)
 SEED = "000_d46cfdf603683a86"
 
 
@@ -489,9 +491,7 @@ def test_title_site_suffix_variants() -> None:
         ("Trump verliert Klage | tagesschau.de", "tagesschau.de"),
         ("ZEIT ONLINE | Trump verliert Klage", "ZEIT ONLINE"),
     ):
-        html = _page(
-            f"<p>{LONG}</p>", head=f'<title>{raw}</title><meta property="og:site_name" content="{site}">'
-        )
+        html = _page(f"<p>{LONG}</p>", head=f'<title>{raw}</title><meta property="og:site_name" content="{site}">')
         assert parse_html(html)["title"] == "Trump verliert Klage", raw
 
 
