@@ -633,13 +633,18 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _rep_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+def _rep_key(row: Mapping[str, Any], meta: Mapping[str, Any] | None) -> tuple[Any, ...]:
     published = row.get("published_at")
-    # earliest published first (unknown dates last), then the longest body, then the smallest doc_id
+    url = str((meta or {}).get("url") or "")
+    # a document fetched through a tracking/AMP/mobile URL is a worse representative than the clean original
+    unclean = bool(url) and canonical_url(url) != url.strip()
+    # earliest published first (unknown dates last), then the longest body, then a clean URL, then the
+    # smallest doc_id
     return (
         published is None,
         published.timestamp() if published is not None else 0.0,
         -(row.get("body_chars") or 0),
+        unclean,
         row["doc_id"],
     )
 
@@ -650,7 +655,9 @@ def _iter_rows(table: pa.Table, columns: Iterable[str]) -> Iterator[dict[str, An
 
 
 def resolve_clusters(
-    dedup: pa.Table, signatures: pa.Table | Mapping[str, Sequence[int]] | None = None
+    dedup: pa.Table,
+    signatures: pa.Table | Mapping[str, Sequence[int]] | None = None,
+    meta: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Clusters of documents from the match edges (``doc_id`` ↔ ``match_doc_id``) of all ``DEDUPLICATED``
     rows.
@@ -660,8 +667,9 @@ def resolve_clusters(
     ``cluster_id``
         the smallest ``article_id`` in the cluster (deterministic and independent of processing order);
     ``representative``
-        doc_id of the member published earliest (unknown dates last), then with the longest body, then the
-        smallest doc_id;
+        doc_id of the member published earliest (unknown dates last), then with the longest body, then (when
+        ``meta`` maps doc_id → ``{"url": original URL}``) one whose URL is already canonical (no tracking
+        parameters, not an AMP/mobile variant), then the smallest doc_id;
     ``duplicate_of``
         the representative's ``article_id`` (``None`` for the representative itself);
     ``duplicate_kind``
@@ -707,7 +715,7 @@ def resolve_clusters(
 
     out: dict[str, dict[str, Any]] = {}
     for docs in members.values():
-        rep = min(docs, key=lambda d: _rep_key(rows[d]))
+        rep = min(docs, key=lambda d: _rep_key(rows[d], (meta or {}).get(d)))
         rep_row = rows[rep]
         cluster_id = min(rows[d]["article_id"] for d in docs)
         path_sim = _path_similarity(rep, adjacency) if len(docs) > 1 else {}

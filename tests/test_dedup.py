@@ -442,13 +442,17 @@ def test_url_duplicates_and_article_id() -> None:
         _row("d", "short text", url=None),
     ]
     batch[3]["url"] = None
+    batch.append(_row("e", "short", url="file:///raw/e.html", canonical_url="https://www.example.com/news/tram"))
     rows, _, _ = dedup_batch(batch, DedupIndex(), CFG)
-    a, b, c, d = rows
+    a, b, c, d, e = rows
+    # a local file declaring the article's canonical URL is that article
+    assert (e["canonical_url"], e["match_doc_id"], e["match_kind"]) == (a["canonical_url"], "a", "url")
     assert a["canonical_url"] == b["canonical_url"] == "https://www.example.com/news/tram"
     assert (b["match_doc_id"], b["match_kind"], b["similarity"]) == ("a", "url", 1.0)
     assert a["article_id"] == b["article_id"] and len(a["article_id"]) == 16
     # short bodies: no text hash, so two different documents with the same stub are not "exact" duplicates
     assert c["text_hash"] is None and c["match_doc_id"] is None and d["match_doc_id"] is None
+    assert c["canonical_url"] is None and c["url_hash"] is None  # a file path is no article key
     assert d["canonical_url"] is None and d["url_hash"] is None and len(d["article_id"]) == 16
     assert d["article_id"] != c["article_id"]
 
@@ -687,3 +691,16 @@ def test_resolve_clusters_uses_latest_version() -> None:
     ]
     res = resolve_clusters(schemas.conform(rows, schemas.DEDUPLICATED))
     assert res["x"]["cluster_size"] == 1 and res["y"]["cluster_size"] == 1
+
+
+def test_resolve_clusters_prefers_clean_url_on_full_tie() -> None:
+    body = _article(EN_HEADLINE, EN_PARAS)
+    clean, tagged = "https://www.example.com/news/tram", "https://www.example.com/news/tram?utm_source=newsletter"
+    # doc_ids chosen so that the tagged copy would win the doc_id tie-break
+    rows, _, _ = dedup_batch([_row("b-clean", body, url=clean), _row("a-tagged", body, url=tagged)], DedupIndex(), CFG)
+    table = schemas.conform(rows, schemas.DEDUPLICATED)
+    assert resolve_clusters(table)["b-clean"]["representative"] == "a-tagged"
+    meta = {"b-clean": {"url": clean}, "a-tagged": {"url": tagged}}
+    res = resolve_clusters(table, None, meta)
+    assert res["a-tagged"]["representative"] == "b-clean"
+    assert (res["a-tagged"]["duplicate_kind"], res["a-tagged"]["similarity"]) == ("url", 1.0)
