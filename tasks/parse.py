@@ -628,8 +628,33 @@ _NOT_NAME_RE = re.compile(
 )
 
 
-def _clean_person(raw: str, site_name: str | None = None) -> str | None:
+_NAME_PARTICLES = {
+    "de",
+    "da",
+    "di",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "der",
+    "den",
+    "del",
+    "dos",
+    "das",
+    "zu",
+    "ten",
+    "ter",
+}
+
+
+def _clean_person(raw: str, site_name: str | None = None, structured: bool = True) -> str | None:
+    """Return a cleaned person name or None when ``raw`` is not one (e-mail, URL, agency, job title ...).
+
+    ``structured`` names come from JSON-LD/meta; HTML bylines (``structured=False``) must have two words.
+    """
     s = _norm_ws(raw)
+    s = re.sub(r"\s*\([^()]{1,12}\)\s*$", "", s)  # "Elena Oberholzer (obe)": desk initials
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
@@ -643,7 +668,13 @@ def _clean_person(raw: str, site_name: str | None = None) -> str | None:
     words = s.split()
     if len(words) > 5:
         return None
-    if not any(ch.isupper() for ch in s):
+    has_latin = any("a" <= ch.lower() <= "z" for ch in s)
+    if has_latin and not any(ch.isupper() for ch in s):
+        return None
+    first = words[0]
+    if first.islower() and first.isalpha() and len(first) <= 3 and first not in _NAME_PARTICLES:
+        return None  # "ku Frankfurt": desk abbreviation + dateline place
+    if not structured and len(words) < 2 and has_latin:
         return None
     if site_name and _letters(s) == _letters(site_name):
         return None
@@ -1094,6 +1125,8 @@ class _JsonLd:
                 names.extend(_split_names(it))
             elif isinstance(it, dict):
                 name = _str_val(it.get("name"))
+                if not name and isinstance(it.get("familyName"), str):
+                    name = f"{it.get('givenName') or ''} {it['familyName']}".strip()
                 if not name:
                     continue
                 types = _types(it)
@@ -1296,12 +1329,49 @@ def _html_authors(tree: Any, root: Any, site_name: str | None) -> list[str]:
             if m and not re.match(r"^(?:by|von)\b", txt, re.I):
                 txt = m.group(1)
             for part in _split_names(txt):
-                name = _clean_person(part, site_name)
+                name = _clean_person(part, site_name, structured=False)
                 if name:
                     names.append(name)
         if names:
             break
     return _dedupe(names)[:6]
+
+
+_FULL_EXTRACTION_BELOW = 1000  # characters
+
+
+def _trafilatura_body(tree: Any, url: str | None, fast: bool) -> Any:
+    import trafilatura
+
+    try:
+        return trafilatura.bare_extraction(
+            tree,
+            url=url,
+            fast=fast,
+            with_metadata=False,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            deduplicate=False,
+        )
+    except Exception:  # pragma: no cover - never let one page kill a batch
+        return None
+
+
+def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
+    """Fallback: trafilatura's author XPaths over the whole page (comments, sidebars, figures pruned)."""
+    try:
+        from trafilatura.metadata import extract_author
+    except ImportError:  # pragma: no cover
+        return []
+    try:
+        raw = extract_author(tree)
+    except Exception:  # pragma: no cover
+        return []
+    if not raw:
+        return []
+    names = [_clean_person(x, site_name, structured=False) for x in raw.split(";")]
+    return _dedupe(n for n in names if n)[:6]
 
 
 # ---- images -----------------------------------------------------------------------------------------------
@@ -1646,7 +1716,18 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             authors = [a for a in (_clean_person(n, result["site_name"]) for n in _split_names(meta_auth)) if a]
             a_src = "meta" if authors else None
     if not authors:
+        extra = [v for k, vals in meta.items() if k.endswith(".author") or k.endswith(":author") for v in vals]
+        for meta_auth in extra:
+            if not meta_auth.startswith("http"):
+                authors = [a for a in (_clean_person(n, result["site_name"]) for n in _split_names(meta_auth)) if a]
+                if authors:
+                    a_src = "meta"
+                    break
+    if not authors:
         authors = _html_authors(tree, root, result["site_name"])
+        a_src = "html" if authors else None
+    if not authors:
+        authors = _trafilatura_authors(tree, result["site_name"])
         a_src = "html" if authors else None
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src
@@ -1689,18 +1770,13 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     # ---- body
     link_texts = {_norm_ws(a.text_content()) for a in tree.iter("a")}
     _preclean_tree(tree)
-    try:
-        doc = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            with_metadata=False,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            deduplicate=False,
-        )
-    except Exception:  # pragma: no cover - trafilatura is robust, but never let one page kill a batch
-        doc = None
+    doc = _trafilatura_body(tree, url, fast=True)
+    text_len = len(getattr(doc, "text", None) or "")
+    if text_len < _FULL_EXTRACTION_BELOW:
+        # short result: let trafilatura compare with its readability/jusText fallbacks (slower, better recall)
+        full = _trafilatura_body(tree, url, fast=False)
+        if full is not None and len(full.text or "") >= text_len:
+            doc = full
     paragraphs: list[str] = []
     subheads: list[str] = []
     body_el = getattr(doc, "body", None) if doc is not None else None
