@@ -1595,7 +1595,6 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     HTML comments or partial URL numbers are never used; dates after ``fetched_at`` (or in the future when
     it is not given) are discarded. Never raises for malformed HTML (an empty body is returned instead).
     """
-    import trafilatura
 
     result = _empty_result()
     if isinstance(html, bytes):
