@@ -90,8 +90,9 @@ def build_articles(
     dd_by_doc = {r["doc_id"]: r for r in dd_rows}
     if not dd_rows:
         return schemas.ARTICLES.empty_table()
-    labels = dedup.resolve_clusters(schemas.conform(dd_rows, schemas.DEDUPLICATED), signatures)
     parsed_by_doc = {r["doc_id"]: r for r in parsed.to_pylist()}
+    meta = {d: {"url": parsed_by_doc[d].get("url")} for d in dd_by_doc}
+    labels = dedup.resolve_clusters(schemas.conform(dd_rows, schemas.DEDUPLICATED), signatures, meta)
     enrich_by_key = {(r["doc_id"], r["content_sha256"]): r for r in enriched.to_pylist()}
 
     clusters: dict[str, list[str]] = defaultdict(list)
@@ -118,7 +119,7 @@ def build_articles(
         cluster_rep = next(d for d in members if labels[d].get("duplicate_of") is None) if members else None
         rep_article = dd_by_doc[cluster_rep]["article_id"] if cluster_rep else None
         for group in groups.values():
-            head = cluster_rep if cluster_rep in group else min(group, key=lambda d: _rank(dd_by_doc[d]))
+            head = cluster_rep if cluster_rep in group else min(group, key=lambda d: _rank(dd_by_doc[d], parsed_by_doc[d].get("url")))
             folded = sorted(d for d in group if d != head)
             p = parsed_by_doc[head]
             e = enrich_by_key.get((head, p["content_sha256"]), {})
