@@ -9,6 +9,7 @@ start-up timeout have been set from the settings, so ``newsflow run`` works on a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -18,11 +19,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tasks import schemas
 from tasks.config import ConfigError, Settings, load_settings
-from tasks.store import Store
+from tasks.store import STAGES, LockedError, Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="newsflow: news websites → clean article datasets.")
 console = Console(stderr=True)
@@ -58,15 +60,20 @@ def prepare_prefect(settings: Settings) -> bool:
     return True
 
 
-@app.command()
-def run(
-    config: ConfigOpt = None,
-    data_root: DataRootOpt = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task run.", min=1)] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
-) -> None:
-    """Run the whole pipeline (fetch → parse → deduplicate → enrich → export) over everything pending."""
-    settings = _settings(config, data_root)
+def _check_lock(settings: Settings, wait: bool) -> None:
+    """Fail fast, before starting Prefect, when another run holds the data root (the flow checks again)."""
+    if wait:
+        return
+    try:
+        with Store(settings.data_root).lock(wait=False):
+            pass
+    except LockedError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILURE) from exc
+
+
+def _run_flow(settings: Settings, json_out: bool, wait: bool, **params: Any) -> None:
+    _check_lock(settings, wait)
     ephemeral = prepare_prefect(settings)
     if ephemeral:
         console.print(
@@ -75,32 +82,99 @@ def run(
         )
     started = time.monotonic()
     try:
-        from flows.pipeline import news_pipeline, summary_markdown
+        from flows.pipeline import news_pipeline
 
         summary = news_pipeline(
             config=str(settings.config_path) if settings.config_path else None,
             data_root=str(settings.data_root),
-            batch_size=batch_size,
+            wait_for_lock=wait,
+            **params,
         )
     except ConfigError as exc:
         console.print(f"[red]config error:[/red] {exc}")
         raise typer.Exit(EXIT_USAGE) from exc
+    except LockedError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILURE) from exc
     except Exception as exc:
         console.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}")
         raise typer.Exit(EXIT_FAILURE) from exc
     elapsed = time.monotonic() - started
     if json_out:
-        print(json.dumps({**summary, "elapsed_s": round(elapsed, 1)}, indent=2))
+        print(json.dumps({**summary, "elapsed_s": round(elapsed, 1)}, indent=2, default=str))
     else:
         _print_summary(summary, elapsed)
-        console.print(summary_markdown(summary).splitlines()[0].lstrip("# "), style="dim")
     share = summary["reject_share"]
     if summary["rejected_total"] and share > settings.max_reject_share:
         console.print(
             f"[yellow]finished with rejects:[/yellow] {summary['rejected_total']} "
-            f"({share:.0%} of new documents; limit {settings.max_reject_share:.0%}). See `newsflow rejects`."
+            f"({share:.0%} of the documents handled; limit {settings.max_reject_share:.0%}). See `newsflow rejects`."
         )
         raise typer.Exit(EXIT_REJECTS)
+
+
+WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run on this data root instead of exiting.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")]
+
+
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    data_root: DataRootOpt = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task run.", min=1)] = None,
+    json_out: JsonOpt = False,
+    wait: WaitOpt = False,
+) -> None:
+    """Run the whole pipeline (fetch → parse → deduplicate → enrich → export) over everything pending."""
+    settings = _settings(config, data_root)
+    _run_flow(settings, json_out, wait, batch_size=batch_size)
+
+
+def _parse_since(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        console.print(f"[red]--since must be an ISO 8601 date or time (e.g. 2025-04-28), got {value!r}[/red]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+@app.command()
+def rerun(
+    from_stage: Annotated[
+        str, typer.Option("--from", help="First stage to redo: fetch, parse, dedup, enrich, export.")
+    ],
+    source: Annotated[str | None, typer.Option(help="Only documents of this source.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only documents fetched at/after this UTC date or time.")] = None,
+    where_reason: Annotated[str | None, typer.Option(help="Only documents with an open reject of this reason.")] = None,
+    config: ConfigOpt = None,
+    data_root: DataRootOpt = None,
+    json_out: JsonOpt = False,
+    wait: WaitOpt = False,
+) -> None:
+    """Redo STAGE and every later stage for stored documents (all, or those the filters select). Fetch is redone
+    only for --from fetch; identical refetched bytes make no new version."""
+    if from_stage not in STAGES:
+        console.print(f"[red]--from must be one of {', '.join(STAGES)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    settings = _settings(config, data_root)
+    if source is not None and source not in {s.name for s in settings.sources}:
+        console.print(f"[red]unknown source {source!r}; sources: {', '.join(s.name for s in settings.sources)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if where_reason is not None and not any(where_reason in r for r in schemas.REJECT_REASONS.values()):
+        console.print(f"[red]unknown reason code {where_reason!r}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    _run_flow(
+        settings,
+        json_out,
+        wait,
+        rerun_from=from_stage,
+        source=source,
+        since=_parse_since(since),
+        where_reason=where_reason,
+    )
 
 
 def _print_summary(summary: dict[str, Any], elapsed: float) -> None:
@@ -203,20 +277,37 @@ def export(
     console.print(f"wrote {n} articles to {out}")
 
 
-@app.command()
+rejects_app = typer.Typer(help="List rejected documents, or replay them.", invoke_without_command=True)
+app.add_typer(rejects_app, name="rejects")
+
+
+@rejects_app.callback()
 def rejects(
-    stage: Annotated[str | None, typer.Option(help="Only this stage (fetch, parse, dedup, enrich, export).")] = None,
+    ctx: typer.Context,
+    stage: Annotated[str | None, typer.Option(help="Only this stage (fetch, parse, dedup, enrich).")] = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON lines on stdout.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Also rejects since redone successfully or superseded.")] = False,
 ) -> None:
-    """List rejected documents with their reason code and detail."""
+    """List open rejects (documents a stage could not handle) with their reason code and detail."""
+    if ctx.invoked_subcommand is not None:
+        return
     settings = _settings(config, data_root)
     if stage is not None and stage not in schemas.REJECT_REASONS:
         console.print(f"[red]unknown stage {stage!r}[/red]")
         raise typer.Exit(EXIT_USAGE)
-    rows = Store(settings.data_root).read_rejects(stage).to_pylist()
+    store = Store(settings.data_root)
+    if all_:
+        rows = store.read_rejects(stage).to_pylist()
+    else:
+        from flows.pipeline import open_rejects
+        from flows.stages import stage_fingerprints
+
+        rows = open_rejects(store, stage_fingerprints(settings))
+        if stage:
+            rows = [r for r in rows if r["stage"] == stage]
     if reason:
         rows = [r for r in rows if r["reason"] == reason]
     if json_out:
@@ -227,8 +318,69 @@ def rejects(
     for col in ("stage", "reason", "source", "uri", "detail"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r["stage"], r["reason"], r["source"] or "", r["uri"] or r["doc_id"], (r["detail"] or "")[:200])
+        t.add_row(
+            escape(r["stage"]),
+            escape(r["reason"]),
+            escape(r["source"] or ""),
+            escape(r["uri"] or r["doc_id"]),
+            escape((r["detail"] or "")[:200]),
+        )
     Console().print(t)
+
+
+@rejects_app.command("replay")
+def rejects_replay(
+    stage: Annotated[str, typer.Option(help="Stage whose rejects to replay (fetch, parse, dedup, enrich).")],
+    reason: Annotated[str | None, typer.Option(help="Only rejects with this reason code.")] = None,
+    config: ConfigOpt = None,
+    data_root: DataRootOpt = None,
+    json_out: JsonOpt = False,
+    wait: WaitOpt = False,
+) -> None:
+    """Run the open rejects of STAGE (optionally only one reason) through that stage and all later ones again,
+    e.g. after a fix or a timeout change. Replaying without --reason replays every open reject of the stage."""
+    if stage not in ("fetch", "parse", "dedup", "enrich"):
+        console.print("[red]--stage must be one of fetch, parse, dedup, enrich[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if reason is not None and reason not in schemas.REJECT_REASONS[stage]:
+        console.print(
+            f"[red]{reason!r} is not a {stage} reason; known: {', '.join(sorted(schemas.REJECT_REASONS[stage]))}[/red]"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    settings = _settings(config, data_root)
+    reasons = [reason] if reason else sorted(schemas.REJECT_REASONS[stage])
+    from flows.pipeline import open_rejects
+    from flows.stages import stage_fingerprints
+
+    open_now = {
+        r["reason"]
+        for r in open_rejects(Store(settings.data_root), stage_fingerprints(settings))
+        if r["stage"] == stage
+    }
+    todo = [r for r in reasons if r in open_now]
+    if not todo:
+        console.print("no open rejects to replay")
+        return
+    for code in todo:
+        _run_flow(settings, json_out, wait, rerun_from=stage, where_reason=code)
+
+
+@app.command()
+def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitOpt = False) -> None:
+    """Remove superseded parts (written under older stage fingerprints) and merge small parts. Crash-safe: a
+    killed compaction is finished by the next run or compaction."""
+    from flows.stages import stage_fingerprints
+
+    settings = _settings(config, data_root)
+    store = Store(settings.data_root)
+    try:
+        with store.lock(wait=wait):
+            store.clean_temp()
+            done = store.compact(stage_fingerprints(settings))
+    except LockedError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILURE) from exc
+    console.print(f"compacted: {done['written']} merged part(s) written, {done['removed']} part(s) removed")
 
 
 def main() -> None:

@@ -6,55 +6,133 @@ processes only *pending* work (see :mod:`tasks.store`): a second run with no new
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections import Counter
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 
 from flows import stages
-from flows.stages import StageCounts
+from flows.stages import KnownDocs, StageCounts
 from tasks import schemas
 from tasks.config import Settings, load_settings
-from tasks.store import Store, pending_after, pending_parse
+from tasks.store import Store, newest_versions, pending_after, pending_parse
 
 STAGE_ORDER = ("fetch", "parse", "dedup", "enrich", "export")
 
 
-def run_stages(settings: Settings) -> dict[str, Any]:
-    """Run every stage once over pending work; returns the run summary (per-stage counts, documents in,
-    articles out). Called inside the flow; the flow adds artifacts."""
+@dataclass(frozen=True)
+class Rerun:
+    """Redo stages for a selection of stored documents (``newsflow rerun``, ``newsflow rejects replay``).
+
+    ``from_stage``: first stage to redo (it and every later stage run again for the selection). Filters, all
+    optional and combined with AND: ``source`` (source name), ``since`` (fetched at or after this UTC time),
+    ``where_reason`` (documents with an open reject of this reason code, at any stage).
+    """
+
+    from_stage: str
+    source: str | None = None
+    since: dt.datetime | None = None
+    where_reason: str | None = None
+
+
+def select_for_rerun(store: Store, fps: dict[str, str], rerun: Rerun) -> tuple[set[str], set[tuple[str, str]]]:
+    """Documents a rerun covers: ``(doc_ids, {(doc_id, newest content_sha256)})``. Fetch rejects without
+    stored bytes (e.g. an HTTP 503) are selected by ``doc_id`` only."""
+    fetched = newest_versions(
+        store.read("fetch", schemas.FETCHED, None, columns=["doc_id", "content_sha256", "source", "fetched_at"])
+    )
+    rows = fetched.to_pylist()
+    rejects = open_rejects(store, fps)
+    if rerun.where_reason:
+        wanted = {r["doc_id"] for r in rejects if r["reason"] == rerun.where_reason}
+        rows = [r for r in rows if r["doc_id"] in wanted]
+        fetched_ids = {r["doc_id"] for r in rows}
+        extra = [
+            {"doc_id": r["doc_id"], "content_sha256": None, "source": r["source"], "fetched_at": r["at"]}
+            for r in rejects
+            if r["reason"] == rerun.where_reason and r["doc_id"] not in fetched_ids
+        ]
+        rows += extra
+    if rerun.source:
+        rows = [r for r in rows if r["source"] == rerun.source]
+    if rerun.since:
+        rows = [r for r in rows if r["fetched_at"] is not None and r["fetched_at"] >= rerun.since]
+    ids = {r["doc_id"] for r in rows}
+    keys = {(r["doc_id"], r["content_sha256"]) for r in rows if r["content_sha256"]}
+    return ids, keys
+
+
+def open_rejects(store: Store, fps: dict[str, str]) -> list[dict[str, Any]]:
+    """Reject rows still standing: of the current fingerprints, and not since redone successfully (a rerun that
+    succeeds leaves the old reject row in place; it is just no longer open)."""
+    out: list[dict[str, Any]] = []
+    for stage, schema in (
+        ("fetch", schemas.FETCHED),
+        ("parse", schemas.PARSED),
+        ("dedup", schemas.DEDUPLICATED),
+        ("enrich", schemas.ENRICHED),
+    ):
+        fp = None if stage == "fetch" else fps[stage]
+        rej = store.read_rejects(stage, fp).to_pylist()
+        if not rej:
+            continue
+        done = store.keys(stage, schema, fp)
+        done_ids = {d for d, _ in done} if stage == "fetch" else set()
+        for r in rej:
+            if (r["doc_id"], r["content_sha256"]) in done or (r["content_sha256"] is None and r["doc_id"] in done_ids):
+                continue
+            out.append(r)
+    return out
+
+
+def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]:
+    """Run every stage once over pending work (plus, for a rerun, the selected documents from
+    ``rerun.from_stage`` on); returns the run summary (per-stage counts, documents in, articles out). Called
+    inside the flow, under the data root's lock; the flow adds artifacts."""
     store = Store(settings.data_root)
     removed = store.clean_temp()
     logger = get_run_logger()
     if removed:
-        logger.warning("removed %d temp file(s) left by an interrupted run", removed)
+        logger.warning("removed %d file(s) left by an interrupted run", removed)
     fps = stages.stage_fingerprints(settings)
     counts = {s: StageCounts() for s in STAGE_ORDER}
     size = settings.batch_size
+    force_ids: set[str] = set()
+    force: dict[str, set[tuple[str, str]]] = {s: set() for s in STAGE_ORDER}
+    if rerun is not None:
+        force_ids, keys = select_for_rerun(store, fps, rerun)
+        first = STAGE_ORDER.index(rerun.from_stage)
+        for stage in STAGE_ORDER[first:]:
+            force[stage] = keys
+        if first > 0:
+            force_ids = set()
+        logger.info("rerun from %s: %d document(s) selected", rerun.from_stage, len(force_ids | {d for d, _ in keys}))
 
     # fetch: discovery per source, then batches of items
-    from tasks import fetch
-
     fetched_keys = store.keys("fetch", schemas.FETCHED, None)
-    rejected = store.rejected_keys("fetch", None)
-    known = fetched_keys | rejected
-    known_ids = {d for d, _ in known}
+    rejected = {k for k in store.rejected_keys("fetch", None) if k[0] not in force_ids}
+    known = KnownDocs(fetched_keys | rejected, force_ids)
     for source in settings.sources:
+        if rerun is not None and rerun.source and source.name != rerun.source:
+            continue
         items = stages.discover_source(source, settings, fps["fetch"])
         # items whose URL (doc_id) is known are skipped before any network request; files are checked by bytes
         for n, batch in enumerate(stages.chunks(items, size)):
-            counts["fetch"].add(stages.fetch_batch(batch, source.name, n, settings, fps["fetch"], known, known_ids))
-    del fetch
+            counts["fetch"].add(stages.fetch_batch(batch, source.name, n, settings, fps["fetch"], known))
 
     # parse
-    todo = pending_parse(store, fps["parse"])
+    todo = pending_parse(store, fps["parse"], force["parse"])
     for n, batch in enumerate(stages.chunks(todo, size)):
         counts["parse"].add(stages.parse_batch(batch, n, settings, fps["parse"]))
     stages.shutdown_pool()
 
     # deduplicate: batches in order, each sees the index including all earlier batches
-    todo_keys = pending_after(store, "parse", schemas.PARSED, fps["parse"], "dedup", schemas.DEDUPLICATED, fps["dedup"])
+    todo_keys = pending_after(
+        store, "parse", schemas.PARSED, fps["parse"], "dedup", schemas.DEDUPLICATED, fps["dedup"], force["dedup"]
+    )
     if todo_keys:
         index = stages.load_dedup_index(store, fps["dedup"])
         for n, kbatch in enumerate(stages.chunks(todo_keys, size)):
@@ -62,7 +140,7 @@ def run_stages(settings: Settings) -> dict[str, Any]:
 
     # enrich
     todo_keys = pending_after(
-        store, "dedup", schemas.DEDUPLICATED, fps["dedup"], "enrich", schemas.ENRICHED, fps["enrich"]
+        store, "dedup", schemas.DEDUPLICATED, fps["dedup"], "enrich", schemas.ENRICHED, fps["enrich"], force["enrich"]
     )
     for n, kbatch in enumerate(stages.chunks(todo_keys, size)):
         counts["enrich"].add(stages.enrich_batch(kbatch, n, settings, fps["parse"], fps["enrich"]))
@@ -124,37 +202,62 @@ def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _run_name() -> str:
-    import datetime as dt
-
     return f"newsflow-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}"
 
 
 @flow(name="news_pipeline", flow_run_name=_run_name, log_prints=True)
 def news_pipeline(
-    config: str | None = None, data_root: str | None = None, batch_size: int | None = None
+    config: str | None = None,
+    data_root: str | None = None,
+    batch_size: int | None = None,
+    rerun_from: Literal["fetch", "parse", "dedup", "enrich", "export"] | None = None,
+    source: str | None = None,
+    since: dt.datetime | None = None,
+    where_reason: str | None = None,
+    wait_for_lock: bool = False,
+    run_date: dt.date | None = None,
 ) -> dict[str, Any]:
     """Fetch, parse, deduplicate, enrich and export everything pending.
 
     Args:
-        config: path of a ``newsflow.toml`` (default: ``./newsflow.toml`` if present, else built-in defaults).
-        data_root: folder for inputs (``raw/``) and outputs (``processed/``); overrides the config's value.
-        batch_size: documents per Prefect task run; overrides the config's value.
+        config: Path of a newsflow.toml (default: ./newsflow.toml of the working directory if present, else
+            built-in defaults).
+        data_root: Folder for inputs (raw/) and outputs (processed/); overrides the config's data_root.
+        batch_size: Documents per Prefect task run; overrides the config's batch_size.
+        rerun_from: Redo this stage and all later ones for the documents selected by source / since /
+            where_reason (all stored documents when none is given). Empty: a normal run.
+        source: With rerun_from: only documents of this source (a [[sources]] name). Also limits fetching.
+        since: With rerun_from: only documents fetched at or after this time (UTC when no offset is given).
+        where_reason: With rerun_from: only documents with an open reject of this reason code.
+        wait_for_lock: Wait for another run on the same data root to finish instead of failing at once.
+        run_date: The run's date (UTC) for reports. Empty: resolved at run time from the flow run's scheduled
+            start time, so scheduled runs of a deployment each get their own date (never the deployment's).
 
-    Returns the run summary: ``documents_in``, ``articles_out``, ``rejected_total``, ``reject_share`` and per stage
-    ``processed`` / ``skipped`` / ``rejected`` / ``rejected_by_reason``.
+    Returns the run summary: documents_in, articles_out, rejected_total, reject_share, run_date and per stage
+    processed / skipped / rejected / rejected_by_reason.
     """
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     settings = load_settings(config, data_root)
     if batch_size:
-        import dataclasses
-
         settings = dataclasses.replace(settings, batch_size=batch_size)
-    Path(settings.data_root).mkdir(parents=True, exist_ok=True)
-    try:
-        summary = run_stages(settings)
-    finally:
-        stages.shutdown_pool()
+    if rerun_from is None and (source or since or where_reason):
+        raise ValueError("source, since and where_reason select documents for a rerun: set rerun_from too")
+    rerun = None
+    if rerun_from is not None:
+        if rerun_from not in STAGE_ORDER:
+            raise ValueError(f"rerun_from must be one of {', '.join(STAGE_ORDER)}")
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=dt.UTC)
+        rerun = Rerun(rerun_from, source, since, where_reason)
+    day = resolve_run_date(run_date, _scheduled_start())
+    store = Store(settings.data_root)
+    with store.lock(wait=wait_for_lock):
+        try:
+            summary = run_stages(settings, rerun)
+        finally:
+            stages.shutdown_pool()
+    summary["run_date"] = day.isoformat()
     create_markdown_artifact(summary_markdown(summary), key="newsflow-run-summary", description="newsflow run summary")
     create_table_artifact(summary_table(summary), key="newsflow-stage-counts", description="per-stage counts")
     get_run_logger().info(
@@ -164,3 +267,21 @@ def news_pipeline(
         summary["rejected_total"],
     )
     return summary
+
+
+def _scheduled_start() -> dt.datetime | None:
+    from prefect.runtime import flow_run
+
+    start = flow_run.scheduled_start_time
+    return start if isinstance(start, dt.datetime) else None
+
+
+def resolve_run_date(run_date: dt.date | None, scheduled_start: dt.datetime | None) -> dt.date:
+    """The run's date: an explicit ``run_date`` wins; else the UTC date of the flow run's scheduled start (a
+    scheduled run from a deployment built days earlier gets its own day, field case C26); else today (UTC)."""
+    if run_date is not None:
+        return run_date
+    if scheduled_start is not None:
+        start = scheduled_start if scheduled_start.tzinfo else scheduled_start.replace(tzinfo=dt.UTC)
+        return start.astimezone(dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()

@@ -82,6 +82,25 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
     return list(items)
 
 
+class KnownDocs:
+    """What fetch already holds: ``(doc_id, content_sha256)`` of stored versions and rejects, and ``doc_id``s
+    forced to be fetched again by a rerun. A plain object, not a collection, so Prefect does not walk it when it
+    records task inputs."""
+
+    def __init__(self, keys: set[tuple[str, str | None]], force_ids: set[str] | None = None):
+        self.keys = keys
+        self.ids = {d for d, _ in keys}
+        self.force_ids = force_ids or set()
+
+    def skip(self, doc_id: str, sha: str | None) -> bool:
+        if sha is None:  # before a request: skip URLs already fetched or rejected, unless a rerun forces them
+            return doc_id in self.ids and doc_id not in self.force_ids
+        return (doc_id, sha) in self.keys  # bytes in hand: identical bytes never make a new version
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
 @task(
     name="fetch-batch",
     task_run_name="fetch-{source_name}-batch-{batch_no}",
@@ -90,32 +109,28 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
     cache_policy=NO_CACHE,
 )
 def fetch_batch(
-    items: list[Any],
-    source_name: str,
-    batch_no: int,
-    settings: Settings,
-    fetch_fp: str,
-    known: set[tuple[str, str | None]],
-    known_ids: set[str],
+    items: list[Any], source_name: str, batch_no: int, settings: Settings, fetch_fp: str, known: KnownDocs
 ) -> StageCounts:
     """Fetch one batch of items; an item is skipped when its document (URL) or, for files, its exact bytes
-    (``doc_id``, ``content_sha256``) are already stored or rejected."""
+    (``doc_id``, ``content_sha256``) are already stored or rejected. Fetched bytes identical to a stored version
+    are dropped (no new version)."""
     from tasks import fetch
 
     counts = StageCounts()
 
     def skip(item: Any, sha: str | None) -> bool:
-        doc_id = fetch.make_doc_id(item.uri)
-        done = (doc_id, sha) in known if sha is not None else doc_id in known_ids
+        done = known.skip(fetch.make_doc_id(item.uri), sha)
         if done:
             counts.skipped += 1
         return done
 
     rows, rejects = fetch.fetch_items(items, settings.fetch, skip=skip)
+    fresh = [r for r in rows if (r["doc_id"], r["content_sha256"]) not in known.keys]
+    counts.skipped += len(rows) - len(fresh)
     store = Store(settings.data_root)
-    store.write_part("fetch", rows, schemas.FETCHED, fetch_fp)
+    store.write_part("fetch", fresh, schemas.FETCHED, fetch_fp)
     store.write_rejects("fetch", rejects, fetch_fp)
-    counts.processed = len(rows)
+    counts.processed = len(fresh)
     counts.rejected.update(r["reason"] for r in rejects)
     return counts
 

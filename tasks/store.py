@@ -21,11 +21,14 @@ Stages never build paths themselves; they call this module.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import json
 import os
+import socket
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,11 @@ STAGE_DIRS = {
 _TMP_PREFIX = ".tmp-"
 _META_FP = b"newsflow.fingerprint"
 _META_STAGE = b"newsflow.stage"
+_JOURNAL = ".compact-journal.json"
+
+
+class LockedError(RuntimeError):
+    """Another newsflow run holds the data root's lock."""
 
 
 def utcnow() -> dt.datetime:
@@ -137,32 +145,150 @@ class Store:
         return self._write(self.rejects_dir(stage), table, meta)
 
     def replace_dataset(self, stage: str, tables: list[pa.Table], schema: pa.Schema, meta: Mapping[str, str]) -> None:
-        """Replace a whole dataset (used by export): new parts are written first, then old ones are removed.
+        """Replace a whole dataset (used by export). New parts are written under hidden names, then renamed over
+        ``part-00000.parquet``, ``part-00001.parquet``, … (``os.replace`` is atomic per file, so a reader sees the
+        old or the new file, never half of one); old parts beyond the new count are removed last.
 
-        A run killed in between leaves old and new parts side by side; the next run sees the state digest in
-        the metadata disagree and rewrites, so the dataset converges.
+        A run killed in between can leave a mix of old and new parts; every part records the state digest and
+        the part count, so the next run sees the mismatch and rewrites.
         """
         folder = self.stage_dir(stage)
         old = self.parts(folder)
         bmeta = {k.encode(): v.encode() for k, v in meta.items()}
         bmeta[_META_STAGE] = stage.encode()
-        for i, t in enumerate(tables):
-            self._write(folder, schemas.conform(t, schema), bmeta, name=f".new-part-{i:05d}.parquet")
+        names = [f"part-{i:05d}.parquet" for i in range(len(tables))]
+        for name, t in zip(names, tables, strict=True):
+            self._write(folder, schemas.conform(t, schema), bmeta, name=f".new-{name}")
+        for name in names:
+            os.replace(folder / f".new-{name}", folder / name)
         for p in old:
-            p.unlink()
-        for i in range(len(tables)):
-            os.replace(folder / f".new-part-{i:05d}.parquet", folder / f"part-{i:05d}.parquet")
+            if p.name not in names:
+                p.unlink()
         _fsync_dir(folder)
 
     def clean_temp(self) -> int:
-        """Remove temp files a killed run left behind; returns how many were removed."""
-        n = 0
+        """Finish or undo what a killed run left behind: complete an interrupted compaction (see
+        :meth:`compact`), then remove temp files. Returns how many files were removed. Call it only while holding
+        :meth:`lock`, or it may delete another run's files in flight."""
+        n = self._recover_compaction()
         if self.processed.is_dir():
             for pattern in (f"{_TMP_PREFIX}*", ".new-part-*"):
                 for p in self.processed.rglob(pattern):
                     p.unlink(missing_ok=True)
                     n += 1
         return n
+
+    def _recover_compaction(self) -> int:
+        journal = self.processed / _JOURNAL
+        if not journal.exists():
+            return 0
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        for tmp, final in plan["writes"]:
+            if (self.processed / tmp).exists():
+                os.replace(self.processed / tmp, self.processed / final)
+        n = 0
+        for rel in plan["deletes"]:
+            p = self.processed / rel
+            if p.exists():
+                p.unlink()
+                n += 1
+        journal.unlink()
+        _fsync_dir(self.processed)
+        return n
+
+    def compact(self, current: Mapping[str, str], target_rows: int = 200_000) -> dict[str, int]:
+        """Remove superseded parts and merge small ones. Holds for stage outputs (fetched, parsed, deduplicated
+        with its index and signatures, enriched) and rejects; the articles dataset is rewritten by export anyway.
+
+        ``current`` maps stage → current fingerprint (``fetch`` parts are never superseded: a new parser does
+        not make stored bytes obsolete). Consecutive current parts are merged into parts of at most
+        ``target_rows`` rows, keeping their order.
+
+        Crash safety: merged parts are first written as temp files; then a journal listing the renames and
+        deletions is written atomically; then it is applied and removed. A run killed before the journal exists
+        leaves only temp files (removed by :meth:`clean_temp`); one killed after is rolled forward by the next
+        :meth:`clean_temp`. Returns ``{"removed": parts deleted, "written": merged parts}``.
+        """
+        folders: list[tuple[Path, str, str | None]] = []
+        for stage in ("fetch", "parse", "dedup", "enrich"):
+            fp = None if stage == "fetch" else current[stage]
+            folders.append((self.stage_dir(stage), stage, fp))
+            folders.append((self.rejects_dir(stage), stage, fp))
+        folders.append((self.stage_dir("dedup", "index"), "dedup", current["dedup"]))
+        folders.append((self.stage_dir("dedup", "signatures"), "dedup", current["dedup"]))
+        writes: list[tuple[str, str]] = []
+        deletes: list[str] = []
+        for folder, _stage, fp in folders:
+            parts = self.parts(folder)
+            keep: list[Path] = []
+            for p in parts:
+                if fp is not None and self.part_meta(p).get("newsflow.fingerprint") != fp:
+                    deletes.append(str(p.relative_to(self.processed)))
+                else:
+                    keep.append(p)
+            # merge consecutive runs of parts up to target_rows (only runs of two or more are rewritten)
+            group: list[Path] = []
+            rows = 0
+            groups: list[list[Path]] = []
+            for p in keep:
+                n = pq.read_metadata(p).num_rows
+                if group and rows + n > target_rows:
+                    groups.append(group)
+                    group, rows = [], 0
+                group.append(p)
+                rows += n
+            if group:
+                groups.append(group)
+            for g in groups:
+                if len(g) < 2:
+                    continue
+                meta = pq.read_schema(g[0]).metadata or {}
+                table = pa.concat_tables([pq.read_table(p).replace_schema_metadata(None) for p in g])
+                table = table.replace_schema_metadata({k: v for k, v in meta.items() if k.startswith(b"newsflow.")})
+                tmp = folder / f"{_TMP_PREFIX}{uuid.uuid4().hex}.parquet"
+                with open(tmp, "wb") as fh:
+                    pq.write_table(table, fh, compression="zstd")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                final = folder / (g[0].name[: -len(".parquet")] + f"-m{uuid.uuid4().hex[:6]}.parquet")
+                writes.append((str(tmp.relative_to(self.processed)), str(final.relative_to(self.processed))))
+                deletes.extend(str(p.relative_to(self.processed)) for p in g)
+        if not writes and not deletes:
+            return {"removed": 0, "written": 0}
+        journal = self.processed / _JOURNAL
+        tmp_journal = self.processed / f"{_TMP_PREFIX}journal.json"
+        with open(tmp_journal, "w", encoding="utf-8") as fh:
+            json.dump({"writes": writes, "deletes": deletes}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_journal, journal)
+        _fsync_dir(self.processed)
+        removed = self._recover_compaction()
+        return {"removed": removed, "written": len(writes)}
+
+    @contextlib.contextmanager
+    def lock(self, wait: bool = False) -> Iterator[None]:
+        """Hold the data root's run lock (``<data_root>/.newsflow.lock``, an OS file lock released even when the
+        process is killed). Raises :class:`LockedError` naming the holder when another run has it and ``wait``
+        is false; with ``wait`` it blocks until the lock is free."""
+        from filelock import FileLock, Timeout
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        info = self.root / ".newsflow.lock.info"
+        lk = FileLock(str(self.root / ".newsflow.lock"))
+        try:
+            lk.acquire(timeout=-1 if wait else 0)
+        except Timeout:
+            holder = info.read_text(encoding="utf-8").strip() if info.exists() else "unknown"
+            raise LockedError(
+                f"another newsflow run holds the lock on {self.root} ({holder}); wait for it to finish or use --wait"
+            ) from None
+        try:
+            info.write_text(f"pid {os.getpid()} on {socket.gethostname()}, since {utcnow():%Y-%m-%d %H:%M:%S}Z\n")
+            yield
+        finally:
+            info.unlink(missing_ok=True)
+            lk.release()
 
     # ----------------------------------------------------------------- reads
     @staticmethod
@@ -188,10 +314,12 @@ class Store:
         filter_keys: set[tuple[str, str]] | None = None,
     ) -> pa.Table:
         """Concatenate the current parts of a stage (empty table of ``schema`` when there are none).
-        ``filter_keys`` keeps only rows whose ``(doc_id, content_sha256)`` is in the set."""
-        return self._read_parts(
+        ``filter_keys`` keeps only rows whose ``(doc_id, content_sha256)`` is in the set. For a stage's main
+        dataset (no ``sub``), a key written again by a rerun is returned once: its latest row."""
+        table = self._read_parts(
             self.current_parts(self.stage_dir(stage, sub), stage_fingerprint), schema, columns, filter_keys
         )
+        return latest_per_key(table) if sub is None else table
 
     def read_rejects(self, stage: str | None = None, stage_fingerprint: str | None = None) -> pa.Table:
         stages = [stage] if stage else list(STAGES)
@@ -269,9 +397,31 @@ def newest_versions(table: pa.Table) -> pa.Table:
     return order.take(pa.array(keep, type=pa.int64()))
 
 
-def pending_parse(store: Store, parse_fp: str) -> list[tuple[str, str, str]]:
+def latest_per_key(table: pa.Table) -> pa.Table:
+    """Keep the last row (in part order) of each ``(doc_id, content_sha256)``: a rerun appends new rows for the
+    documents it redid instead of rewriting parts, and the newest row wins."""
+    if table.num_rows == 0 or "doc_id" not in table.column_names or "content_sha256" not in table.column_names:
+        return table
+    ids: list[Any] = table.column("doc_id").to_pylist()
+    shas: list[Any] = table.column("content_sha256").to_pylist()
+    seen: set[tuple[Any, Any]] = set()
+    keep: list[int] = []
+    for i in range(len(ids) - 1, -1, -1):
+        key = (ids[i], shas[i])
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    if len(keep) == table.num_rows:
+        return table
+    return table.take(pa.array(sorted(keep), type=pa.int64()))
+
+
+def pending_parse(
+    store: Store, parse_fp: str, force: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset()
+) -> list[tuple[str, str, str]]:
     """``(part path, doc_id, content_sha256)`` of the newest fetched version of each document that has neither a
-    parsed row nor a parse reject under ``parse_fp``; sorted by part then doc_id."""
+    parsed row nor a parse reject under ``parse_fp`` (or whose key is in ``force``, for reruns); sorted by part
+    then doc_id."""
     rows: list[pa.Table] = []
     for part in store.parts(store.stage_dir("fetch")):
         t = pq.read_table(part, columns=["doc_id", "content_sha256", "fetched_at"])
@@ -283,7 +433,9 @@ def pending_parse(store: Store, parse_fp: str) -> list[tuple[str, str, str]]:
     parts: list[Any] = newest.column("part").to_pylist()
     ids: list[Any] = newest.column("doc_id").to_pylist()
     shas: list[Any] = newest.column("content_sha256").to_pylist()
-    return sorted((p, d, s) for p, d, s in zip(parts, ids, shas, strict=True) if (d, s) not in done)
+    return sorted(
+        (p, d, s) for p, d, s in zip(parts, ids, shas, strict=True) if (d, s) not in done or (d, s) in force
+    )
 
 
 def pending_after(
@@ -294,11 +446,13 @@ def pending_after(
     stage: str,
     schema: pa.Schema,
     fp: str,
+    force: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
 ) -> list[tuple[str, str]]:
-    """Keys held by ``upstream``'s current parts that ``stage`` has neither output nor rejected under ``fp``."""
+    """Keys held by ``upstream``'s current parts that ``stage`` has neither output nor rejected under ``fp``,
+    plus those of them in ``force`` (reruns)."""
     have = store.keys(upstream, upstream_schema, upstream_fp)
     done = store.keys(stage, schema, fp) | store.rejected_keys(stage, fp)
-    return sorted(have - done)  # type: ignore[operator]
+    return sorted((have - done) | (have & force))  # type: ignore[operator]
 
 
 def read_rows_by_key(
@@ -321,4 +475,4 @@ def read_rows_by_key(
         tables.append(t.replace_schema_metadata(None))
     if not tables:
         raise ValueError("no part files given")
-    return pa.concat_tables(tables)
+    return latest_per_key(pa.concat_tables(tables))
