@@ -383,6 +383,41 @@ def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitO
     console.print(f"compacted: {done['written']} merged part(s) written, {done['removed']} part(s) removed")
 
 
+@app.command()
+def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
+    """Serve the pipeline as a Prefect deployment with the cron schedules of newsflow.toml's [schedule] (needs a
+    Prefect server: set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api after `prefect server start`). Runs
+    until stopped; scheduled runs and runs started from the UI or `prefect deployment run` execute here.
+    --config and --data-root become the deployment's default parameters."""
+    settings = _settings(config, data_root)
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[red]newsflow serve needs a Prefect server.[/red] Start one with "
+            "`prefect server start --host 127.0.0.1` and set PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    from prefect.schedules import Cron
+
+    from flows.pipeline import news_pipeline
+
+    params: dict[str, Any] = {
+        "config": str(settings.config_path) if settings.config_path else None,
+        "data_root": str(settings.data_root),
+    }
+    sched = settings.schedule
+    console.print(
+        f"serving deployment {news_pipeline.name}/{sched.deployment}: {', '.join(sched.cron)} ({sched.timezone})"
+    )
+    news_pipeline.serve(
+        name=sched.deployment,
+        schedules=[Cron(c, timezone=sched.timezone) for c in sched.cron],
+        parameters=params,
+        description="newsflow: fetch → parse → deduplicate → enrich → export everything pending",
+        tags=["newsflow"],
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

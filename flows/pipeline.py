@@ -4,7 +4,6 @@
 processes only *pending* work (see :mod:`tasks.store`): a second run with no new input writes nothing.
 """
 
-from __future__ import annotations
 
 import dataclasses
 import datetime as dt
@@ -152,6 +151,7 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
 
     articles = exp["processed"] + exp["skipped"]
     new_docs = counts["fetch"].processed + sum(counts["fetch"].rejected.values())
+    handled = max(counts[s].processed + sum(counts[s].rejected.values()) for s in ("fetch", "parse", "dedup", "enrich"))
     rejected_total = sum(sum(c.rejected.values()) for c in counts.values())
     return {
         "data_root": str(settings.data_root),
@@ -159,7 +159,8 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         "articles_out": articles,
         "dataset_rewritten": exp["written"],
         "rejected_total": rejected_total,
-        "reject_share": (rejected_total / new_docs) if new_docs else 0.0,
+        # share of the documents this run handled (new ones, or those a rerun redid) that ended as rejects
+        "reject_share": (rejected_total / handled) if handled else 0.0,
         "stages": {s: counts[s].as_dict() for s in STAGE_ORDER},
         "fingerprints": fps,
     }

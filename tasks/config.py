@@ -71,6 +71,13 @@ class PrefectConfig:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    cron: tuple[str, ...] = ("0 6 * * *",)  # cron expressions for `newsflow serve` (one schedule each)
+    timezone: str = "UTC"  # IANA time zone the cron expressions are read in
+    deployment: str = "newsflow"  # deployment name shown in the Prefect UI
+
+
+@dataclass(frozen=True)
 class Settings:
     data_root: Path = Path("data")
     batch_size: int = 500  # documents per Prefect task run
@@ -81,6 +88,7 @@ class Settings:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     enrich: EnrichConfig = field(default_factory=EnrichConfig)
     prefect: PrefectConfig = field(default_factory=PrefectConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     config_path: Path | None = None
 
     def stage_config_hash(self, stage: str) -> str:
@@ -143,7 +151,7 @@ def load_settings(
     unknown = set(top) - allowed_top
     if unknown:
         raise ConfigError(f"unknown key(s) in [newsflow]: {', '.join(sorted(unknown))}")
-    unknown_tables = set(raw) - {"newsflow", "sources", "fetch", "parse", "dedup", "enrich", "prefect"}
+    unknown_tables = set(raw) - {"newsflow", "sources", "fetch", "parse", "dedup", "enrich", "prefect", "schedule"}
     if unknown_tables:
         raise ConfigError(f"unknown table(s): {', '.join(sorted(unknown_tables))}")
 
@@ -178,6 +186,20 @@ def load_settings(
     if not Path(prefect.home).is_absolute():
         prefect = dataclasses.replace(prefect, home=str(base / prefect.home))
 
+    sched_raw = dict(raw.get("schedule", {}))
+    crons = sched_raw.get("cron", list(ScheduleConfig.cron))
+    if isinstance(crons, str):
+        crons = [crons]
+    if not isinstance(crons, list) or not all(isinstance(c, str) and len(c.split()) == 5 for c in crons):
+        raise ConfigError("[schedule] cron must be a cron expression (5 fields) or a list of them")
+    sched_raw["cron"] = "x"  # validated above; checked for unknown keys and types below
+    schedule = dataclasses.replace(
+        _section(ScheduleConfig, {k: v for k, v in sched_raw.items() if k != "cron"}, "schedule"), cron=tuple(crons)
+    )
+    unknown = set(sched_raw) - {"cron", "timezone", "deployment"}
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [schedule]: {', '.join(sorted(unknown))}")
+
     batch_size = int(top.get("batch_size", 500))
     if batch_size < 1:
         raise ConfigError("batch_size must be at least 1")
@@ -194,5 +216,6 @@ def load_settings(
         dedup=dedup,
         enrich=_section(EnrichConfig, raw.get("enrich", {}), "enrich"),
         prefect=prefect,
+        schedule=schedule,
         config_path=path.resolve() if path is not None else None,
     )
