@@ -4,10 +4,8 @@
 processes only *pending* work (see :mod:`tasks.store`): a second run with no new input writes nothing.
 """
 
-
 import dataclasses
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,6 +15,7 @@ from flows import stages
 from flows.stages import KnownDocs, StageCounts
 from tasks import schemas
 from tasks.config import Settings, load_settings
+from tasks.report import build_report
 from tasks.store import Store, newest_versions, pending_after, pending_parse
 
 STAGE_ORDER = ("fetch", "parse", "dedup", "enrich", "export")
@@ -159,47 +158,12 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         "articles_out": articles,
         "dataset_rewritten": exp["written"],
         "rejected_total": rejected_total,
+        "open_rejects": len(open_rejects(store, fps)),
         # share of the documents this run handled (new ones, or those a rerun redid) that ended as rejects
         "reject_share": (rejected_total / handled) if handled else 0.0,
         "stages": {s: counts[s].as_dict() for s in STAGE_ORDER},
         "fingerprints": fps,
     }
-
-
-def summary_markdown(summary: dict[str, Any]) -> str:
-    """Run summary as Markdown (shown as a Prefect artifact and printed by the CLI)."""
-    lines = [
-        "# newsflow run",
-        "",
-        f"- data root: `{summary['data_root']}`",
-        f"- documents in (new this run): **{summary['documents_in']}**",
-        f"- articles in the dataset: **{summary['articles_out']}**"
-        + (" (rewritten)" if summary["dataset_rewritten"] else " (unchanged)"),
-        f"- rejected this run: **{summary['rejected_total']}**",
-        "",
-        "| stage | processed | skipped | rejected | rejects by reason |",
-        "| --- | ---: | ---: | ---: | --- |",
-    ]
-    for stage, c in summary["stages"].items():
-        reasons = ", ".join(f"{k}: {v}" for k, v in c["rejected_by_reason"].items()) or "-"
-        lines.append(f"| {stage} | {c['processed']} | {c['skipped']} | {c['rejected']} | {reasons} |")
-    return "\n".join(lines) + "\n"
-
-
-def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for stage, c in summary["stages"].items():
-        reasons: Counter[str] = Counter(c["rejected_by_reason"])
-        rows.append(
-            {
-                "stage": stage,
-                "processed": c["processed"],
-                "skipped": c["skipped"],
-                "rejected": c["rejected"],
-                "rejects_by_reason": ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())),
-            }
-        )
-    return rows
 
 
 def _run_name() -> str:
@@ -253,21 +217,40 @@ def news_pipeline(
         rerun = Rerun(rerun_from, source, since, where_reason)
     day = resolve_run_date(run_date, _scheduled_start())
     store = Store(settings.data_root)
+    run_at = dt.datetime.now(dt.UTC)
     with store.lock(wait=wait_for_lock):
         try:
             summary = run_stages(settings, rerun)
         finally:
             stages.shutdown_pool()
-    summary["run_date"] = day.isoformat()
-    create_markdown_artifact(summary_markdown(summary), key="newsflow-run-summary", description="newsflow run summary")
-    create_table_artifact(summary_table(summary), key="newsflow-stage-counts", description="per-stage counts")
-    get_run_logger().info(
-        "documents in: %d, articles out: %d, rejected: %d",
+        summary["run_date"] = day.isoformat()
+        report = build_report(store, summary, _current_run_name(), run_at)
+    summary["report_html"] = str(report.html_path) if report.html_path else None
+    summary["fill_rate_warnings"] = report.warnings
+    logger = get_run_logger()
+    create_markdown_artifact(report.markdown, key="newsflow-run-summary", description="newsflow run report")
+    create_table_artifact(report.stage_table, key="newsflow-stage-counts", description="per-stage counts")
+    create_table_artifact(
+        report.fill_table,
+        key="newsflow-fill-rates",
+        description="per-source fill rates of this run's new articles (previous-runs mean in *_prev_pct)",
+    )
+    for warning in report.warnings:
+        logger.warning("fill rate: %s", warning)
+    logger.info(
+        "documents in: %d, articles out: %d, rejected: %d, open rejects: %d",
         summary["documents_in"],
         summary["articles_out"],
         summary["rejected_total"],
+        summary["open_rejects"],
     )
     return summary
+
+
+def _current_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.name or _run_name())
 
 
 def _scheduled_start() -> dt.datetime | None:

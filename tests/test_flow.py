@@ -66,9 +66,12 @@ def test_flow_rejects_bad_input_and_records_run_in_prefect(reject_inputs: tuple[
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
     keys = {a.key for a in artifacts}
-    assert {"newsflow-run-summary", "newsflow-stage-counts"} <= keys
+    assert {"newsflow-run-summary", "newsflow-stage-counts", "newsflow-fill-rates"} <= keys
     md = next(a for a in artifacts if a.key == "newsflow-run-summary")
-    assert "no_article_text: 1" in str(md.data)
+    assert "rejects by reason" in str(md.data)
+    table = next(a for a in artifacts if a.key == "newsflow-stage-counts")
+    assert "no_article_text=1" in str(table.data)
+    assert summary["report_html"] and Path(summary["report_html"]).is_file()
 
 
 def test_cli_exit_code_says_partial_failure(reject_inputs: tuple[Path, Path]) -> None:
