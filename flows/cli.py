@@ -72,7 +72,44 @@ def _check_lock(settings: Settings, wait: bool) -> None:
         raise typer.Exit(EXIT_FAILURE) from exc
 
 
-def _run_flow(settings: Settings, json_out: bool, wait: bool, **params: Any) -> None:
+def _flow_with_runner(task_runner: str, dask_address: str | None) -> Any:
+    """``news_pipeline`` on the chosen task runner: Prefect's thread pool (default), or Dask — a cluster at
+    ``dask_address``, else a LocalCluster of one single-threaded worker process per core on 127.0.0.1."""
+    from flows.pipeline import news_pipeline
+
+    if task_runner == "threads":
+        return news_pipeline
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:
+        console.print("[red]--task-runner dask needs prefect-dask: pip install -e '.[dask]'[/red]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    if dask_address:
+        runner = DaskTaskRunner(address=dask_address)
+    else:
+        runner = DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": os.cpu_count() or 1,
+                "threads_per_worker": 1,
+                "processes": True,
+                "host": "127.0.0.1",
+                "dashboard_address": None,
+            }
+        )
+    return news_pipeline.with_options(task_runner=runner)
+
+
+def _run_flow(
+    settings: Settings,
+    json_out: bool,
+    wait: bool,
+    task_runner: str = "threads",
+    dask_address: str | None = None,
+    **params: Any,
+) -> None:
+    if task_runner not in ("threads", "dask"):
+        console.print("[red]--task-runner must be threads or dask[/red]")
+        raise typer.Exit(EXIT_USAGE)
     _check_lock(settings, wait)
     ephemeral = prepare_prefect(settings)
     if ephemeral:
@@ -82,8 +119,7 @@ def _run_flow(settings: Settings, json_out: bool, wait: bool, **params: Any) -> 
         )
     started = time.monotonic()
     try:
-        from flows.pipeline import news_pipeline
-
+        news_pipeline = _flow_with_runner(task_runner, dask_address)
         summary = news_pipeline(
             config=str(settings.config_path) if settings.config_path else None,
             data_root=str(settings.data_root),
@@ -114,6 +150,12 @@ def _run_flow(settings: Settings, json_out: bool, wait: bool, **params: Any) -> 
 
 
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run on this data root instead of exiting.")]
+RunnerOpt = Annotated[
+    str, typer.Option("--task-runner", help="threads (default) or dask (prefect-dask; see README: when it pays).")
+]
+DaskOpt = Annotated[
+    str | None, typer.Option("--dask-address", help="Dask scheduler address; default: a LocalCluster on 127.0.0.1.")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")]
 
 
@@ -124,10 +166,12 @@ def run(
     batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task run.", min=1)] = None,
     json_out: JsonOpt = False,
     wait: WaitOpt = False,
+    task_runner: RunnerOpt = "threads",
+    dask_address: DaskOpt = None,
 ) -> None:
     """Run the whole pipeline (fetch → parse → deduplicate → enrich → export) over everything pending."""
     settings = _settings(config, data_root)
-    _run_flow(settings, json_out, wait, batch_size=batch_size)
+    _run_flow(settings, json_out, wait, task_runner, dask_address, batch_size=batch_size)
 
 
 def _parse_since(value: str | None) -> dt.datetime | None:

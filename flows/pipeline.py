@@ -36,6 +36,25 @@ class Rerun:
     where_reason: str | None = None
 
 
+def _distributed() -> bool:
+    """True when the flow runs on a task runner other than Prefect's default thread pool (e.g. Dask): then
+    independent batches are submitted concurrently instead of run one after the other."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    ctx = FlowRunContext.get()
+    return ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+
+
+def run_batches(task: Any, calls: list[tuple[Any, ...]]) -> list[StageCounts]:
+    """Run independent batch tasks (fetch, parse, enrich): in order on the default runner, where each parse
+    batch already uses every core through its process pool; all submitted at once on a distributed runner."""
+    if _distributed():
+        futures = [task.submit(*args) for args in calls]
+        return [f.result() for f in futures]
+    return [task(*args) for args in calls]
+
+
 def select_for_rerun(store: Store, fps: dict[str, str], rerun: Rerun) -> tuple[set[str], set[tuple[str, str]]]:
     """Documents a rerun covers: ``(doc_ids, {(doc_id, newest content_sha256)})``. Fetch rejects without
     stored bytes (e.g. an HTTP 503) are selected by ``doc_id`` only."""
@@ -118,13 +137,15 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
             continue
         items = stages.discover_source(source, settings, fps["fetch"])
         # items whose URL (doc_id) is known are skipped before any network request; files are checked by bytes
-        for n, batch in enumerate(stages.chunks(items, size)):
-            counts["fetch"].add(stages.fetch_batch(batch, source.name, n, settings, fps["fetch"], known))
+        calls = [(b, source.name, n, settings, fps["fetch"], known) for n, b in enumerate(stages.chunks(items, size))]
+        for c in run_batches(stages.fetch_batch, calls):
+            counts["fetch"].add(c)
 
     # parse
     todo = pending_parse(store, fps["parse"], force["parse"])
-    for n, batch in enumerate(stages.chunks(todo, size)):
-        counts["parse"].add(stages.parse_batch(batch, n, settings, fps["parse"]))
+    calls = [(b, n, settings, fps["parse"]) for n, b in enumerate(stages.chunks(todo, size))]
+    for c in run_batches(stages.parse_batch, calls):
+        counts["parse"].add(c)
     stages.shutdown_pool()
 
     # deduplicate: batches in order, each sees the index including all earlier batches
@@ -140,8 +161,9 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
     todo_keys = pending_after(
         store, "dedup", schemas.DEDUPLICATED, fps["dedup"], "enrich", schemas.ENRICHED, fps["enrich"], force["enrich"]
     )
-    for n, kbatch in enumerate(stages.chunks(todo_keys, size)):
-        counts["enrich"].add(stages.enrich_batch(kbatch, n, settings, fps["parse"], fps["enrich"]))
+    calls = [(b, n, settings, fps["parse"], fps["enrich"]) for n, b in enumerate(stages.chunks(todo_keys, size))]
+    for c in run_batches(stages.enrich_batch, calls):
+        counts["enrich"].add(c)
 
     # export
     exp = stages.export_articles(settings, fps)
