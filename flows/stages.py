@@ -148,6 +148,8 @@ def _parse_one(args: tuple[bytes, str | None, str | None, dt.datetime | None]) -
         return "ok", parse.parse_document(content, content_type, url, fetched_at)
     except parse.ParseError as exc:
         return "reject", (exc.reason, exc.detail)
+    except (ImportError, MemoryError):
+        raise  # a broken installation or machine is not the page's fault: fail the run instead of rejecting all
     except Exception as exc:  # a parser bug must reject the page, never end the run
         return "reject", ("parse_error", f"{type(exc).__name__}: {exc}"[:500])
 
@@ -179,6 +181,10 @@ def parse_rows(rows: list[dict[str, Any]], workers: int, timeout_s: float) -> li
     """Parse fetched rows in worker processes; a page slower than ``timeout_s`` seconds is reported as
     ``("reject", ("parse_timeout", …))`` and its worker pool is restarted. Results keep the input order."""
     args = [(r["content"], r["content_type"], r.get("url") or r.get("final_url"), r["fetched_at"]) for r in rows]
+    if multiprocessing.current_process().daemon:
+        # inside a daemonic worker (a Dask worker process): no child processes allowed, parse here; the per-page
+        # time limit is not enforced in this mode
+        return [_parse_one(a) for a in args]
     results: list[tuple[str, Any] | None] = [None] * len(args)
     start = 0
     while start < len(args):
