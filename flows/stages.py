@@ -251,41 +251,32 @@ def parse_batch(batch: list[tuple[str, str, str]], batch_no: int, settings: Sett
 
 
 # ----------------------------------------------------------------------------- dedup
-def load_dedup_index(store: Store, dedup_fp: str) -> Any:
-    """The dedup index of everything deduplicated before under ``dedup_fp``. Index and signature rows of
+def load_dedup_index(store: Store, dedup_fp: str, settings: Settings | None = None) -> Any:
+    """The dedup index of everything deduplicated before under ``dedup_fp``, rebuilt from the stored Parquet
+    with Arrow joins into numpy arrays (:meth:`tasks.dedup.DedupIndex.from_tables`). Index and signature rows of
     documents without a deduplicated row (left by a killed run) are ignored."""
     from tasks import dedup
 
-    dd = store.read("dedup", schemas.DEDUPLICATED, dedup_fp)
-    keys = set(zip(dd.column("doc_id").to_pylist(), dd.column("content_sha256").to_pylist(), strict=True))
-    index = store.read("dedup", schemas.DEDUP_INDEX, dedup_fp, sub="index", filter_keys=keys)
-    sigs = store.read("dedup", schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures", filter_keys=keys)
-    return dedup.DedupIndex.from_tables(dd, index, sigs)
+    dd = store.read("dedup", schemas.DEDUPLICATED, dedup_fp, columns=["doc_id", "content_sha256"])
+    index = store.read("dedup", schemas.DEDUP_INDEX, dedup_fp, sub="index")
+    sigs = store.read("dedup", schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
+    return dedup.DedupIndex.from_tables(dd, index, sigs, settings.dedup if settings else None)
 
 
-@task(name="dedup-batch", task_run_name="dedup-batch-{batch_no}", cache_policy=NO_CACHE)
-def dedup_batch(
-    keys: list[tuple[str, str]], batch_no: int, settings: Settings, parse_fp: str, dedup_fp: str, index: Any
-) -> StageCounts:
-    """Deduplicate one batch against ``index`` (updated in place); writes index, signatures, then the
-    deduplicated part that marks the batch done."""
+def run_dedup_batch(
+    store: Store, keys: list[tuple[str, str]], settings: Settings, parse_fp: str, dedup_fp: str, index: Any
+) -> tuple[StageCounts, Counter[str]]:
+    """Deduplicate the parsed documents ``keys`` against ``index`` (updated in place) and write, in this order,
+    the index and signature parts and then the deduplicated part that marks the documents done. Plain
+    function (no Prefect), so tests can drive it through the real store. Returns the counts and the match kinds.
+    """
     from tasks import dedup
 
-    store = Store(settings.data_root)
-    cols = [
-        "doc_id",
-        "content_sha256",
-        "source",
-        "url",
-        "canonical_url",
-        "body",
-        "published_at",
-        "fetched_at",
-    ]
+    cols = ["doc_id", "content_sha256", "source", "url", "canonical_url", "body", "published_at", "fetched_at"]
     table = read_rows_by_key(store.current_parts(store.stage_dir("parse"), parse_fp), set(keys), cols)
     rows = sorted(table.to_pylist(), key=lambda r: (r["doc_id"], r["content_sha256"]))
     try:
-        out, index_rows, sig_rows = dedup.dedup_batch(rows, index, settings.dedup)
+        res = dedup.dedup_batch(rows, index, settings.dedup)
     except Exception as exc:
         rejects = [
             {
@@ -300,13 +291,24 @@ def dedup_batch(
         store.write_rejects("dedup", rejects, dedup_fp)
         counts = StageCounts()
         counts.rejected["dedup_error"] = len(rejects)
-        return counts
-    store.write_part("dedup", index_rows, schemas.DEDUP_INDEX, dedup_fp, sub="index")
-    store.write_part("dedup", sig_rows, schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
-    store.write_part("dedup", out, schemas.DEDUPLICATED, dedup_fp)
-    kinds = Counter(r.get("match_kind") for r in out if r.get("match_kind"))
-    get_run_logger().info("dedup batch %d: %d documents, matches %s", batch_no, len(out), dict(kinds))
-    return StageCounts(processed=len(out))
+        return counts, Counter()
+    store.write_part("dedup", res.index_table, schemas.DEDUP_INDEX, dedup_fp, sub="index")
+    store.write_part("dedup", res.signatures, schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
+    store.write_part("dedup", res.rows, schemas.DEDUPLICATED, dedup_fp)
+    kinds = Counter(str(r["match_kind"]) for r in res.rows if r.get("match_kind"))
+    return StageCounts(processed=len(res.rows)), kinds
+
+
+@task(name="dedup-batch", task_run_name="dedup-batch-{batch_no}", cache_policy=NO_CACHE)
+def dedup_batch(
+    keys: list[tuple[str, str]], batch_no: int, settings: Settings, parse_fp: str, dedup_fp: str, index: Any
+) -> StageCounts:
+    """Deduplicate one batch against ``index`` (updated in place); see :func:`run_dedup_batch`."""
+    counts, kinds = run_dedup_batch(Store(settings.data_root), keys, settings, parse_fp, dedup_fp, index)
+    get_run_logger().info(
+        "dedup batch %d: %d documents, matches %s", batch_no, counts.processed, dict(sorted(kinds.items()))
+    )
+    return counts
 
 
 # ----------------------------------------------------------------------------- enrich

@@ -54,8 +54,8 @@ class ParseConfig:
 class DedupConfig:
     shingle_size: int = 5  # words per shingle
     num_perm: int = 128  # MinHash permutations
-    bands: int = 16  # LSH bands; rows per band = num_perm / bands
-    threshold: float = 0.8  # estimated Jaccard similarity at or above which two bodies are near-duplicates
+    bands: int = 32  # LSH bands; rows per band = num_perm / bands
+    threshold: float = 0.5  # estimated Jaccard similarity at or above which two bodies are near-duplicates
     min_words: int = 30  # bodies with fewer words are not near-duplicate candidates
 
 

@@ -65,23 +65,33 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _rank(row: dict[str, Any]) -> tuple[Any, ...]:
-    """Representative order: earliest published_at, then longest body, then smallest doc_id."""
+def _rank(row: dict[str, Any], url: str | None) -> tuple[Any, ...]:
+    """Head of a copy group: earliest published_at, then longest body, then a URL that is already canonical,
+    then smallest doc_id (the order :func:`tasks.dedup.resolve_clusters` uses for representatives)."""
     pub = row.get("published_at")
     return (
         pub is None,
         pub.timestamp() if pub is not None else 0.0,
         -(row.get("body_chars") or 0),
+        url != row.get("canonical_url"),
         row["doc_id"],
     )
 
 
 def build_articles(
-    parsed: pa.Table, dedup_table: pa.Table, enriched: pa.Table, signatures: pa.Table | None = None
+    parsed: pa.Table,
+    dedup_table: pa.Table,
+    enriched: pa.Table,
+    signatures: pa.Table | None = None,
 ) -> pa.Table:
     """Join parsed fields, dedup labels and enrichment into :data:`tasks.schemas.ARTICLES` rows (sorted by
     ``article_id``). Only the newest parsed version of each ``doc_id`` is used; documents without a
-    deduplicated row (rejected by dedup) are left out, their reject row says why."""
+    deduplicated row (rejected by dedup) are left out, their reject row says why.
+
+    Clusters come from :func:`tasks.dedup.resolve_clusters`.
+    Each row's ``agencies`` are its own credits followed by those of the other members of its cluster
+    (representative first): a syndicated copy that dropped the "(AP)" dateline still shows the agency.
+    ``folded_kinds`` labels each folded copy (``url`` or ``exact``), parallel to ``folded_doc_ids``."""
     from tasks import dedup
 
     parsed = newest_versions(parsed)
@@ -118,9 +128,15 @@ def build_articles(
             groups[uf.find(doc_id)].append(doc_id)
         cluster_rep = next(d for d in members if labels[d].get("duplicate_of") is None) if members else None
         rep_article = dd_by_doc[cluster_rep]["article_id"] if cluster_rep else None
+        ordered = sorted(members, key=lambda d: (d != cluster_rep, _rank(dd_by_doc[d], parsed_by_doc[d].get("url"))))
+        cluster_agencies = _unique(a for d in ordered for a in (parsed_by_doc[d].get("agencies") or []))
         for group in groups.values():
-            head = cluster_rep if cluster_rep in group else min(group, key=lambda d: _rank(dd_by_doc[d], parsed_by_doc[d].get("url")))
+            if cluster_rep in group:
+                head = cluster_rep
+            else:
+                head = min(group, key=lambda d: _rank(dd_by_doc[d], parsed_by_doc[d].get("url")))
             folded = sorted(d for d in group if d != head)
+            kinds = [_fold_kind(dd_by_doc[d], dd_by_doc[head], [dd_by_doc[g] for g in group]) for d in folded]
             p = parsed_by_doc[head]
             e = enrich_by_key.get((head, p["content_sha256"]), {})
             is_rep = head == cluster_rep
@@ -144,11 +160,32 @@ def build_articles(
                 similarity=None if is_rep else labels[head].get("similarity"),
                 cluster_size=len(members),
                 folded_doc_ids=folded,
+                folded_kinds=kinds,
                 folded_urls=urls,
+                agencies=_unique([*(p.get("agencies") or []), *cluster_agencies]),
             )
             out.append(row)
     out.sort(key=lambda r: (r["article_id"], r["doc_id"]))
     return schemas.conform(out, schemas.ARTICLES)
+
+
+def _unique(items: Any) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def _fold_kind(row: dict[str, Any], head: dict[str, Any], group: list[dict[str, Any]]) -> str:
+    """``url`` when a folded copy has the head's URL key, ``exact`` when it has its text; a copy linked through a
+    third member: ``exact`` when its text is shared within the group, else ``url``."""
+    if row.get("url_hash") and row.get("url_hash") == head.get("url_hash"):
+        return "url"
+    if row.get("text_hash") and row.get("text_hash") == head.get("text_hash"):
+        return "exact"
+    shared_text = sum(1 for g in group if row.get("text_hash") and g.get("text_hash") == row.get("text_hash")) > 1
+    return "exact" if shared_text else "url"
 
 
 def export_dataset(store: Store, fps: dict[str, str]) -> dict[str, Any]:

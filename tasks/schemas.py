@@ -88,6 +88,14 @@ PARSED = _schema(
     ]
 )
 
+NEAR_MATCH = pa.struct(
+    [
+        pa.field("doc_id", pa.string()),
+        pa.field("content_sha256", pa.string()),
+        pa.field("similarity", pa.float32()),
+    ]
+)
+
 #: One row per parsed document version: its dedup keys and the earlier document it matched, if any
 #: (``processed/deduplicated/``). Clusters are resolved from these match edges by
 #: :func:`tasks.dedup.resolve_clusters`.
@@ -104,26 +112,36 @@ DEDUPLICATED = _schema(
         pa.field("match_doc_id", pa.string()),  # earlier document this one duplicates
         pa.field("match_kind", pa.string()),  # url | exact | near
         pa.field("similarity", pa.float32()),  # estimated Jaccard similarity for near, 1.0 for url/exact
+        # every earlier document (version) whose estimated Jaccard similarity is at or above the threshold (one
+        # per distinct text, at most tasks.dedup.MAX_NEAR_EDGES, most similar first); clusters are the connected
+        # components of these edges plus equal URL/text keys, so they do not depend on processing order
+        pa.field("near_matches", pa.list_(NEAR_MATCH)),
         pa.field("dedup_version", pa.string()),
     ]
 )
 
-#: MinHash LSH index rows (``processed/deduplicated/index/``): one row per (document, band).
+#: The dedup index (``processed/deduplicated/index/``): one row per document version, in the order deduplicated.
+#: 64-bit keys (the first 64 bits of SHA-256 of the doc_id, ``url_hash`` and ``text_hash``) and the MinHash
+#: LSH band hashes, loaded into numpy by :meth:`tasks.dedup.DedupIndex.from_tables` without a Python object per
+#: row. Null keys/bands: no usable URL, body too short.
 DEDUP_INDEX = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
-        pa.field("band", pa.int16(), nullable=False),
-        pa.field("band_hash", pa.uint64(), nullable=False),
+        pa.field("doc_key", pa.uint64(), nullable=False),
+        pa.field("url_key", pa.uint64()),
+        pa.field("text_key", pa.uint64()),
+        pa.field("band_hashes", pa.list_(pa.uint64())),
     ]
 )
 
-#: MinHash signatures (``processed/deduplicated/signatures/``), used to verify LSH candidates.
+#: MinHash signatures (``processed/deduplicated/signatures/``, rensa ``RMinHash``, uint32 per permutation),
+#: used to verify LSH candidates and to measure a near-duplicate's similarity to its cluster representative.
 DEDUP_SIGNATURES = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string(), nullable=False),
-        pa.field("signature", pa.list_(pa.uint64()), nullable=False),
+        pa.field("signature", pa.list_(pa.uint32()), nullable=False),
     ]
 )
 
@@ -155,7 +173,7 @@ ARTICLES = _schema(
         pa.field("body", pa.string()),
         pa.field("site_name", pa.string()),
         pa.field("authors", STR_LIST),
-        pa.field("agencies", STR_LIST),
+        pa.field("agencies", STR_LIST),  # own credits, then those of its near-duplicate cluster (issue 5)
         pa.field("subheadings", STR_LIST),
         pa.field("related_ids", STR_LIST),
         pa.field("keywords", STR_LIST),
@@ -175,6 +193,7 @@ ARTICLES = _schema(
         pa.field("similarity", pa.float32()),
         pa.field("cluster_size", pa.int32()),  # documents in the cluster, folded copies included
         pa.field("folded_doc_ids", STR_LIST),  # url/exact copies folded into this row
+        pa.field("folded_kinds", STR_LIST),  # per folded_doc_ids entry: url | exact (added by issue 5)
         pa.field("folded_urls", STR_LIST),
         pa.field("parser_version", pa.string()),
         pa.field("enrich_version", pa.string()),
