@@ -23,6 +23,8 @@ from tests.conftest import REPO, SAMPLES
 
 GOLDEN = REPO / "tests" / "golden" / "000_d46cfdf603683a86.expected.json"
 SEED_URL_PREFIX = "https://www.epochtimes.de/politik/ausland/nordkorea-bestaetigt-truppenentsendung"
+PARTNER_URL = "https://www.nachrichten-partner.example/politik/welt/nordkorea-bestaetigt-truppenentsendung-nach-russland-20250428.html"
+SYNDICATED_URL = "https://www.ostwest-rundschau.example/welt/asien/pjoengjang-raeumt-einsatz-in-kursk-ein-8841.html"
 
 NEW_ARTICLE = """<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8">
@@ -58,7 +60,7 @@ def newsflow(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd + list(args), cwd=cwd, capture_output=True, text=True, timeout=600, env=os.environ.copy())
 
 
-def write_config(tmp: Path, raw: Path) -> Path:
+def write_config(tmp: Path, raw: Path, extra: str = "") -> Path:
     cfg = tmp / "newsflow.toml"
     cfg.write_text(
         f"""
@@ -73,7 +75,7 @@ home = "{os.environ["PREFECT_HOME"]}"
 name = "samples"
 kind = "files"
 path = "{raw}"
-""",
+{extra}""",
         encoding="utf-8",
     )
     return cfg
@@ -127,6 +129,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         done = newsflow("export", "--config", str(cfg), "--format", fmt, "--out", str(out), cwd=tmp)
         assert done.returncode == 0, done.stderr[-3000:]
         res[fmt] = out
+
+    # changed dedup settings: only dedup (and export) redo their work
+    cfg = write_config(tmp, raw, "\n[dedup]\nthreshold = 0.6\n")
+    fourth = newsflow("run", "--config", str(cfg), "--json", cwd=tmp)
+    assert fourth.returncode == 0, fourth.stderr[-3000:]
+    res["fourth"] = json.loads(fourth.stdout)
+    res["articles_fourth"] = pd.read_parquet(processed / "articles")
     return res
 
 
@@ -139,18 +148,55 @@ def test_first_run_exports_every_article_once(runs: dict[str, Any]) -> None:
     docs = _sample_documents()
     assert runs["first"]["stages"]["fetch"]["processed"] == docs
     assert runs["first"]["rejected_total"] == 0
-    # two of the bundled documents are copies (a second file name, a utm-tagged URL): folded, not exported twice
-    assert len(arts) == docs - 2
+    # three of the bundled documents are copies (a second file name and a utm-tagged URL: URL duplicates; the
+    # seed republished verbatim on a partner site: an exact duplicate): folded, not exported twice
+    assert len(arts) == docs - 3
     assert arts["article_id"].is_unique
     assert (arts["title"].str.strip().str.len() > 0).all()
     assert (arts["body"].str.strip().str.len() > 200).all()
-    folded = [d for ds in arts["folded_doc_ids"] for d in ds]
-    assert len(folded) == 2
+    folded = [k for ks in arts["folded_kinds"] for k in ks]
+    assert sum(len(ds) for ds in arts["folded_doc_ids"]) == len(folded)
+    assert sorted(folded) == ["exact", "url", "url"]
     seed = arts[arts["url"].str.startswith(SEED_URL_PREFIX)]
-    assert len(seed) == 1 and len(seed.iloc[0]["folded_urls"]) == 1
-    assert "utm_source" in seed.iloc[0]["folded_urls"][0]
-    assert "utm_" not in seed.iloc[0]["canonical_url"]
+    assert len(seed) == 1
+    row = seed.iloc[0]
+    assert sorted(row["folded_kinds"]) == ["exact", "url"]
+    assert sorted(row["folded_urls"]) == sorted([PARTNER_URL, *[u for u in row["folded_urls"] if "utm_source" in u]])
+    assert len(row["folded_urls"]) == 2
+    assert "utm_" not in row["canonical_url"]
+    assert pd.isna(row["duplicate_kind"]) and row["cluster_size"] == 4  # seed, newsletter, partner copy, syndicated
     assert set(arts["language"]) >= {"de", "en", "nl", "ru", "sv", "tr", "pl"}
+
+
+def test_near_duplicate_is_labelled_with_cluster_agencies(runs: dict[str, Any]) -> None:
+    arts = runs["articles_first"]
+    seed = arts[arts["url"].str.startswith(SEED_URL_PREFIX)].iloc[0]
+    near = arts[arts["duplicate_kind"] == "near"]
+    assert len(near) == 1, near[["url", "duplicate_kind", "similarity"]]
+    row = near.iloc[0]
+    assert row["canonical_url"] == SYNDICATED_URL
+    assert row["title"] == "Kim schickte 14.000 Soldaten: Pjöngjang räumt Einsatz in Kursk ein"
+    assert (row["duplicate_of"], row["cluster_id"], row["cluster_size"]) == (seed["article_id"], seed["cluster_id"], 4)
+    assert 0.8 <= row["similarity"] < 1.0  # 5-shingle Jaccard with the seed ≈ 0.91
+    # the copy dropped the "(afp/dpa/red)" credit; the cluster's agencies reach it
+    assert list(row["agencies"]) == ["AFP", "dpa"]
+    # every other row is its own story or a cluster representative
+    others = arts[arts["duplicate_kind"] != "near"]
+    assert others["duplicate_kind"].isna().all() and others["duplicate_of"].isna().all()
+    assert set(others["cluster_size"]) == {1, 2, 4}  # orf + copy folded: 2; the seed cluster: 4
+
+
+def test_changed_dedup_settings_redo_dedup_only(runs: dict[str, Any]) -> None:
+    stages = runs["fourth"]["stages"]
+    for stage in ("fetch", "parse", "enrich"):
+        assert stages[stage]["processed"] == 0, stage
+    assert stages["dedup"]["processed"] == _sample_documents() + 1  # + the article added by the third run
+    assert stages["export"]["processed"] == len(runs["articles_third"])
+    assert runs["fourth"]["dataset_rewritten"] is True
+    before = runs["articles_third"].set_index("doc_id")
+    after = runs["articles_fourth"].set_index("doc_id")
+    assert sorted(after.index) == sorted(before.index)
+    assert (after["cluster_id"] == before.loc[after.index, "cluster_id"]).all()
 
 
 def test_seed_article_matches_golden(runs: dict[str, Any]) -> None:
