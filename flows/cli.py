@@ -242,20 +242,26 @@ def stage_status(settings: Settings) -> dict[str, Any]:
     store = Store(settings.data_root)
     fps = stage_fingerprints(settings)
     out: dict[str, Any] = {}
-    known = store.keys("fetch", schemas.FETCHED, None) | store.rejected_keys("fetch", None)
+    from collections import Counter
+
+    from flows.pipeline import open_rejects
+    from flows.stages import known_docs
+
+    known = known_docs(store, settings)
+    open_by_stage: Counter[str] = Counter(r["stage"] for r in open_rejects(store, fps))
     fetch_pending: int | None = 0
     for source in settings.sources:
-        n = fetch.count_pending(source, settings.fetch, known)
+        n = fetch.count_pending(source, settings.fetch, lambda item, key: known.skip(fetch.make_doc_id(item.uri), key))
         fetch_pending = None if n is None or fetch_pending is None else fetch_pending + n
     out["fetch"] = {
         "rows": len(store.keys("fetch", schemas.FETCHED, None)),
         "pending": fetch_pending,
-        "rejected": store.read_rejects("fetch").num_rows,
+        "rejected": open_by_stage["fetch"],
     }
     out["parse"] = {
         "rows": len(store.keys("parse", schemas.PARSED, fps["parse"])),
         "pending": len(pending_parse(store, fps["parse"])),
-        "rejected": store.read_rejects("parse", fps["parse"]).num_rows,
+        "rejected": open_by_stage["parse"],
     }
     pairs = [
         ("parse", schemas.PARSED, "dedup", schemas.DEDUPLICATED),
@@ -265,7 +271,7 @@ def stage_status(settings: Settings) -> dict[str, Any]:
         out[stage] = {
             "rows": len(store.keys(stage, schema, fps[stage])),
             "pending": len(pending_after(store, up, up_schema, fps[up], stage, schema, fps[stage])),
-            "rejected": store.read_rejects(stage, fps[stage]).num_rows,
+            "rejected": open_by_stage[stage],
         }
     parts = store.parts(store.stage_dir("export"))
     import pyarrow.parquet as pq

@@ -12,11 +12,11 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 
 from flows import stages
-from flows.stages import KnownDocs, StageCounts
+from flows.stages import StageCounts
 from tasks import schemas
 from tasks.config import Settings, load_settings
 from tasks.report import build_report
-from tasks.store import Store, newest_versions, pending_after, pending_parse
+from tasks.store import Store, newest_fetched, pending_after, pending_parse
 
 STAGE_ORDER = ("fetch", "parse", "dedup", "enrich", "export")
 
@@ -58,9 +58,7 @@ def run_batches(task: Any, calls: list[tuple[Any, ...]]) -> list[StageCounts]:
 def select_for_rerun(store: Store, fps: dict[str, str], rerun: Rerun) -> tuple[set[str], set[tuple[str, str]]]:
     """Documents a rerun covers: ``(doc_ids, {(doc_id, newest content_sha256)})``. Fetch rejects without
     stored bytes (e.g. an HTTP 503) are selected by ``doc_id`` only."""
-    fetched = newest_versions(
-        store.read("fetch", schemas.FETCHED, None, columns=["doc_id", "content_sha256", "source", "fetched_at"])
-    )
+    fetched = newest_fetched(store)
     rows = fetched.to_pylist()
     rejects = open_rejects(store, fps)
     if rerun.where_reason:
@@ -129,13 +127,12 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         logger.info("rerun from %s: %d document(s) selected", rerun.from_stage, len(force_ids | {d for d, _ in keys}))
 
     # fetch: discovery per source, then batches of items
-    fetched_keys = store.keys("fetch", schemas.FETCHED, None)
-    rejected = {k for k in store.rejected_keys("fetch", None) if k[0] not in force_ids}
-    known = KnownDocs(fetched_keys | rejected, force_ids)
+    known = stages.known_docs(store, settings, force_ids)
     for source in settings.sources:
         if rerun is not None and rerun.source and source.name != rerun.source:
             continue
-        items = stages.discover_source(source, settings, fps["fetch"])
+        items, discovery_rejects = stages.discover_source(source, settings, fps["fetch"])
+        counts["fetch"].rejected.update(discovery_rejects)
         # items whose URL (doc_id) is known are skipped before any network request; files are checked by bytes
         calls = [(b, source.name, n, settings, fps["fetch"], known) for n, b in enumerate(stages.chunks(items, size))]
         for c in run_batches(stages.fetch_batch, calls):

@@ -71,34 +71,76 @@ def chunks(seq: list[Any], size: int) -> list[list[Any]]:
     retry_delay_seconds=5,
     cache_policy=NO_CACHE,
 )
-def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> list[Any]:
-    """Items of one source (files found, URLs listed, feed entries); discovery failures become fetch rejects."""
+def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> tuple[list[Any], Counter[str]]:
+    """Items of one source (files found, URLs listed, feed entries) and the reasons of its discovery failures,
+    which are written as fetch rejects (a failure already recorded is not written twice, but counted again)."""
     from tasks import fetch
 
     items, rejects = fetch.discover(source, settings.fetch)
     Store(settings.data_root).write_rejects("fetch", rejects, fetch_fp)
     if rejects:
         get_run_logger().warning("source %s: %d discovery failure(s)", source.name, len(rejects))
-    return list(items)
+    return list(items), Counter(r["reason"] for r in rejects)
 
 
 class KnownDocs:
-    """What fetch already holds: ``(doc_id, content_sha256)`` of stored versions and rejects, and ``doc_id``s
-    forced to be fetched again by a rerun. A plain object, not a collection, so Prefect does not walk it when it
-    records task inputs."""
+    """What fetch already holds, to decide what to skip: the newest stored version (``content_sha256``) of each
+    document, the keys of rejected versions, and the ``doc_id``s not to request again (stored, rejected for good,
+    or a transient failure not yet due for a retry); a rerun's ``force_ids`` are requested again anyway. A plain
+    object, not a collection, so Prefect does not walk it when it records task inputs."""
 
-    def __init__(self, keys: set[tuple[str, str | None]], force_ids: set[str] | None = None):
-        self.keys = keys
-        self.ids = {d for d, _ in keys}
+    def __init__(
+        self,
+        latest: dict[str, str],
+        reject_keys: set[tuple[str, str | None]],
+        blocked_ids: set[str],
+        force_ids: set[str] | None = None,
+    ):
+        self.latest = latest
+        self.reject_keys = reject_keys
+        self.blocked_ids = blocked_ids
         self.force_ids = force_ids or set()
 
     def skip(self, doc_id: str, sha: str | None) -> bool:
-        if sha is None:  # before a request: skip URLs already fetched or rejected, unless a rerun forces them
-            return doc_id in self.ids and doc_id not in self.force_ids
-        return (doc_id, sha) in self.keys  # bytes in hand: identical bytes never make a new version
+        if sha is None:  # before a request
+            return doc_id in self.blocked_ids and doc_id not in self.force_ids
+        # bytes (or a failing file's stat key) in hand: the newest version again, or a known failure
+        return self.latest.get(doc_id) == sha or (doc_id, sha) in self.reject_keys
 
-    def __len__(self) -> int:
-        return len(self.keys)
+    def is_new_version(self, doc_id: str, sha: str) -> bool:
+        return self.latest.get(doc_id) != sha
+
+
+def known_docs(store: Store, settings: Settings, force_ids: set[str] | None = None) -> KnownDocs:
+    """Build :class:`KnownDocs` from the stored fetch outputs and rejects. A document whose fetches failed only
+    with retryable reasons (:data:`tasks.schemas.RETRYABLE_REASONS`) is requested again once
+    ``retry_failed_after_s * 2**(attempts-1)`` seconds passed since its last attempt, up to
+    ``max_fetch_attempts`` attempts (exponential backoff across runs)."""
+    from tasks.store import newest_fetched, utcnow
+
+    newest = newest_fetched(store)
+    latest = dict(zip(newest.column("doc_id").to_pylist(), newest.column("content_sha256").to_pylist(), strict=True))
+    rejects = store.read_rejects("fetch").to_pylist()
+    reject_keys = {(r["doc_id"], r["content_sha256"]) for r in rejects}
+    blocked = set(latest)
+    retryable: dict[str, list[Any]] = {}
+    for r in rejects:
+        if r["doc_id"] in latest:
+            continue
+        if r["reason"] in schemas.RETRYABLE_REASONS:
+            retryable.setdefault(r["doc_id"], []).append(r["at"])
+        else:
+            blocked.add(r["doc_id"])
+    now = utcnow()
+    cfg = settings.fetch
+    for doc_id, times in retryable.items():
+        if doc_id in blocked:
+            continue
+        attempts = len(times)
+        wait = cfg.retry_failed_after_s * 2 ** (attempts - 1)
+        if attempts >= cfg.max_fetch_attempts or (now - max(times)).total_seconds() < wait:
+            blocked.add(doc_id)
+    return KnownDocs(latest, reject_keys, blocked, force_ids)
 
 
 @task(
@@ -125,7 +167,7 @@ def fetch_batch(
         return done
 
     rows, rejects = fetch.fetch_items(items, settings.fetch, skip=skip)
-    fresh = [r for r in rows if (r["doc_id"], r["content_sha256"]) not in known.keys]
+    fresh = [r for r in rows if known.is_new_version(r["doc_id"], r["content_sha256"])]
     counts.skipped += len(rows) - len(fresh)
     store = Store(settings.data_root)
     store.write_part("fetch", fresh, schemas.FETCHED, fetch_fp)
@@ -263,6 +305,19 @@ def load_dedup_index(store: Store, dedup_fp: str, settings: Settings | None = No
     return dedup.DedupIndex.from_tables(dd, index, sigs, settings.dedup if settings else None)
 
 
+def _without_keys(table: Any, keys: set[tuple[str, str]]) -> Any:
+    """Rows of an Arrow table (or list of row dicts) whose ``(doc_id, content_sha256)`` is not in ``keys``."""
+    if not keys:
+        return table
+    if isinstance(table, list):
+        return [r for r in table if (r["doc_id"], r["content_sha256"]) not in keys]
+    import pyarrow as pa
+
+    ids = table.column("doc_id").to_pylist()
+    shas = table.column("content_sha256").to_pylist()
+    return table.filter(pa.array([(d, s) not in keys for d, s in zip(ids, shas, strict=True)], type=pa.bool_()))
+
+
 def run_dedup_batch(
     store: Store, keys: list[tuple[str, str]], settings: Settings, parse_fp: str, dedup_fp: str, index: Any
 ) -> tuple[StageCounts, Counter[str]]:
@@ -292,8 +347,11 @@ def run_dedup_batch(
         counts = StageCounts()
         counts.rejected["dedup_error"] = len(rejects)
         return counts, Counter()
-    store.write_part("dedup", res.index_table, schemas.DEDUP_INDEX, dedup_fp, sub="index")
-    store.write_part("dedup", res.signatures, schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
+    # a run killed between these writes left index/signature rows for documents it never marked done; they are
+    # identical to what was just computed, so they are kept and not written twice
+    left = store.keys("dedup", schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
+    store.write_part("dedup", _without_keys(res.index_table, left), schemas.DEDUP_INDEX, dedup_fp, sub="index")
+    store.write_part("dedup", _without_keys(res.signatures, left), schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
     store.write_part("dedup", res.rows, schemas.DEDUPLICATED, dedup_fp)
     kinds = Counter(str(r["match_kind"]) for r in res.rows if r.get("match_kind"))
     return StageCounts(processed=len(res.rows)), kinds

@@ -42,6 +42,8 @@ class FetchConfig:
     max_redirects: int = 10
     max_bytes: int = 10_000_000  # larger bodies are rejected as too_large
     allow_private_addresses: bool = False  # tests fetch from 127.0.0.1 and set this
+    retry_failed_after_s: float = 3600.0  # a URL that failed transiently is retried after this (doubling per attempt)
+    max_fetch_attempts: int = 4  # attempts (across runs) before a transient failure is final
 
 
 @dataclass(frozen=True)

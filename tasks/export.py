@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tasks import schemas
-from tasks.store import Store, newest_versions
+from tasks.store import Store, newest_fetched, newest_versions
 
 EXPORT_VERSION = "1"
 ROWS_PER_PART = 100_000
@@ -32,6 +32,7 @@ FORMATS = ("parquet", "csv", "jsonl")
 def upstream_digest(store: Store, fps: dict[str, str]) -> str:
     """Digest of the current upstream parts (parsed, deduplicated, enriched) plus the export fingerprint."""
     folders = [
+        (store.stage_dir("fetch"), None),  # a file edited back to earlier bytes changes only which version is newest
         (store.stage_dir("parse"), fps["parse"]),
         (store.stage_dir("dedup"), fps["dedup"]),
         (store.stage_dir("enrich"), fps["enrich"]),
@@ -83,10 +84,12 @@ def build_articles(
     dedup_table: pa.Table,
     enriched: pa.Table,
     signatures: pa.Table | None = None,
+    current_keys: set[tuple[str, str]] | None = None,
 ) -> pa.Table:
     """Join parsed fields, dedup labels and enrichment into :data:`tasks.schemas.ARTICLES` rows (sorted by
-    ``article_id``). Only the newest parsed version of each ``doc_id`` is used; documents without a
-    deduplicated row (rejected by dedup) are left out, their reject row says why.
+    ``article_id``). One version of each ``doc_id`` is used: the one named in ``current_keys`` (the newest
+    fetched), else the newest parsed one; documents without a deduplicated row (rejected by dedup) are left
+    out, their reject row says why.
 
     Clusters come from :func:`tasks.dedup.resolve_clusters`.
     Each row's ``agencies`` are its own credits followed by those of the other members of its cluster
@@ -94,8 +97,16 @@ def build_articles(
     ``folded_kinds`` labels each folded copy (``url`` or ``exact``), parallel to ``folded_doc_ids``."""
     from tasks import dedup
 
-    parsed = newest_versions(parsed)
-    current = set(zip(parsed.column("doc_id").to_pylist(), parsed.column("content_sha256").to_pylist(), strict=True))
+    if current_keys is None:
+        parsed = newest_versions(parsed)
+        ids: list[Any] = parsed.column("doc_id").to_pylist()
+        shas: list[Any] = parsed.column("content_sha256").to_pylist()
+        current = set(zip(ids, shas, strict=True))
+    else:
+        current = current_keys
+        ids = parsed.column("doc_id").to_pylist()
+        shas = parsed.column("content_sha256").to_pylist()
+        parsed = parsed.filter(pa.array([(d, h) in current for d, h in zip(ids, shas, strict=True)], type=pa.bool_()))
     dd_rows = [r for r in dedup_table.to_pylist() if (r["doc_id"], r["content_sha256"]) in current]
     dd_by_doc = {r["doc_id"]: r for r in dd_rows}
     if not dd_rows:
@@ -199,7 +210,10 @@ def export_dataset(store: Store, fps: dict[str, str]) -> dict[str, Any]:
     dd = store.read("dedup", schemas.DEDUPLICATED, fps["dedup"])
     en = store.read("enrich", schemas.ENRICHED, fps["enrich"])
     sigs = store.read("dedup", schemas.DEDUP_SIGNATURES, fps["dedup"], sub="signatures")
-    table = build_articles(parsed, dd, en, sigs)
+    newest = newest_fetched(store)
+    ids: list[Any] = newest.column("doc_id").to_pylist()
+    shas: list[Any] = newest.column("content_sha256").to_pylist()
+    table = build_articles(parsed, dd, en, sigs, set(zip(ids, shas, strict=True)))
     parts = [table.slice(i, ROWS_PER_PART) for i in range(0, max(table.num_rows, 1), ROWS_PER_PART)]
     store.replace_dataset(
         "export", parts, schemas.ARTICLES, {"newsflow.state": digest, "newsflow.parts": str(len(parts))}

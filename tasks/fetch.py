@@ -63,6 +63,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 import httpx
@@ -122,9 +123,7 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _reject_row(
-    item_source: str, uri: str, reason: str, detail: str, sha: str | None = None
-) -> dict[str, Any]:
+def _reject_row(item_source: str, uri: str, reason: str, detail: str, sha: str | None = None) -> dict[str, Any]:
     return {
         "doc_id": make_doc_id(uri),
         "content_sha256": sha,
@@ -267,7 +266,7 @@ def _parse_iso(value: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(value.strip())
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    return parsed.astimezone(dt.UTC)  # OverflowError near year 1 / 9999 is the caller's to handle
 
 
 def _read_sidecar(path: Path) -> dict[str, Any]:
@@ -286,10 +285,12 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
         if not isinstance(value, str):
             raise _Reject("read_error", f"sidecar {path.name}: {key} is not a string")
         meta[key] = value.strip()
+    if "url" in meta and urlsplit(meta["url"]).scheme.lower() not in ("http", "https"):
+        raise _Reject("invalid_url", f"sidecar {path.name}: url is not http(s): {meta['url'][:200]!r}")
     if "fetched_at" in meta:
         try:
             _parse_iso(meta["fetched_at"])
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise _Reject(
                 "read_error", f"sidecar {path.name}: fetched_at not ISO 8601: {meta['fetched_at']!r}"
             ) from exc
@@ -300,9 +301,7 @@ def _discover_files(source: SourceConfig) -> tuple[list[FetchItem], list[dict[st
     items: list[FetchItem] = []
     rejects: list[dict[str, Any]] = []
     if not source.path:
-        return [], [
-            _reject_row(source.name, f"source:{source.name}", "read_error", "files source without a path")
-        ]
+        return [], [_reject_row(source.name, f"source:{source.name}", "read_error", "files source without a path")]
     root = Path(source.path)
     files: list[tuple[Path, str]] = []  # (absolute path, relative POSIX name)
     tsv: dict[str, str] = {}
@@ -324,9 +323,7 @@ def _discover_files(source: SourceConfig) -> tuple[list[FetchItem], list[dict[st
                 if not name.startswith("."):
                     files.append((folder / name, prefix + name))
     else:
-        return [], [
-            _reject_row(source.name, "file:" + root.name, "read_error", f"no such file or folder: {root}")
-        ]
+        return [], [_reject_row(source.name, "file:" + root.name, "read_error", f"no such file or folder: {root}")]
 
     for path, rel in files:
         kind = _file_kind(rel)
@@ -340,16 +337,30 @@ def _discover_files(source: SourceConfig) -> tuple[list[FetchItem], list[dict[st
             rejects.append(_reject_row(source.name, safe, "read_error", "file name is not valid UTF-8"))
             continue
         try:
+            if not path.is_file():  # FIFOs, sockets, devices, dangling links: never opened (a FIFO would block)
+                raise _Reject("read_error", "not a regular file (or a broken link)")
             meta: dict[str, Any] = {}
             sidecar = path.with_name(path.name + ".meta.json")
             if sidecar.is_file():
                 meta = _read_sidecar(sidecar)
+            url = meta.pop("url", None) or tsv.get(rel)
+            items.append(FetchItem(source=source.name, uri=uri, path=str(path.resolve()), url=url, meta=meta))
         except _Reject as rej:
             rejects.append(_reject_row(source.name, uri, rej.reason, rej.detail))
-            continue
-        url = meta.pop("url", None) or tsv.get(rel)
-        items.append(FetchItem(source=source.name, uri=uri, path=str(path.resolve()), url=url, meta=meta))
+        except (OSError, RuntimeError, ValueError) as exc:  # e.g. a symlink loop: this file only, not the source
+            rejects.append(_reject_row(source.name, uri, "read_error", f"{type(exc).__name__}: {exc}"))
     return items, rejects
+
+
+def _stat_key(path: Path) -> str | None:
+    """Identity of a local file that could not be read or hashed: ``"stat:"`` + a hash of its size and
+    modification time (ns), stored as the reject's ``content_sha256`` so an unchanged failing file is not retried
+    every run (and not rejected twice), while a changed one is. None when even ``stat`` fails."""
+    try:
+        st = path.stat()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return "stat:" + hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:40]
 
 
 def _read_local(path: str, max_bytes: int) -> bytes:
@@ -377,7 +388,14 @@ def _fetch_file(
 ) -> dict[str, Any] | None:
     """Fetched row for a local file, None when skipped. Raises :class:`_Reject`."""
     assert item.path is not None
-    data = _read_local(item.path, cfg.max_bytes)
+    stat_key = _stat_key(Path(item.path))
+    if skip is not None and stat_key is not None and skip(item, stat_key):
+        return None  # this very file (same size and mtime) was rejected before: not read again
+    try:
+        data = _read_local(item.path, cfg.max_bytes)
+    except _Reject as rej:
+        rej.sha = rej.sha or stat_key
+        raise
     sha = hashlib.sha256(data).hexdigest()
     if skip is not None and skip(item, sha):
         return None
@@ -444,9 +462,7 @@ def _check_url(url: str, cfg: FetchConfig) -> httpx.URL:
         raise _Reject("dns_error", f"cannot resolve {host}: {exc}") from exc
     bad = [a for a in addrs if _blocked_ip(a)]
     if bad or not addrs:
-        raise _Reject(
-            "private_address", f"{host} resolves to non-public address(es) {', '.join(bad) or 'none'}"
-        )
+        raise _Reject("private_address", f"{host} resolves to non-public address(es) {', '.join(bad) or 'none'}")
     return parsed
 
 
@@ -488,14 +504,8 @@ def _request_once(client: httpx.Client, url: httpx.URL, cfg: FetchConfig, attemp
         if not 200 <= resp.status_code < 300:
             return _Response(resp.status_code, str(resp.url), resp.headers, None, attempt)
         declared = resp.headers.get("content-length", "")
-        if (
-            declared.strip().isdigit()
-            and int(declared) > cfg.max_bytes
-            and not resp.headers.get("content-encoding")
-        ):
-            raise _Reject(
-                "too_large", f"Content-Length {declared} > max_bytes {cfg.max_bytes}; attempts={attempt}"
-            )
+        if declared.strip().isdigit() and int(declared) > cfg.max_bytes and not resp.headers.get("content-encoding"):
+            raise _Reject("too_large", f"Content-Length {declared} > max_bytes {cfg.max_bytes}; attempts={attempt}")
         deadline = time.monotonic() + BODY_DEADLINE_FACTOR * cfg.timeout_s
         buf = bytearray()
         for chunk in resp.iter_bytes():
@@ -533,9 +543,7 @@ def _request(client: httpx.Client, url: httpx.URL, cfg: FetchConfig) -> _Respons
             raise
         except httpx.TimeoutException as exc:
             if last:
-                raise _Reject(
-                    "timeout", f"{type(exc).__name__} after {cfg.timeout_s:g}s; attempts={attempt}"
-                ) from exc
+                raise _Reject("timeout", f"{type(exc).__name__} after {cfg.timeout_s:g}s; attempts={attempt}") from exc
             time.sleep(_backoff(attempt))
             continue
         except httpx.ConnectError as exc:
@@ -582,9 +590,7 @@ def _http_get(client: httpx.Client, url: str, cfg: FetchConfig) -> _HttpResult:
         if resp.status in _REDIRECT_STATUSES:
             location = resp.headers.get("location")
             if not location:
-                raise _Reject(
-                    "read_error", f"status {resp.status} without Location; attempts={resp.attempts}"
-                )
+                raise _Reject("read_error", f"status {resp.status} without Location; attempts={resp.attempts}")
             try:
                 nxt = current.join(location.strip())
             except Exception as exc:
@@ -658,9 +664,7 @@ def _fetch_url(
 
 def _discover_urls(source: SourceConfig) -> tuple[list[FetchItem], list[dict[str, Any]]]:
     if not source.path:
-        return [], [
-            _reject_row(source.name, f"source:{source.name}", "read_error", "urls source without a path")
-        ]
+        return [], [_reject_row(source.name, f"source:{source.name}", "read_error", "urls source without a path")]
     try:
         text = Path(source.path).read_text(encoding="utf-8-sig", errors="replace")
     except OSError as exc:
@@ -766,9 +770,7 @@ def _discover_feed(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchIt
         uri, data = _feed_bytes(source, cfg)
         probe = data.replace(b"\x00", b"")  # also catches UTF-16/32 encoded declarations
         if _ENTITY_DECL.search(probe) or _DOCTYPE_SUBSET.search(probe):
-            raise _Reject(
-                "feed_error", "feed declares entities / a DOCTYPE internal subset (refused unparsed)"
-            )
+            raise _Reject("feed_error", "feed declares entities / a DOCTYPE internal subset (refused unparsed)")
         parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
         entries = list(parsed.get("entries") or [])
         if not entries and (parsed.get("bozo") or not parsed.get("version")):
@@ -789,9 +791,7 @@ def _discover_feed(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchIt
         link = (entry.get("link") or "").strip()
         if not link:
             ident = entry.get("id") or str(i)
-            rejects.append(
-                _reject_row(source.name, f"{uri}#{ident}", "invalid_url", "feed entry without a link")
-            )
+            rejects.append(_reject_row(source.name, f"{uri}#{ident}", "invalid_url", "feed entry without a link"))
             continue
         if link.split(":", 1)[0].lower() not in ("http", "https"):
             rejects.append(_reject_row(source.name, link, "invalid_url", "feed entry link is not http(s)"))
@@ -825,38 +825,35 @@ def discover(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchItem], l
             return _discover_urls(source)
         if source.kind == "feed":
             return _discover_feed(source, cfg)
-        return [], [
-            _reject_row(source.name, f"source:{source.name}", "read_error", f"unknown kind {source.kind!r}")
-        ]
+        return [], [_reject_row(source.name, f"source:{source.name}", "read_error", f"unknown kind {source.kind!r}")]
     except Exception as exc:  # last resort: discovery must never raise
-        return [], [
-            _reject_row(source.name, f"source:{source.name}", "read_error", f"{type(exc).__name__}: {exc}")
-        ]
+        return [], [_reject_row(source.name, f"source:{source.name}", "read_error", f"{type(exc).__name__}: {exc}")]
 
 
-def count_pending(source: SourceConfig, cfg: FetchConfig, known: set[tuple[str, str | None]]) -> int | None:
+def count_pending(source: SourceConfig, cfg: FetchConfig, skip: Callable[[FetchItem, str | None], bool]) -> int | None:
     """How many documents of ``source`` a fetch would still process, without any network access.
 
-    ``known``: ``(doc_id, content_sha256)`` pairs already fetched or rejected (sha None for rejects without
-    bytes). Files count when their current bytes are not known (reads the files); URLs (list or local feed)
-    count when their ``doc_id`` is not known at all. A feed given by ``url`` needs the network: returns None.
-    Never raises.
+    ``skip(item, key)`` is the same test a run uses (``flows.stages.KnownDocs.skip``): called with ``None`` for
+    URLs, with a failing file's stat key and then its SHA-256 for files (this reads the files). A feed given by
+    ``url`` needs the network: returns None. Never raises.
     """
     if source.kind == "feed" and source.url:
         return None
     items, _ = discover(source, cfg)
-    known_ids = {doc_id for doc_id, _ in known}
     n = 0
     for item in items:
-        doc_id = make_doc_id(item.uri)
         if item.path is None:
-            n += doc_id not in known_ids
+            n += not skip(item, None)
+            continue
+        stat_key = _stat_key(Path(item.path))
+        if stat_key is not None and skip(item, stat_key):
             continue
         try:
-            sha: str | None = hashlib.sha256(_read_local(item.path, cfg.max_bytes)).hexdigest()
+            sha = hashlib.sha256(_read_local(item.path, cfg.max_bytes)).hexdigest()
         except _Reject:
-            sha = None
-        n += (doc_id, sha) not in known
+            n += 1  # a run would read it and record the failure
+            continue
+        n += not skip(item, sha)
     return n
 
 

@@ -225,6 +225,9 @@ REJECT_REASONS: dict[str, frozenset[str]] = {
     "export": frozenset({"export_error"}),
 }
 
+#: Fetch failures worth another attempt in a later run (transient network or server trouble).
+RETRYABLE_REASONS = frozenset({"dns_error", "connect_error", "timeout", "http_5xx"})
+
 #: Rejects of every stage (``processed/rejects/<stage>/``).
 REJECTS = _schema(
     [

@@ -133,6 +133,9 @@ class Store:
         """
         if not rows:
             return None
+        rows = self._new_rejects(stage, rows, stage_fingerprint)
+        if not rows:
+            return None
         now = utcnow()
         allowed = schemas.REJECT_REASONS[stage]
         full = []
@@ -143,6 +146,29 @@ class Store:
         table = schemas.conform(full, schemas.REJECTS)
         meta = {_META_FP: stage_fingerprint.encode(), _META_STAGE: stage.encode()}
         return self._write(self.rejects_dir(stage), table, meta)
+
+    def _new_rejects(self, stage: str, rows: list[dict[str, Any]], stage_fingerprint: str) -> list[dict[str, Any]]:
+        """Drop reject rows already recorded (same document, bytes, reason and detail under this fingerprint):
+        a failure seen again is not a new row. Retryable network failures are kept: each attempt is an event,
+        and their count bounds the retries (see ``FetchConfig.max_fetch_attempts``)."""
+        old = self.read_rejects(stage, stage_fingerprint)
+        if old.num_rows == 0:
+            return rows
+        seen = set(
+            zip(
+                old.column("doc_id").to_pylist(),
+                old.column("content_sha256").to_pylist(),
+                old.column("reason").to_pylist(),
+                old.column("detail").to_pylist(),
+                strict=True,
+            )
+        )
+        return [
+            r
+            for r in rows
+            if r["reason"] in schemas.RETRYABLE_REASONS
+            or (r["doc_id"], r.get("content_sha256"), r["reason"], r.get("detail")) not in seen
+        ]
 
     def replace_dataset(self, stage: str, tables: list[pa.Table], schema: pa.Schema, meta: Mapping[str, str]) -> None:
         """Replace a whole dataset (used by export). New parts are written under hidden names, then renamed over
@@ -387,14 +413,36 @@ def _fsync_dir(folder: Path) -> None:
 
 # --------------------------------------------------------------------- pending work
 def newest_versions(table: pa.Table) -> pa.Table:
-    """Keep, per ``doc_id``, the row with the latest ``fetched_at`` (ties: larger ``content_sha256``), so that a
-    refetch with changed bytes supersedes the older version."""
+    """Keep, per ``doc_id``, the row with the latest ``fetched_at``; on a tie (a sidecar can fix ``fetched_at``)
+    the row written last wins (``part`` column when present, else row order). A refetch with changed bytes, or
+    a file edited back to earlier bytes, thereby supersedes the older version."""
     if table.num_rows == 0:
         return table
-    order = table.sort_by([("doc_id", "ascending"), ("fetched_at", "descending"), ("content_sha256", "descending")])
+    if "_order" not in table.column_names:
+        table = table.append_column("_order", pa.array(range(table.num_rows), type=pa.int64()))
+    keys: list[Any] = [("doc_id", "ascending"), ("fetched_at", "descending")]
+    if "part" in table.column_names:
+        keys.append(("part", "descending"))
+    order = table.sort_by([*keys, ("_order", "descending")])
     ids = order.column("doc_id").to_pylist()
     keep = [i for i, d in enumerate(ids) if i == 0 or ids[i - 1] != d]
-    return order.take(pa.array(keep, type=pa.int64()))
+    return order.take(pa.array(keep, type=pa.int64())).drop_columns(["_order"])
+
+
+def newest_fetched(store: Store) -> pa.Table:
+    """``doc_id``, ``content_sha256``, ``source``, ``fetched_at``, ``part`` of the newest stored version of every
+    fetched document (see :func:`newest_versions`)."""
+    rows: list[pa.Table] = []
+    for part in store.parts(store.stage_dir("fetch")):
+        t = pq.read_table(part, columns=["doc_id", "content_sha256", "source", "fetched_at"])
+        t = schemas.conform(t.replace_schema_metadata(None), _NEWEST)
+        rows.append(t.append_column("part", pa.array([str(part)] * t.num_rows, type=pa.string())))
+    if not rows:
+        return _NEWEST.append(pa.field("part", pa.string())).empty_table()
+    return newest_versions(pa.concat_tables(rows))
+
+
+_NEWEST = pa.schema([schemas.FETCHED.field(c) for c in ("doc_id", "content_sha256", "source", "fetched_at")])
 
 
 def latest_per_key(table: pa.Table) -> pa.Table:
@@ -422,20 +470,14 @@ def pending_parse(
     """``(part path, doc_id, content_sha256)`` of the newest fetched version of each document that has neither a
     parsed row nor a parse reject under ``parse_fp`` (or whose key is in ``force``, for reruns); sorted by part
     then doc_id."""
-    rows: list[pa.Table] = []
-    for part in store.parts(store.stage_dir("fetch")):
-        t = pq.read_table(part, columns=["doc_id", "content_sha256", "fetched_at"])
-        rows.append(t.append_column("part", pa.array([str(part)] * t.num_rows, type=pa.string())))
-    if not rows:
+    newest = newest_fetched(store)
+    if newest.num_rows == 0:
         return []
-    newest = newest_versions(pa.concat_tables(rows))
     done = store.keys("parse", schemas.PARSED, parse_fp) | store.rejected_keys("parse", parse_fp)
     parts: list[Any] = newest.column("part").to_pylist()
     ids: list[Any] = newest.column("doc_id").to_pylist()
     shas: list[Any] = newest.column("content_sha256").to_pylist()
-    return sorted(
-        (p, d, s) for p, d, s in zip(parts, ids, shas, strict=True) if (d, s) not in done or (d, s) in force
-    )
+    return sorted((p, d, s) for p, d, s in zip(parts, ids, shas, strict=True) if (d, s) not in done or (d, s) in force)
 
 
 def pending_after(

@@ -233,10 +233,14 @@ def test_count_pending_offline(folder: Path) -> None:
     source = SourceConfig("local", "files", str(folder))
     items, _ = fetch.discover(source, CFG)
     fetched, rejects = fetch.fetch_items(items, CFG)
-    assert fetch.count_pending(source, CFG, set()) == len(FOLDER_CASES)
+    assert fetch.count_pending(source, CFG, lambda item, key: False) == len(FOLDER_CASES)
     known = {(r["doc_id"], r["content_sha256"]) for r in fetched + rejects}
-    assert fetch.count_pending(source, CFG, known) == 0
-    assert fetch.count_pending(SourceConfig("f", "feed", url="http://127.0.0.1:9/feed"), CFG, known) is None
+
+    def skip(item: fetch.FetchItem, key: str | None) -> bool:
+        return (fetch.make_doc_id(item.uri), key) in known
+
+    assert fetch.count_pending(source, CFG, skip) == 0
+    assert fetch.count_pending(SourceConfig("f", "feed", url="http://127.0.0.1:9/feed"), CFG, skip) is None
 
 
 # ------------------------------------------------------------------------------------------------ URL lists
@@ -244,9 +248,7 @@ def test_count_pending_offline(folder: Path) -> None:
 
 def test_url_list_discovery(tmp_path: Path) -> None:
     lst = tmp_path / "urls.txt"
-    lst.write_text(
-        "# news\nhttps://a.example/1\n\n  https://a.example/2\tcomment column\nhttps://a.example/1\n"
-    )
+    lst.write_text("# news\nhttps://a.example/1\n\n  https://a.example/2\tcomment column\nhttps://a.example/1\n")
     items, rejects = fetch.discover(SourceConfig("list", "urls", str(lst)), CFG)
     assert [i.uri for i in items] == ["https://a.example/1", "https://a.example/2"] and rejects == []
     items, rejects = fetch.discover(SourceConfig("list", "urls", str(tmp_path / "nope.txt")), CFG)
@@ -260,9 +262,7 @@ def test_http_table(http: HTTPServer) -> None:
     http.expect_request("/missing").respond_with_data("nope", status=404, content_type="text/html")
     http.expect_oneshot_request("/flaky").respond_with_data("busy", status=503)
     http.expect_request("/flaky").respond_with_data(HTML, content_type="text/html")
-    http.expect_oneshot_request("/limited").respond_with_data(
-        "slow down", status=429, headers={"Retry-After": "0"}
-    )
+    http.expect_oneshot_request("/limited").respond_with_data("slow down", status=429, headers={"Retry-After": "0"})
     http.expect_request("/limited").respond_with_data(HTML, content_type="text/html")
     http.expect_request("/down").respond_with_data("down", status=500)
     http.expect_request("/r1").respond_with_data("", status=301, headers={"Location": u("/r2")})
@@ -271,16 +271,12 @@ def test_http_table(http: HTTPServer) -> None:
     http.expect_request("/loop1").respond_with_data("", status=301, headers={"Location": u("/loop2")})
     http.expect_request("/loop2").respond_with_data("", status=301, headers={"Location": u("/loop1")})
     for i in range(8):
-        http.expect_request(f"/hop{i}").respond_with_data(
-            "", status=307, headers={"Location": u(f"/hop{i + 1}")}
-        )
+        http.expect_request(f"/hop{i}").respond_with_data("", status=307, headers={"Location": u(f"/hop{i + 1}")})
     http.expect_request("/big").respond_with_data(b"<p>" + b"x" * 100_000 + b"</p>", content_type="text/html")
     http.expect_request("/pdf").respond_with_data(PDF, content_type="text/html; charset=utf-8")
     http.expect_request("/png").respond_with_data(PNG, content_type="text/html")
     http.expect_request("/empty").respond_with_data(b"", content_type="text/html")
-    http.expect_request("/to-ftp").respond_with_data(
-        "", status=301, headers={"Location": "ftp://127.0.0.1/x"}
-    )
+    http.expect_request("/to-ftp").respond_with_data("", status=301, headers={"Location": "ftp://127.0.0.1/x"})
 
     cases: dict[str, tuple[str, ...]] = {
         u("/ok"): ("fetched",),
@@ -379,9 +375,7 @@ def test_private_address_refused(http: HTTPServer) -> None:
     assert http.log == []  # refused before any request
 
 
-def test_private_address_checked_on_each_redirect_hop(
-    http: HTTPServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_private_address_checked_on_each_redirect_hop(http: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """127.0.0.1 is made to look public; its redirect to `localhost` (really loopback) must be refused."""
     real_resolve = fetch._resolve
 
@@ -428,9 +422,7 @@ def test_skip_urls_before_request(http: HTTPServer) -> None:
         seen.append(sha)
         return item.uri.endswith("/known")
 
-    fetched, rejects = fetch.fetch_items(
-        url_items(http.url_for("/known"), http.url_for("/new")), CFG, skip=skip
-    )
+    fetched, rejects = fetch.fetch_items(url_items(http.url_for("/known"), http.url_for("/new")), CFG, skip=skip)
     assert [r["uri"] for r in fetched] == [http.url_for("/new")] and rejects == []
     assert seen == [None, None]
     assert [req.path for req, _ in http.log] == ["/new"]
@@ -461,9 +453,7 @@ BOMB = """<?xml version="1.0"?>
 
 def test_feed_served_locally(http: HTTPServer) -> None:
     base = http.url_for("").rstrip("/")
-    http.expect_request("/feed.xml").respond_with_data(
-        RSS.format(base=base), content_type="application/rss+xml"
-    )
+    http.expect_request("/feed.xml").respond_with_data(RSS.format(base=base), content_type="application/rss+xml")
     http.expect_request("/a/1001").respond_with_data(HTML, content_type="text/html")
     http.expect_request("/story/42").respond_with_data(HTML, content_type="text/html")
     source = SourceConfig("wire", "feed", url=http.url_for("/feed.xml"))

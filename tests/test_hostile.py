@@ -1,0 +1,145 @@
+"""Hostile and odd inputs through the real flow: each bad file is one reject (never the whole source), a second
+run adds nothing, edited files win with their newest bytes, transient URL failures are retried later."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from pytest_httpserver import HTTPServer
+
+from tests.test_pipeline import NEW_ARTICLE
+
+ARTICLE_B = NEW_ARTICLE.replace("Stadtrat beschließt neues Radwegenetz", "Stadtrat vertagt Radwegenetz").replace(
+    "mit großer Mehrheit ein neues Radwegenetz beschlossen", "die Entscheidung über das Radwegenetz vertagt"
+)
+
+
+def _config(tmp: Path, sources: str, fetch: str = "") -> Path:
+    cfg = tmp / "newsflow.toml"
+    cfg.write_text(
+        f"""
+[newsflow]
+data_root = "{tmp / "data"}"
+max_reject_share = 1.0
+
+[prefect]
+home = "{os.environ["PREFECT_HOME"]}"
+
+[fetch]
+allow_private_addresses = true
+timeout_s = 2.0
+retries = 0
+{fetch}
+{sources}
+""",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def _files_source(path: Path) -> str:
+    return f'[[sources]]\nname = "files"\nkind = "files"\npath = "{path}"\n'
+
+
+def _run(cfg: Path) -> dict[str, Any]:
+    from flows.pipeline import news_pipeline
+
+    return news_pipeline(config=str(cfg))
+
+
+def _rejects(tmp: Path) -> pd.DataFrame:
+    return pd.read_parquet(tmp / "data" / "processed" / "rejects")
+
+
+def test_each_bad_file_is_one_reject_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "good.html").write_text(NEW_ARTICLE, encoding="utf-8")
+    (raw / "loop.html").symlink_to(raw / "loop.html")  # a symlink loop
+    os.mkfifo(raw / "pipe.html")  # a FIFO would block a reader forever
+    (raw / "far-future.html").write_text(NEW_ARTICLE.replace("Radwegenetz", "Busnetz"), encoding="utf-8")
+    (raw / "far-future.html.meta.json").write_text(json.dumps({"fetched_at": "9999-12-31T23:59:59-14:00"}))
+    (raw / "script-url.html").write_text(NEW_ARTICLE.replace("Radwegenetz", "Fußwege"), encoding="utf-8")
+    (raw / "script-url.html.meta.json").write_text(json.dumps({"url": "javascript:alert(1)"}))
+    (raw / "broken.html.gz").write_bytes(gzip.compress(NEW_ARTICLE.encode())[:-20])  # truncated gzip
+    cfg = _config(tmp_path, _files_source(raw))
+
+    first = _run(cfg)
+    assert first["articles_out"] == 1
+    rej = _rejects(tmp_path)
+    by_uri = dict(zip(rej["uri"], rej["reason"], strict=True))
+    assert by_uri == {
+        "file:loop.html": "read_error",
+        "file:pipe.html": "read_error",
+        "file:far-future.html": "read_error",
+        "file:script-url.html": "invalid_url",
+        "file:broken.html.gz": "read_error",
+    }
+    assert first["rejected_total"] == 5  # discovery failures are counted, not only written
+
+    second = _run(cfg)
+    assert second["stages"]["fetch"]["processed"] == 0
+    assert second["stages"]["parse"]["processed"] == 0
+    assert len(_rejects(tmp_path)) == 5  # seen again, not recorded again
+
+
+def test_a_file_edited_back_to_earlier_bytes_shows_its_newest_bytes(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = raw / "page.html"
+    cfg = _config(tmp_path, _files_source(raw))
+    titles = []
+    for text in (NEW_ARTICLE, ARTICLE_B, NEW_ARTICLE):
+        page.write_text(text, encoding="utf-8")
+        _run(cfg)
+        arts = pd.read_parquet(tmp_path / "data" / "processed" / "articles")
+        assert len(arts) == 1
+        titles.append(arts["title"][0])
+        time.sleep(0.01)
+    assert titles == [
+        "Stadtrat beschließt neues Radwegenetz",
+        "Stadtrat vertagt Radwegenetz",
+        "Stadtrat beschließt neues Radwegenetz",
+    ]
+
+
+def test_transient_url_failure_is_retried_in_a_later_run(tmp_path: Path, httpserver: HTTPServer) -> None:
+    url = httpserver.url_for("/artikel/radwege.html")
+    (tmp_path / "urls.txt").write_text(url + "\n", encoding="utf-8")
+    source = f'[[sources]]\nname = "web"\nkind = "urls"\npath = "{tmp_path / "urls.txt"}"\n'
+    cfg = _config(tmp_path, source, "retry_failed_after_s = 0.0\nmax_fetch_attempts = 3")
+
+    httpserver.expect_ordered_request("/artikel/radwege.html").respond_with_data("busy", status=503)
+    first = _run(cfg)
+    assert first["stages"]["fetch"]["rejected_by_reason"] == {"http_5xx": 1}
+
+    httpserver.expect_ordered_request("/artikel/radwege.html").respond_with_data(
+        NEW_ARTICLE, content_type="text/html; charset=utf-8"
+    )
+    second = _run(cfg)
+    assert second["stages"]["fetch"]["processed"] == 1
+    assert second["articles_out"] == 1
+    assert second["open_rejects"] == 0  # the 503 is history now, not an open reject
+
+    third = _run(cfg)  # fetched: never requested again
+    assert third["stages"]["fetch"]["processed"] == 0
+    assert len(httpserver.log) == 2
+
+
+@pytest.mark.parametrize("attempts", [2])
+def test_transient_failures_stop_after_max_attempts(tmp_path: Path, httpserver: HTTPServer, attempts: int) -> None:
+    (tmp_path / "urls.txt").write_text(httpserver.url_for("/down") + "\n", encoding="utf-8")
+    source = f'[[sources]]\nname = "web"\nkind = "urls"\npath = "{tmp_path / "urls.txt"}"\n'
+    cfg = _config(tmp_path, source, f"retry_failed_after_s = 0.0\nmax_fetch_attempts = {attempts}")
+    httpserver.expect_request("/down").respond_with_data("down", status=503)
+    for _ in range(attempts + 2):
+        _run(cfg)
+    assert len(httpserver.log) == attempts
+    assert (_rejects(tmp_path)["reason"] == "http_5xx").sum() == attempts
