@@ -25,7 +25,9 @@ Metrics (as in the corpus README):
 * snippet P/R/F1 on snippet pages: ``with`` snippets found = TP, missing = FN; ``without`` snippets found =
   FP, absent = TN (whitespace-normalised substring tests), micro-averaged;
 * title exact match (whitespace + case normalised), date same ``YYYY-MM-DD``, authors mean set F1 — each
-  over the pages whose ground truth has the field;
+  over the pages whose ground truth has the field; author names are compared after NFKC, case folding,
+  dropping a leading "By"/"Von" and ignoring punctuation (:func:`norm_name`); only ``authors`` count
+  (``agencies`` are a separate field, so agency-only ground truth stays a miss);
 * comment leak: share of pages with ``comments_snippets`` where one of them appears in the output;
 * speed: pages per CPU-second (``time.process_time`` around each call, summed over workers).
 
@@ -41,6 +43,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from multiprocessing import Pool
@@ -86,15 +89,27 @@ def norm(s: str | None) -> str:
     return _WS.sub(" ", s or "").strip()
 
 
+_NAME_PREFIX = re.compile(r"^(?:by|von|par|por|door|autor(?:in)?|author)\b\s*:?\s*", re.I)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def norm_name(s: str | None) -> str:
+    """Name normalisation for the author score: Unicode NFKC, case-folded, a leading "By"/"Von" dropped,
+    punctuation ignored ("Günter W. Kienitz" = "Günter W Kienitz", "Rodolfo Costa." = "Rodolfo Costa")."""
+    s = unicodedata.normalize("NFKC", norm(s))
+    s = _NAME_PREFIX.sub("", s)
+    return _NON_WORD.sub(" ", s).strip().casefold()
+
+
 def _split_authors(raw: Any) -> set[str]:
     if not raw:
         return set()
     items = raw if isinstance(raw, list) else re.split(r"\s*(?:;|,|\bund\b|\band\b|&)\s*", str(raw))
-    return {norm(x).casefold() for x in items if norm(x)}
+    return {norm_name(x) for x in items if norm_name(x)}
 
 
 def set_f1(pred: Iterable[str], true: set[str]) -> float:
-    p = {norm(x).casefold() for x in pred if norm(x)}
+    p = {norm_name(x) for x in pred if norm_name(x)}
     if not p and not true:
         return 1.0
     if not p or not true:

@@ -23,6 +23,7 @@ news-page rules (CMS shortcodes, agency tags, "read more" lines, reader-comment 
 from __future__ import annotations
 
 import codecs
+import html as html_lib
 import json
 import re
 import unicodedata
@@ -34,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-PARSE_VERSION = "1"
+PARSE_VERSION = "2"
 
 FIELDS: tuple[str, ...] = (
     "title",
@@ -458,6 +459,9 @@ def parse_date_string(s: str | None) -> tuple[datetime, str] | None:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if m.group(4) is None:
             return _mk_dt(y, mo, d)
+        if int(m.group(4)) == 0 and int(m.group(5)) == 0 and int(m.group(6) or 0) == 0:
+            # local midnight: a date without a time of day; it stays on its calendar day (precision day)
+            return _mk_dt(y, mo, d)
         tz = _tz_from(m.group(7)) if m.group(7) else UTC
         return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6)) if m.group(6) else None, tz)
     if re.match(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", s):
@@ -567,6 +571,29 @@ AGENCIES: dict[str, str] = {
     "evangelischer pressedienst": "epd",
     "sport-informations-dienst": "SID",
     "ots": "ots",
+    "aa": "AA",
+    "anadolu": "AA",
+    "anadolu ajansı": "AA",
+    "anadolu ajansi": "AA",
+    "anadolu agency": "AA",
+    "keystone-sda": "Keystone-SDA",
+    "keystone-ats": "Keystone-SDA",
+    "agencia efe": "EFE",
+    "europa press": "Europa Press",
+    "ritzau": "Ritzau",
+    "ntb": "NTB",
+    "tt": "TT",
+    "stt": "STT",
+    "ctk": "ČTK",
+    "čtk": "ČTK",
+    "pap": "PAP",
+    "yonhap": "Yonhap",
+    "kyodo": "Kyodo",
+    "jiji": "Jiji",
+    "cna": "CNA",
+    "aap": "AAP",
+    "pti": "PTI",
+    "ians": "IANS",
 }
 
 _AGENCY_TOKEN_RE = re.compile(r"[A-Za-zÄÖÜäöü.\-]+")
@@ -628,6 +655,12 @@ _NOT_NAME_RE = re.compile(
 )
 
 
+_NOT_NAME2_RE = re.compile(
+    r"^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
+    r"^(?:ph\.?d|m\.?d|dr|prof|mba|msc|bsc|rn)\.?$|\bmore posts\b|\bzum profil\b|\bprofil von\b",
+    re.I,
+)
+
 _NAME_PARTICLES = {
     "de",
     "da",
@@ -658,10 +691,10 @@ def _clean_person(raw: str, site_name: str | None = None, structured: bool = Tru
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
-    s = s.strip(" ,;:|-–—*\"'“”„")
+    s = s.strip(" ,;:|-–—*\"'“”„©")
     if not s or len(s) < 3 or len(s) > 60:
         return None
-    if _NOT_NAME_RE.search(s):
+    if _NOT_NAME_RE.search(s) or _NOT_NAME2_RE.search(s):
         return None
     if s.lower().strip(". ") in AGENCIES:
         return None
@@ -674,14 +707,19 @@ def _clean_person(raw: str, site_name: str | None = None, structured: bool = Tru
     first = words[0]
     if first.islower() and first.isalpha() and len(first) <= 3 and first not in _NAME_PARTICLES:
         return None  # "ku Frankfurt": desk abbreviation + dateline place
-    if not structured and len(words) < 2 and has_latin:
-        return None
     if (
-        site_name
-        and len(_letters(site_name)) >= 3
-        and (_letters(s) == _letters(site_name) or _letters(site_name) in _letters(s))
+        not structured
+        and has_latin
+        and (len(words) < 2 or any(w[0].islower() and w not in _NAME_PARTICLES for w in words))
     ):
         return None
+    if site_name and len(_letters(site_name)) >= 3:
+        sk, nk = _letters(site_name), _letters(s)
+        if nk == sk or sk in nk or (len(nk) >= 4 and sk.endswith(nk)):
+            return None  # "ORF at" for news.ORF.at, "MDR THÜRINGEN" for MDR
+        first = _letters(words[0])
+        if len(words) > 1 and first == sk:
+            return None
     if s.isupper() and len(words) >= 2:
         s = " ".join(w.capitalize() if w.isalpha() else w for w in words)
     return s
@@ -715,7 +753,30 @@ _COMMENT_START_RE = re.compile(
     r"^(?:\d+\s+)?(?:kommentare?|leserkommentare|comments?|reader comments|discussion|diskussion|"
     r"liebe leser(?:innen)?(?: und leser)?|dear readers?|kommentar schreiben|kommentieren|"
     r"leave a (?:comment|reply)|write a comment|schreiben sie einen kommentar|join the conversation|"
-    r"\d+ antworten|antworten)\s*[:,.!]?\s*(?:\(\d+\))?$",
+    r"\d+ antworten|antworten)\s*[:,.!]?\s*(?:\(\d+\))?$|"
+    r"^(?:kommentare|comments|antworten|replies)\s+(?:werden geladen|are loading|loading)\W*$|^loading comments\W*$|"
+    r"^#?\d+\.?\s+(?:kommentar|comment|antwort|reply|commentaire)\s+(?:von|by|de|di)\s+\S.{0,60}$",
+    re.I,
+)
+# client-side template placeholders ({{#title}}, {{{text}}}) left in the HTML
+_TEMPLATE_LINE_RE = re.compile(r"^(?:\{\{\{?[#/^!>&]?\s*[\w.\-]+\s*\}?\}\}\s*)+$")
+
+# widget/promo lines dropped wherever they occur (short lines only)
+_PROMO_LINE_RE = re.compile(
+    r"^(?:click here (?:to|for)\b|tap here (?:to|for)\b|(?:get|download) (?:the|our) [\w .'’-]{1,40} app\b|"
+    r"czytaj (?:więcej|też|także|również)|zobacz (?:też|także|również)|leggi (?:anche|tutto)|lees (?:ook|meer)|"
+    r"hauptinhalt$|zum inhalt(?: springen)?$|skip to (?:main )?content$|main content$|"
+    r"\d+ (?:wochen|tage|monate) (?:kostenlos|gratis) (?:testen|lesen)|jetzt (?:kostenlos )?(?:testen|abonnieren)\b|"
+    r"(?:start|begin) (?:your|a) free trial\b|subscribe (?:now|today)\b|"
+    r"(?:more from|more stories from|most read|meistgelesen|top stories)\b.{0,40}$)",
+    re.I,
+)
+# lines that start the page furniture after the article: everything from here on is dropped
+_TAIL_START_RE = re.compile(
+    r"^(?:join (?:our|the) (?:commenting|conversation|discussion|debate)\b|our standards\s*:|"
+    r"dieses thema im programm\s*:|(?:etiketler|tags?|schlagw(?:ö|oe)rter|stichw(?:ö|oe)rter|mots[- ]clés|"
+    r"etiquetas|tagi|ämnen|emner|onderwerpen)\s*:|ähnliche(?: artikel| beiträge)?\s*:|"
+    r"(?:informieren sie sich|testen sie)\b.{0,120}\b(?:(?:zwei|drei|vier|\d+) wochen|gratis|kostenlos))",
     re.I,
 )
 
@@ -795,6 +856,12 @@ def clean_paragraphs(
             continue
         if _RELATED_LINE_RE.match(p) and len(p) < 250:
             continue
+        if p.startswith("{{") and _TEMPLATE_LINE_RE.match(p):
+            continue
+        if len(p) < 120 and _PROMO_LINE_RE.match(p):
+            continue
+        if i >= 2 and i >= n * 0.5 and len(p) < 400 and _TAIL_START_RE.match(p):
+            break
         if len(p) < 90 and _DATE_LINE_RE.match(p) and parse_date_string(p):
             continue
         if cap_set and _letters(p) in cap_set:
@@ -812,6 +879,14 @@ def clean_paragraphs(
     # a final "Quelle: ntv.de" / "Source: X" line names the source, it is not article text
     if out and len(out[-1]) < 80 and re.match(r"^(?:quellen?|source)\s*:", out[-1], re.I):
         agencies.extend(_agencies_in(out[-1].split(":", 1)[1]))
+        out.pop()
+    # a final copyright/credit line "© dpa-infocom, dpa:230428-99-483045/5"
+    if out and len(out[-1]) <= 120 and re.match(r"^(?:©|\(c\)|copyright\b)", out[-1], re.I):
+        agencies.extend(_agencies_in(re.sub(r"[:\d/-]+", " ", out[-1].lstrip("©").strip())))
+        out.pop()
+    # a final source tag "MDR (dst)": outlet + editor initials
+    if out and len(out[-1]) <= 30 and re.fullmatch(r"[\w.\- ]{2,20}\s*\([a-z]{2,4}\)", out[-1]):
+        agencies.extend(_agencies_in(out[-1].split("(")[0]))
         out.pop()
     # trailing agency tags: last paragraphs only
     while out:
@@ -1260,6 +1335,65 @@ def _strip_site_name(title: str, site_names: list[str], url: str | None) -> str:
     return out.strip()
 
 
+_TAG_RE = re.compile(r"<[^<>]{1,200}>")
+
+
+def _unescape_text(s: str) -> str:
+    """Decode HTML entities (also double-escaped ``&amp;#x27;``) and drop markup left in a metadata string."""
+    for _ in range(3):
+        if "&" not in s:
+            break
+        new = html_lib.unescape(s)
+        if new == s:
+            break
+        s = new
+    if "<" in s:
+        s = _TAG_RE.sub(" ", s)
+    return _norm_ws(s)
+
+
+def _is_site_title(title: str, site_names: list[str], url: str | None) -> bool:
+    """True when ``title`` is just the site's name (or its domain label)."""
+    k = _letters(title)
+    if not k:
+        return True
+    if any(k == _letters(s) for s in site_names if s):
+        return True
+    label = _registered_domain_label(url)
+    return bool(label and k == _letters(label))
+
+
+def _is_template_description(description: str, title: str) -> bool:
+    """An SEO template rather than a summary: it quotes the headline (or its kicker and rest) and adds only a few
+    words ("Hier finden Sie Informationen zu dem Thema „X“. Lesen Sie jetzt „Y“.", "Read „Y“ on Example")."""
+    quoted = re.findall(r"[„“\"«»]([^„“”\"«»]{3,300})[“”\"«»]", description)
+    if not quoted:
+        return False
+    tk = _letters(title)
+    qk = "".join(_letters(q) for q in quoted)
+    if not (tk in qk or (len(qk) > 10 and qk in tk) or _letters(quoted[-1]) in tk):
+        return False
+    rest = description
+    for q in quoted:
+        rest = rest.replace(q, " ")
+    return len(re.findall(r"\w+", rest)) <= 14
+
+
+def _is_kicker_prefix(cand: str, h1: str) -> bool:
+    """True when ``cand`` is ``<short kicker>: <h1>``."""
+    m = re.match(r"^(.{2,60}?)\s*:\s+(.+)$", cand)
+    return bool(m and len(m.group(1).split()) <= 6 and _letters(m.group(2)) == _letters(h1))
+
+
+def _clean_title(title: str, language: str | None) -> str:
+    """Entities decoded; ``Kicker : Headline`` (a styled kicker glued with a spaced colon) -> ``Kicker: Headline``
+    except in French, where a space before ``:`` is the typographic rule."""
+    title = _unescape_text(title)
+    if language != "fr":
+        title = re.sub(r"(?<=\w) +:(?= )", ":", title)
+    return title
+
+
 # ---- regions ----------------------------------------------------------------------------------------------
 
 _BAD_CONTAINER_RE = re.compile(
@@ -1343,6 +1477,50 @@ def _html_authors(tree: Any, root: Any, site_name: str | None) -> list[str]:
         if names:
             break
     return _dedupe(names)[:6]
+
+
+def _meta_author_names(value: str, site_names: list[str], url: str | None) -> list[str]:
+    """Person names in a meta author string; none when the string credits the site itself
+    (``hessenschau.de, Frankfurt, Germany``: the other parts are its place, not people)."""
+    value = _unescape_text(value)
+    parts = _split_names(value)
+    site = site_names[0] if site_names else None
+    if any(_is_site_title(p, site_names, url) or re.search(r"\w\.[a-z]{2,4}$", p) for p in parts):
+        return []
+    return [a for a in (_clean_person(n, site) for n in parts) if a]
+
+
+_BYLINE_LINE_RE = re.compile(
+    r"^\s*(?:(?:von|by|par|por|door|av|di|written by)\s+|(?:autor(?:in)?|author|text)\s*:\s*)(?=\S)", re.I
+)
+
+
+def _byline_line_authors(root: Any, site_name: str | None) -> list[str]:
+    """A short byline line ("von Daniela Obers", "Par Matthieu Hy", "Autor: Peter Maahn/SP-X") in the article."""
+    if root is None:
+        return []
+    seen = 0
+    for el in root.iter("p", "div", "span", "address", "em", "i", "strong", "b", "h5", "h6", "li", "small"):
+        head = (el.text or "").strip()
+        if not head:
+            continue
+        seen += 1
+        if seen > 400:
+            break
+        if not _BYLINE_LINE_RE.match(head) and not (
+            re.fullmatch(r"(?:von|by|par|por|door|autor(?:in)?:|author:)", head, re.I) and len(el)
+        ):
+            continue
+        txt = _text(el)
+        if len(txt) > 80 or _in_bad_container(el) or el.xpath("ancestor::a|ancestor::li"):
+            continue
+        txt = _BYLINE_LINE_RE.sub("", txt)
+        txt = re.split(r"\s*[|•·,]\s*(?=\d)|\s+(?:am|on|le|el|il)\s+\d", txt)[0]
+        names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
+        found = [n for n in names if n]
+        if found:
+            return _dedupe(found)[:6]
+    return []
 
 
 _FULL_EXTRACTION_BELOW = 1000  # characters
@@ -1634,6 +1812,16 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if site_name and site_name.startswith("@"):
         site_name = site_name[1:]
     result["site_name"] = _norm_ws(site_name) or None
+    if result["site_name"] and not re.search(r"[A-Za-z]", result["site_name"]):
+        # a non-Latin site name (e.g. the parent brand in Chinese) on a Latin-script edition: the page title's
+        # site part, when it spells the domain ("… - Taipei Times" on taipeitimes.com), names this edition
+        title_el0 = tree.find(".//title")
+        label = _registered_domain_label(url)
+        if title_el0 is not None and label:
+            for part in _SEP_RE.split(_text(title_el0)):
+                if re.search(r"[A-Za-z]", part) and _letters(part).removeprefix("the") == _letters(label):
+                    result["site_name"] = part.strip()
+                    break
     site_names = [x for x in (result["site_name"], jl.publisher_name(), _m(meta, "og:site_name")) if x]
 
     # ---- language (declared)
@@ -1675,20 +1863,58 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         h1k = _letters(h1)
         for cand, src in cands:
             ck = _letters(cand)
-            if ck == h1k or (len(h1k) > 10 and (h1k in _letters(page_title) or h1k in ck)):
+            if ck == h1k:
+                # same words: the visible headline keeps the typography (quotes, dashes); a structured string
+                # with more colons keeps the kicker separator that styled <span>s lose
+                title, title_src = (cand if cand.count(":") > h1.count(":") else h1), src
+                break
+            if (
+                src == "jsonld"
+                and len(h1k) > 10
+                and _letters(og_title) == ck
+                and ck.endswith(h1k)
+                and _is_kicker_prefix(cand, h1)
+            ):
+                # "Kicker: Headline" in the structured data, only the headline in <h1>: keep the kicker
+                title, title_src = cand, src
+                break
+            if len(h1k) > 10 and (h1k in _letters(page_title) or h1k in ck):
                 # the visible headline wins (measured: better than the structured string on the dev corpus)
-                title, title_src = h1, (src if ck == h1k else "html")
+                title, title_src = h1, "html"
                 break
     if title is None and cands:
         title, title_src = cands[0]
     if title is None and h1:
         title, title_src = h1, "html"
+    if title and _is_site_title(title, site_names, url):
+        # the "headline" is the site's name (blog header <h1>, og:title of the site): use the page title
+        # without the site part, or a heading of the article
+        names = [*site_names, title]
+        alt = _strip_site_name(page_title, names, url) if page_title else ""
+        if not alt or _is_site_title(alt, names, url):
+            alt = next(
+                (
+                    t
+                    for t in (_text(e) for e in root.iter("h1", "h2") if not _in_bad_container(e))
+                    if t and not _is_site_title(t, names, url)
+                ),
+                "",
+            )
+        if alt:
+            title, title_src = alt, "html"
+    if title and title_src == "meta" and title == cands[-1][0] and title.count(" ") >= 3:
+        # a <title> with an unknown site part: "Post title | Blog name", "Blog » Archiv » Post title"
+        parts = re.split(r"\s+[|»•·]\s+", title)
+        if len(parts) > 1:
+            title = max(parts, key=len)
+    title = _clean_title(title, result["language"]) if title else None
     result["title"] = title or None
     result["field_sources"]["title"] = title_src if title else None
 
     # ---- dates
-    pub_cands: list[tuple[str | None, str]] = [(_str_val(jl.get("datePublished")), "jsonld")]
-    pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS if k in meta]
+    pub_cands: list[tuple[str | None, str]] = [(_m(meta, k), "meta") for k in _PUB_META_KEYS[:2] if k in meta]
+    pub_cands.append((_str_val(jl.get("datePublished")), "jsonld"))
+    pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS[2:] if k in meta]
     scope = root if root is not None else tree
     for el in scope.xpath('.//*[@itemprop="datePublished"]'):
         pub_cands.append((el.get("content") or el.get("datetime") or _text(el), "html"))
@@ -1722,19 +1948,28 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if not authors:
         meta_auth = _m(meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
         if meta_auth and not meta_auth.startswith("http"):
-            agencies.extend(_agencies_in(meta_auth))
-            authors = [a for a in (_clean_person(n, result["site_name"]) for n in _split_names(meta_auth)) if a]
+            agencies.extend(_agencies_in(_unescape_text(meta_auth)))
+            authors = _meta_author_names(meta_auth, site_names, url)
             a_src = "meta" if authors else None
     if not authors:
-        extra = [v for k, vals in meta.items() if k.endswith(".author") or k.endswith(":author") for v in vals]
+        extra = [
+            v
+            for k, vals in meta.items()
+            if k.endswith(".author") or k.endswith(":author") or k == "articleauthor"
+            for v in vals
+        ]
         for meta_auth in extra:
             if not meta_auth.startswith("http"):
-                authors = [a for a in (_clean_person(n, result["site_name"]) for n in _split_names(meta_auth)) if a]
+                agencies.extend(_agencies_in(_unescape_text(meta_auth)))
+                authors = _meta_author_names(meta_auth, site_names, url)
                 if authors:
                     a_src = "meta"
                     break
     if not authors:
         authors = _html_authors(tree, root, result["site_name"])
+        a_src = "html" if authors else None
+    if not authors:
+        authors = _byline_line_authors(root, result["site_name"])
         a_src = "html" if authors else None
     if not authors:
         authors = _trafilatura_authors(tree, result["site_name"])
@@ -1761,11 +1996,14 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     result["images"] = images
 
     # ---- teaser candidates
-    description = _norm_ws(
+    description = _unescape_text(
         _str_val(jl.get("description", webpage_fallback=False))
         or _m(meta, "og:description", "description", "twitter:description")
+        or ""
     )
-    lead = _html_lead(root)
+    if description and result["title"] and _is_template_description(description, result["title"]):
+        description = ""
+    lead = _html_lead(root) or _dek(h1_el)
 
     # ---- related links (boxes inside the article)
     related: list[str] = []
@@ -1806,15 +2044,34 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     agencies.extend(cleaned["agencies"])
     related = cleaned["related_ids"] + related
 
-    # title repeated as first paragraph
+    # title repeated as first paragraph; section label / kicker + headline lines before the text
     if paragraphs and result["title"] and _letters(paragraphs[0]) == _letters(result["title"]):
         paragraphs = paragraphs[1:]
+    title_keys = {k for k in (_letters(x or "") for x in (result["title"], h1, jl_title, og_title)) if len(k) >= 15}
+    for i, p in enumerate(paragraphs[:3]):
+        pk = _letters(p)
+        if len(p) < 300 and any(
+            tk == pk or (len(tk) >= 25 and pk.endswith(tk) and len(pk) <= len(tk) + 30) for tk in title_keys
+        ):
+            if all(len(x.split()) <= 12 for x in paragraphs[:i]):
+                paragraphs = paragraphs[i + 1 :]  # only labels (section, kicker) before the headline line
+            break
     if paragraphs:
         dm = _DATELINE_RE.match(paragraphs[0])
         if dm:
             agencies.extend(_agencies_in(dm.group(1)))
 
     # ---- teaser: lead element > JSON-LD/OG/meta description; drop it from the body start
+    if lead and description and result["title"]:
+        # a lead element that shares no word with the headline while the description does is another
+        # article's excerpt (a list of further stories inside the article region)
+        tw = {w for w in re.findall(r"\w{4,}", result["title"].lower())}
+        if (
+            tw
+            and not tw & set(re.findall(r"\w{4,}", lead.lower()))
+            and tw & set(re.findall(r"\w{4,}", description.lower()))
+        ):
+            lead = None
     teaser = lead or (description if description and len(_wkey(description)) >= 20 else None)
     if teaser and paragraphs:
         tk = _wkey(teaser)
@@ -1824,14 +2081,16 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         elif len(pk) > 30 and tk.startswith(pk):
             # description = lead paragraph + a tail such as "Von <author>.": the paragraph is the teaser
             teaser, paragraphs = paragraphs[0], paragraphs[1:]
+        elif teaser.endswith(("...", "…")) and pk.startswith(_wkey(teaser.rstrip(".… ").rsplit(" ", 1)[0])):
+            teaser = None  # a truncated copy of the first paragraph, not a teaser of its own
+        elif len(tk) > 30 and pk.startswith(tk) and not teaser.rstrip("\"“”'’»« )").endswith((".", "!", "?")):
+            teaser = None  # the first paragraph cut off mid-sentence (a truncated description), not a lead
         elif len(tk) > 30 and pk.startswith(tk):
             rest_text = _strip_key_prefix(paragraphs[0], len(tk))
             if rest_text:
                 paragraphs[0] = rest_text
             else:
                 paragraphs = paragraphs[1:]
-        elif teaser.endswith(("...", "…")) and pk.startswith(_wkey(teaser.rstrip(".… "))):
-            teaser = None  # a truncated copy of the first paragraph, not a teaser of its own
         elif _containment(teaser, paragraphs) >= 0.5:
             teaser = None  # an excerpt of the body (often the whole text), not a separate teaser
     result["teaser"] = teaser
@@ -1925,12 +2184,37 @@ def _html_lead(root: Any) -> str | None:
             continue
         if _in_bad_container(el, stop=None):
             continue
-        txt = _text(el)
+        if el.xpath("ancestor::li|ancestor::a"):
+            continue  # an entry of an article list
+        if el.xpath(".//h1"):
+            # a header block (kicker + headline + lead + date): its lead paragraph only
+            ps = [t for t in (_text(p) for p in el.iter("p") if not p.xpath(".//h1")) if 40 <= len(t) <= 800]
+            if not ps:
+                continue
+            txt = ps[0]
+        else:
+            txt = _text(el)
         if re.search(r"\b(?:mehr|more|weiterlesen|read more)\s*$", txt, re.I):
             continue  # a link teaser to another article
         if 40 <= len(txt) <= 800 and len(el.xpath(".//a")) <= 2:
             return txt
     return None
+
+
+def _dek(h1_el: Any) -> str | None:
+    """A subtitle right after the headline: the next element sibling of ``<h1>`` when it is an ``<h2>`` of one
+    or two sentences (not a section heading)."""
+    if h1_el is None:
+        return None
+    nxt = h1_el.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    if nxt is None or nxt.tag != "h2":
+        return None
+    txt = _text(nxt)
+    if not (40 <= len(txt) <= 400) or len(txt.split()) < 8 or txt.endswith(":") or nxt.xpath(".//a"):
+        return None
+    return txt
 
 
 def _htmldate_fallback(tree: Any, fetched_at: datetime | None) -> tuple[datetime, str, str] | None:

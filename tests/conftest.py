@@ -23,3 +23,18 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 Path(os.environ["PREFECT_HOME"]).mkdir(exist_ok=True)
+
+
+# --- golden files (tests/test_parse.py): regenerated only on request ---------------------------------------
+
+from typing import Any  # noqa: E402 - appended section; the environment set-up above must run first
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the parse golden files from the current parser (also NEWSFLOW_UPDATE_GOLDEN=1); "
+        "review the diff by eye before committing",
+    )
