@@ -17,24 +17,32 @@ in the main process), per batch of ``--batch`` documents; then the index is writ
 pipeline run does. Peak RSS is ``getrusage`` of this process and, separately, of the largest worker. Targets of
 issue 5: ≥ 2,000 docs/s and ≤ 2 GB on this 2-core machine.
 
-Projection to 10 M and 100 M articles (from the growth measured here; see the printed per-batch table)
+Projection to 10 M and 100 M articles (from the growth measured here; see the per-batch lines it prints)
 --------------------------------------------------------------------------------------------------------
-Per document the work is: features, O(1) and independent of the index (≈ 0.45 ms CPU for a 5 KB body, almost
-all of it Python text normalisation and tokenisation; rensa's MinHash is ≈ 30 µs), plus lookups, O(bands × log N)
-binary searches and O(candidates) signature comparisons. The measured matching cost per document grows by only a
-few percent from the first to the last batch at 100 k (the candidates per document stay near constant because
-unrelated articles rarely share a band), so throughput is bound by features and scales with cores: 10 M articles
-≈ 10 M × 0.45 ms ≈ 75 CPU-minutes, 100 M ≈ 12.5 CPU-hours (≈ 6 hours on these 2 cores).
+Measured at 100 k (2 cores, 5 KB mean body, Nov 2026): features ≈ 0.5 ms CPU per document, independent of the
+index (Python text normalisation and tokenisation; rensa's MinHash is ≈ 30 µs of it); matching grew from
+≈ 0.055 ms per document against an empty index to ≈ 0.10 ms at 90 k (binary searches grow with log N; the
+candidate count grows with N here because the synthetic articles reuse the corpus' ~5,500 paragraphs, so
+unrelated articles share paragraphs far more often than real ones do); the index arrays take ≈ 1.1 KB per
+document (signature 512 B, band postings 32 × 16 B, keys and ids), 110 MB at 100 k, and loading them from
+Parquet ≈ 2 s.
 
-Memory is what changes with scale. The in-memory index costs per document: the signature (128 × 4 B = 512 B), band
-postings (32 × (8 B key + 8 B row) = 512 B), keys/flags (≈ 30 B) and the Arrow doc_id/sha strings (≈ 100 B):
-≈ 1.2 KB. At 100 k that is ≈ 120 MB (the measured RSS adds the Python runtime, pyarrow and one batch); at 10 M it
-is ≈ 12 GB and at 100 M ≈ 120 GB: beyond this machine. The path there, without changing the stored format: keep
-only band postings in memory (or none: the band hashes are Parquet columns already, so a new batch's band keys can
-be joined against them partition by partition, e.g. in DuckDB, band by band), and read signatures only for the
-candidate rows (Parquet row groups sorted by row number, or a memory-mapped ``uint32`` matrix: 5 GB at 10 M, 50 GB
-at 100 M on disk). Candidate verification then costs one random read per candidate, a few per document. Loading
-the index from Parquet (measured below) is linear in N and would also go away with the join-based lookup.
+Time: features scale linearly with documents and with cores: 10 M articles ≈ 10 M × 0.5 ms ≈ 85 CPU-minutes,
+100 M ≈ 14 CPU-hours (≈ 7 hours on these 2 cores). Matching, extrapolated linearly from the synthetic growth
+(+0.05 ms per document per 100 k indexed, an upper bound), would reach ≈ 5 ms per document at 10 M and dominate;
+with real collections, where unrelated stories rarely share a band, it should stay close to the log N cost.
+Either way a full rebuild of 100 M is a batch job, and an incremental run pays only for its new documents.
+
+Memory is what breaks first: ≈ 1.1 KB per document in RAM is ≈ 11 GB at 10 M and ≈ 110 GB at 100 M, beyond this
+machine. (The measured peak RSS at 100 k, ≈ 1.4 GB, is mostly not the index: ≈ 0.8 GB after indexing is the
+Python runtime, pyarrow, a 10,000-document batch of text and the benchmark's own tables, and rebuilding the
+index from Parquet transiently holds the Arrow tables and their joins, ≈ +0.5 GB.) The path there, without
+changing the stored format: keep the band hashes on disk (they are Parquet columns already), join a new batch's
+band keys against them partition by partition (by band, or by hash prefix; DuckDB or pyarrow), and read
+signatures only for the candidate rows (a memory-mapped ``uint32`` matrix: 5 GB at 10 M, 50 GB at 100 M on
+disk). Then RAM holds one batch plus one partition, and each candidate costs one random read, a few per
+document. Loading the whole index per run (linear in N, ≈ 2 s per 100 k, so ≈ 3.5 min at 10 M) goes away with
+the join-based lookup too.
 """
 
 from __future__ import annotations
@@ -150,6 +158,17 @@ def peak_rss_mb() -> tuple[float, float]:
     return me, kids
 
 
+def rss_now_mb() -> float:
+    """Current resident set size of this process (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def cpu_seconds() -> float:
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
@@ -216,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(per_batch[-1]), flush=True)
     index_s = feat_s + match_s
+    index_mb = index.nbytes() / 2**20
+    rss_indexed = rss_now_mb()
 
     # the index as a pipeline run finds it: Parquet on disk, rebuilt with Arrow joins into numpy
     with tempfile.TemporaryDirectory() as tmp:
@@ -230,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         load_s = time.perf_counter() - t0
     assert len(loaded) == len(index), (len(loaded), len(index))
     del index
+    loaded_mb = loaded.nbytes() / 2**20
+    rss_loaded = rss_now_mb()
 
     docs = [gen.doc(n, *recipe[n]) for n in range(args.docs, args.docs + args.query)]
     res, f, m = run_batch(docs, loaded, cfg, pool, args.workers)
@@ -267,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "cpu_ms_per_doc_all": round(1000 * total_cpu / (args.docs + args.query), 3),
         "peak_rss_mb": {"main": round(me), "largest_worker": round(kids)},
+        "index_arrays_mb": {"after_indexing": round(index_mb), "loaded_from_parquet": round(loaded_mb)},
+        "rss_mb": {"after_indexing": round(rss_indexed), "after_load": round(rss_loaded), "end": round(rss_now_mb())},
         "per_batch": per_batch,
     }
     print(json.dumps({k: v for k, v in result.items() if k != "per_batch"}, indent=1))

@@ -593,6 +593,15 @@ class DedupIndex:
     def rows(self) -> int:
         return self.alive.n
 
+    def nbytes(self) -> int:
+        """Bytes held by the index's arrays (capacity included) and Arrow id columns."""
+        arrays = [self.doc_key, self.text_key, self.alive, self.has_sig, *([self.sigs] if self.sigs else [])]
+        total = sum(g.buf.nbytes for g in arrays)
+        for post in (self.by_doc, self.by_url, self.by_text, self.by_band):
+            total += sum(k.nbytes + r.nbytes for k, r in post.runs)
+        total += sum(c.nbytes for c in self._doc_chunks) + sum(c.nbytes for c in self._sha_chunks)
+        return total
+
     def doc_ids(self, rows: np.ndarray) -> list[str]:
         if self._doc_ids is None:
             self._doc_ids = pa.chunked_array(self._doc_chunks, type=pa.string())
