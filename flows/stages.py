@@ -72,22 +72,51 @@ def chunks(seq: list[Any], size: int) -> list[list[Any]]:
     cache_policy=NO_CACHE,
 )
 def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> tuple[list[Any], Counter[str]]:
-    """Items of one source (files found, URLs listed, feed entries) and the reasons of its discovery failures,
-    which are written as fetch rejects (a failure already recorded is not written twice, but counted again)."""
+    """Items of one source (files found, URLs listed, feed entries, sitemap pages, WARC records; after the
+    source's include/exclude/since filters) and the reasons of its discovery failures, which are written as
+    fetch rejects (a failure already recorded is not written twice, but counted again).
+
+    ``max_items`` caps the items not stored yet (requests this run will make); known items are kept (the
+    fetch skips them, or revisits them when due). The items left out are not lost: the next run discovers them
+    again, and then they are the new ones."""
     from tasks import fetch
 
     items, rejects = fetch.discover(source, settings.fetch)
-    Store(settings.data_root).write_rejects("fetch", rejects, fetch_fp)
+    store = Store(settings.data_root)
+    store.write_rejects("fetch", rejects, fetch_fp)
+    logger = get_run_logger()
     if rejects:
-        get_run_logger().warning("source %s: %d discovery failure(s)", source.name, len(rejects))
+        logger.warning("source %s: %d discovery failure(s)", source.name, len(rejects))
+    if source.max_items is not None:
+        known = known_docs(store, settings)
+        kept, new = [], 0
+        for item in items:
+            if known.skip(fetch.make_doc_id(item.uri), None):
+                kept.append(item)
+            elif new < source.max_items:
+                kept.append(item)
+                new += 1
+        if len(kept) < len(items):
+            logger.info(
+                "source %s: max_items %d: %d new item(s) left for later runs",
+                source.name,
+                source.max_items,
+                len(items) - len(kept),
+            )
+        items = kept
     return list(items), Counter(r["reason"] for r in rejects)
+
+
+Validators = tuple[str | None, dt.datetime | None]
 
 
 class KnownDocs:
     """What fetch already holds, to decide what to skip: the newest stored version (``content_sha256``) of each
     document, the keys of rejected versions, and the ``doc_id``s not to request again (stored, rejected for good,
-    or a transient failure not yet due for a retry); a rerun's ``force_ids`` are requested again anyway. A plain
-    object, not a collection, so Prefect does not walk it when it records task inputs."""
+    or a transient failure not yet due for a retry); a rerun's ``force_ids`` are requested again anyway.
+    ``revisit`` maps stored URL documents due for a revisit (their source's ``revisit_after_s`` passed since
+    their newest version was fetched) to that version's ``(etag, last_modified)``: they are requested again,
+    conditionally. A plain object, not a collection, so Prefect does not walk it when it records task inputs."""
 
     def __init__(
         self,
@@ -95,11 +124,13 @@ class KnownDocs:
         reject_keys: set[tuple[str, str | None]],
         blocked_ids: set[str],
         force_ids: set[str] | None = None,
+        revisit: dict[str, Validators] | None = None,
     ):
         self.latest = latest
         self.reject_keys = reject_keys
         self.blocked_ids = blocked_ids
         self.force_ids = force_ids or set()
+        self.revisit = revisit or {}
 
     def skip(self, doc_id: str, sha: str | None) -> bool:
         if sha is None:  # before a request
@@ -110,19 +141,66 @@ class KnownDocs:
     def is_new_version(self, doc_id: str, sha: str) -> bool:
         return self.latest.get(doc_id) != sha
 
+    def validators(self, doc_id: str) -> Validators | None:
+        """``(etag, last_modified)`` for a conditional revisit of ``doc_id``; None for a plain request."""
+        return self.revisit.get(doc_id)
+
+    def record(self, doc_id: str, sha: str | None) -> None:
+        """A version (``sha``) or a reject (``sha`` None) of ``doc_id`` was just stored: not requested again in
+        this run (e.g. when Prefect retries a fetch batch that failed half-way)."""
+        if sha is not None:
+            self.latest[doc_id] = sha
+        self.blocked_ids.add(doc_id)
+        self.revisit.pop(doc_id, None)
+        self.force_ids.discard(doc_id)
+
+
+def _revisit_validators(store: Store, newest: Any, settings: Settings) -> dict[str, Validators]:
+    """Stored URL documents whose source has ``revisit_after_s`` and whose newest version is at least that old,
+    with that version's HTTP validators (null for parts written before the columns existed)."""
+    import pyarrow.parquet as pq
+
+    from tasks.store import utcnow
+
+    after = {s.name: s.revisit_after_s for s in settings.sources if s.revisit_after_s is not None}
+    if not after or newest.num_rows == 0:
+        return {}
+    now = utcnow()
+    due: dict[str, dict[str, str]] = {}  # part -> {doc_id: sha}
+    for doc_id, sha, source, fetched_at, part in zip(
+        *(newest.column(c).to_pylist() for c in ("doc_id", "content_sha256", "source", "fetched_at", "part")),
+        strict=True,
+    ):
+        wait = after.get(source)
+        if wait is not None and fetched_at is not None and (now - fetched_at).total_seconds() >= wait:
+            due.setdefault(part, {})[doc_id] = sha
+    out: dict[str, Validators] = {}
+    for part, docs in due.items():
+        names = pq.read_schema(part).names
+        cols = [c for c in ("doc_id", "content_sha256", "uri", "etag", "last_modified") if c in names]
+        rows = pq.read_table(part, columns=cols).to_pylist()
+        for r in rows:
+            if docs.get(r["doc_id"]) == r["content_sha256"] and not str(r.get("uri", "")).startswith("file:"):
+                out[r["doc_id"]] = (r.get("etag"), r.get("last_modified"))
+    return out
+
 
 def known_docs(store: Store, settings: Settings, force_ids: set[str] | None = None) -> KnownDocs:
     """Build :class:`KnownDocs` from the stored fetch outputs and rejects. A document whose fetches failed only
     with retryable reasons (:data:`tasks.schemas.RETRYABLE_REASONS`) is requested again once
     ``retry_failed_after_s * 2**(attempts-1)`` seconds passed since its last attempt, up to
-    ``max_fetch_attempts`` attempts (exponential backoff across runs)."""
+    ``max_fetch_attempts`` attempts (exponential backoff across runs). A stored URL document is requested again
+    (conditionally) when its source's ``revisit_after_s`` passed since its newest version was fetched."""
     from tasks.store import newest_fetched, utcnow
 
     newest = newest_fetched(store)
-    latest = dict(zip(newest.column("doc_id").to_pylist(), newest.column("content_sha256").to_pylist(), strict=True))
+    ids: list[Any] = newest.column("doc_id").to_pylist()
+    shas: list[Any] = newest.column("content_sha256").to_pylist()
+    latest: dict[str, str] = dict(zip(ids, shas, strict=True))
     rejects = store.read_rejects("fetch").to_pylist()
     reject_keys = {(r["doc_id"], r["content_sha256"]) for r in rejects}
-    blocked = set(latest)
+    revisit = _revisit_validators(store, newest, settings)
+    blocked = set(latest) - set(revisit)
     retryable: dict[str, list[Any]] = {}
     for r in rejects:
         if r["doc_id"] in latest:
@@ -140,7 +218,7 @@ def known_docs(store: Store, settings: Settings, force_ids: set[str] | None = No
         wait = cfg.retry_failed_after_s * 2 ** (attempts - 1)
         if attempts >= cfg.max_fetch_attempts or (now - max(times)).total_seconds() < wait:
             blocked.add(doc_id)
-    return KnownDocs(latest, reject_keys, blocked, force_ids)
+    return KnownDocs(latest, reject_keys, blocked, force_ids, revisit)
 
 
 @task(
@@ -155,10 +233,13 @@ def fetch_batch(
 ) -> StageCounts:
     """Fetch one batch of items; an item is skipped when its document (URL) or, for files, its exact bytes
     (``doc_id``, ``content_sha256``) are already stored or rejected. Fetched bytes identical to a stored version
-    are dropped (no new version)."""
+    (or a 304 answer to a revisit) are dropped (no new version). Results are written as they come, at least
+    every ``write_every_s`` seconds, so a killed run keeps what it fetched. URLs whose host's circuit breaker
+    opened are left for a later run (no row, no reject)."""
     from tasks import fetch
 
     counts = StageCounts()
+    store = Store(settings.data_root)
 
     def skip(item: Any, sha: str | None) -> bool:
         done = known.skip(fetch.make_doc_id(item.uri), sha)
@@ -166,14 +247,36 @@ def fetch_batch(
             counts.skipped += 1
         return done
 
-    rows, rejects = fetch.fetch_items(items, settings.fetch, skip=skip)
-    fresh = [r for r in rows if known.is_new_version(r["doc_id"], r["content_sha256"])]
-    counts.skipped += len(rows) - len(fresh)
-    store = Store(settings.data_root)
-    store.write_part("fetch", fresh, schemas.FETCHED, fetch_fp)
-    store.write_rejects("fetch", rejects, fetch_fp)
-    counts.processed = len(fresh)
-    counts.rejected.update(r["reason"] for r in rejects)
+    def emit(rows: list[dict[str, Any]], rejects: list[dict[str, Any]]) -> None:
+        fresh = [r for r in rows if known.is_new_version(r["doc_id"], r["content_sha256"])]
+        counts.skipped += len(rows) - len(fresh)
+        store.write_part("fetch", fresh, schemas.FETCHED, fetch_fp)
+        store.write_rejects("fetch", rejects, fetch_fp)
+        for r in fresh:
+            known.record(r["doc_id"], r["content_sha256"])
+        for r in rejects:
+            known.record(r["doc_id"], None)
+        counts.processed += len(fresh)
+        counts.rejected.update(r["reason"] for r in rejects)
+
+    stats = fetch.FetchStats()
+    fetch.fetch_items(
+        items,
+        settings.fetch,
+        skip=skip,
+        validators=lambda item: known.validators(fetch.make_doc_id(item.uri)),
+        emit=emit,
+        stats=stats,
+    )
+    counts.skipped += stats.not_modified
+    if stats.deferred:
+        get_run_logger().warning(
+            "source %s batch %d: %d URL(s) left for a later run (unavailable host(s): %s)",
+            source_name,
+            batch_no,
+            stats.deferred,
+            ", ".join(sorted(stats.deferred_hosts)),
+        )
     return counts
 
 

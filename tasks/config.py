@@ -8,15 +8,17 @@ used). Unknown keys raise :class:`ConfigError`, so a typo never silently falls b
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SOURCE_KINDS = ("files", "urls", "feed")
+SOURCE_KINDS = ("files", "urls", "feed", "sitemap", "warc")
 
 
 class ConfigError(ValueError):
@@ -26,24 +28,51 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class SourceConfig:
     """One ``[[sources]]`` table. ``path`` for ``files`` (folder or file) and ``urls`` (a list file, one URL per
-    line); ``url`` (or ``path`` to a local feed file) for ``feed``."""
+    line); ``url`` (or ``path`` to a local feed file) for ``feed``; ``url`` (a sitemap, sitemap index or
+    ``robots.txt`` URL) or ``path`` (a local sitemap file) for ``sitemap``; ``path`` (a WARC / WARC.gz file or a
+    folder of them) for ``warc``.
+
+    Filters (every kind): ``include`` / ``exclude`` regular expressions searched in each discovered URL (an item
+    must match one ``include`` pattern when any is given, and no ``exclude`` pattern); ``since`` drops items whose
+    date (sitemap ``lastmod`` or news ``publication_date``, feed entry date, WARC record date) is older (items
+    without a date are kept); ``max_items`` caps the documents *requested* per run (known documents do not count;
+    the rest stay pending and are requested by later runs). ``revisit_after_s``: a stored URL document is
+    requested again (conditionally, with ``If-None-Match`` / ``If-Modified-Since``) once its newest version is
+    this old; None = never (the default: articles rarely change)."""
 
     name: str
     kind: str
     path: str | None = None
     url: str | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    since: dt.datetime | None = None
+    max_items: int | None = None
+    revisit_after_s: float | None = None
 
 
 @dataclass(frozen=True)
 class FetchConfig:
     user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow)"
     timeout_s: float = 20.0  # connect/read/write timeout per request, seconds
+    deadline_s: float = 60.0  # hard limit for one whole request attempt (headers and body), seconds
     retries: int = 2  # extra attempts after connect errors, timeouts, 429 and 5xx
     max_redirects: int = 10
-    max_bytes: int = 10_000_000  # larger bodies are rejected as too_large
+    max_bytes: int = 10_000_000  # larger bodies (after decompression) are rejected as too_large
     allow_private_addresses: bool = False  # tests fetch from 127.0.0.1 and set this
     retry_failed_after_s: float = 3600.0  # a URL that failed transiently is retried after this (doubling per attempt)
     max_fetch_attempts: int = 4  # attempts (across runs) before a transient failure is final
+    workers: int = 8  # concurrent HTTP requests in all
+    per_host_concurrency: int = 2  # concurrent requests to one host
+    per_host_delay_s: float = 1.0  # minimum seconds between request starts to one host (raised by Crawl-delay)
+    max_crawl_delay_s: float = 30.0  # a larger robots.txt Crawl-delay is taken as this
+    robots_txt: bool = True  # obey robots.txt (rejects robots_disallowed)
+    robots_cache_s: float = 3600.0  # seconds a host's robots.txt is kept before it is read again
+    backoff_base_s: float = 0.5  # wait before retry n: about backoff_base_s * 2**(n-1) s with jitter
+    backoff_cap_s: float = 8.0  # longest wait between two attempts (without Retry-After)
+    retry_after_cap_s: float = 30.0  # a longer Retry-After ends this run's attempts for that URL
+    breaker_failures: int = 5  # consecutive failed URLs of one host after which its other URLs wait for a later run
+    write_every_s: float = 2.0  # fetched documents are written at least this often (a killed run loses less)
 
 
 @dataclass(frozen=True)
@@ -124,6 +153,75 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
     return cls(**values)
 
 
+_SOURCE_KEYS = {"name", "kind", "path", "url", "include", "exclude", "since", "max_items", "revisit_after_s"}
+
+
+def _since(i: int, value: Any) -> dt.datetime:
+    """``since`` as an aware UTC datetime: a TOML date or date-time, or an ISO 8601 string (naive = UTC)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ConfigError(f"sources[{i}].since must be an ISO 8601 date or date-time") from exc
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    raise ConfigError(f"sources[{i}].since must be a date, a date-time or an ISO 8601 string")
+
+
+def _patterns(i: int, src: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = src.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"sources[{i}].{key} must be a regular expression or a list of them")
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"sources[{i}].{key}: bad regular expression {pattern!r}: {exc}") from exc
+    return tuple(value)
+
+
+def _source(i: int, src: Any, base: Path) -> SourceConfig:
+    """Validate one ``[[sources]]`` table; relative paths are resolved against ``base``."""
+    if not isinstance(src, dict):
+        raise ConfigError(f"sources[{i}] must be a table")
+    extra = set(src) - _SOURCE_KEYS
+    if extra:
+        raise ConfigError(f"unknown key(s) in sources[{i}]: {', '.join(sorted(extra))}")
+    if src.get("kind") not in SOURCE_KINDS:
+        raise ConfigError(f"sources[{i}].kind must be one of {', '.join(SOURCE_KINDS)}")
+    if not src.get("name"):
+        raise ConfigError(f"sources[{i}] needs a name")
+    p = src.get("path")
+    if p is not None and not Path(p).is_absolute():
+        p = str(base / p)
+    kind = src["kind"]
+    if kind in ("files", "urls", "warc") and not p:
+        raise ConfigError(f"sources[{i}] ({kind}) needs a path")
+    if kind in ("feed", "sitemap") and not (src.get("url") or p):
+        raise ConfigError(f"sources[{i}] ({kind}) needs a url or a path")
+    max_items = src.get("max_items")
+    if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1):
+        raise ConfigError(f"sources[{i}].max_items must be a positive integer")
+    revisit = src.get("revisit_after_s")
+    if revisit is not None and (not isinstance(revisit, int | float) or isinstance(revisit, bool) or revisit < 0):
+        raise ConfigError(f"sources[{i}].revisit_after_s must be a number of seconds (>= 0)")
+    return SourceConfig(
+        name=src["name"],
+        kind=kind,
+        path=p,
+        url=src.get("url"),
+        include=_patterns(i, src, "include"),
+        exclude=_patterns(i, src, "exclude"),
+        since=_since(i, src["since"]) if src.get("since") is not None else None,
+        max_items=max_items,
+        revisit_after_s=float(revisit) if revisit is not None else None,
+    )
+
+
 def load_settings(
     config: str | os.PathLike[str] | None = None, data_root: str | os.PathLike[str] | None = None
 ) -> Settings:
@@ -163,21 +261,7 @@ def load_settings(
 
     sources: list[SourceConfig] = []
     for i, src in enumerate(raw.get("sources", [])):
-        extra = set(src) - {"name", "kind", "path", "url"}
-        if extra:
-            raise ConfigError(f"unknown key(s) in sources[{i}]: {', '.join(sorted(extra))}")
-        if src.get("kind") not in SOURCE_KINDS:
-            raise ConfigError(f"sources[{i}].kind must be one of {', '.join(SOURCE_KINDS)}")
-        if not src.get("name"):
-            raise ConfigError(f"sources[{i}] needs a name")
-        p = src.get("path")
-        if p is not None and not Path(p).is_absolute():
-            p = str(base / p)
-        if src["kind"] in ("files", "urls") and not p:
-            raise ConfigError(f"sources[{i}] ({src['kind']}) needs a path")
-        if src["kind"] == "feed" and not (src.get("url") or p):
-            raise ConfigError(f"sources[{i}] (feed) needs a url or a path")
-        sources.append(SourceConfig(name=src["name"], kind=src["kind"], path=p, url=src.get("url")))
+        sources.append(_source(i, src, base))
     if path is None and not sources:
         sources.append(SourceConfig(name="raw", kind="files", path=str(root / "raw")))
     names = [s.name for s in sources]
@@ -205,6 +289,13 @@ def load_settings(
     batch_size = int(top.get("batch_size", 500))
     if batch_size < 1:
         raise ConfigError("batch_size must be at least 1")
+    fetch = _section(FetchConfig, raw.get("fetch", {}), "fetch")
+    for key in ("workers", "per_host_concurrency", "breaker_failures", "max_fetch_attempts"):
+        if getattr(fetch, key) < 1:
+            raise ConfigError(f"[fetch] {key} must be at least 1")
+    for key in ("timeout_s", "deadline_s"):
+        if getattr(fetch, key) <= 0:
+            raise ConfigError(f"[fetch] {key} must be positive")
     dedup = _section(DedupConfig, raw.get("dedup", {}), "dedup")
     if dedup.num_perm % dedup.bands:
         raise ConfigError("[dedup] num_perm must be a multiple of bands")
@@ -213,7 +304,7 @@ def load_settings(
         batch_size=batch_size,
         max_reject_share=float(top.get("max_reject_share", 0.0)),
         sources=tuple(sources),
-        fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch"),
+        fetch=fetch,
         parse=_section(ParseConfig, raw.get("parse", {}), "parse"),
         dedup=dedup,
         enrich=_section(EnrichConfig, raw.get("enrich", {}), "enrich"),

@@ -42,6 +42,9 @@ FETCHED = _schema(
         pa.field("content_type", pa.string()),  # header value incl. charset, or a guess from the file name
         pa.field("content_length", pa.int64()),  # bytes
         pa.field("content", pa.large_binary(), nullable=False),
+        # HTTP validators of this version, sent back as If-None-Match / If-Modified-Since when it is revisited
+        pa.field("etag", pa.string()),
+        pa.field("last_modified", UTC_TS),
     ]
 )
 
@@ -216,7 +219,11 @@ REJECT_REASONS: dict[str, frozenset[str]] = {
             "redirect_loop",
             "invalid_url",
             "feed_error",
+            "sitemap_error",
             "private_address",
+            "robots_disallowed",
+            "rate_limited",
+            "decode_error",
         }
     ),
     "parse": frozenset({"not_html", "no_article_text", "decode_error", "parse_error", "parse_timeout"}),
@@ -226,7 +233,7 @@ REJECT_REASONS: dict[str, frozenset[str]] = {
 }
 
 #: Fetch failures worth another attempt in a later run (transient network or server trouble).
-RETRYABLE_REASONS = frozenset({"dns_error", "connect_error", "timeout", "http_5xx"})
+RETRYABLE_REASONS = frozenset({"dns_error", "connect_error", "timeout", "http_5xx", "rate_limited"})
 
 #: Rejects of every stage (``processed/rejects/<stage>/``).
 REJECTS = _schema(

@@ -22,7 +22,16 @@ from tasks.fetch import FetchItem
 
 pytestmark = pytest.mark.timeout(60)
 
-CFG = FetchConfig(allow_private_addresses=True, timeout_s=2.0, retries=1, max_redirects=5, max_bytes=50_000)
+CFG = FetchConfig(
+    robots_txt=False,
+    per_host_delay_s=0.0,
+    backoff_base_s=0.02,
+    allow_private_addresses=True,
+    timeout_s=2.0,
+    retries=1,
+    max_redirects=5,
+    max_bytes=50_000,
+)
 HTML = b"<!doctype html><html><head><title>T</title></head><body><p>Hello world.</p></body></html>"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
 # field case C04: a PDF served as text/html
@@ -45,7 +54,6 @@ def server() -> Iterator[HTTPServer]:
 @pytest.fixture
 def http(server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
     server.clear()
-    monkeypatch.setattr(fetch, "BACKOFF_BASE_S", 0.02)
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
     return server
@@ -327,7 +335,15 @@ def test_http_table(http: HTTPServer) -> None:
 
 
 def test_user_agent_sent(http: HTTPServer) -> None:
-    cfg = FetchConfig(allow_private_addresses=True, timeout_s=2.0, retries=0, user_agent="newsflow-test/1")
+    cfg = FetchConfig(
+        robots_txt=False,
+        per_host_delay_s=0.0,
+        backoff_base_s=0.02,
+        allow_private_addresses=True,
+        timeout_s=2.0,
+        retries=0,
+        user_agent="newsflow-test/1",
+    )
     http.expect_request("/ua", headers={"User-Agent": "newsflow-test/1"}).respond_with_data(
         HTML, content_type="text/html"
     )
@@ -350,7 +366,14 @@ def test_slow_server_times_out(http: HTTPServer) -> None:
         return Response(HTML, content_type="text/html")
 
     http.expect_request("/slow").respond_with_handler(slow)
-    cfg = FetchConfig(allow_private_addresses=True, timeout_s=0.3, retries=0)
+    cfg = FetchConfig(
+        robots_txt=False,
+        per_host_delay_s=0.0,
+        backoff_base_s=0.02,
+        allow_private_addresses=True,
+        timeout_s=0.3,
+        retries=0,
+    )
     start = time.monotonic()
     fetched, rejects = fetch.fetch_items(url_items(http.url_for("/slow")), cfg)
     assert fetched == [] and rejects[0]["reason"] == "timeout"
@@ -362,14 +385,28 @@ def test_connect_error(http: HTTPServer) -> None:
     with socket.socket() as s:  # a port on 127.0.0.1 that nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cfg = FetchConfig(allow_private_addresses=True, timeout_s=1.0, retries=1)
+    cfg = FetchConfig(
+        robots_txt=False,
+        per_host_delay_s=0.0,
+        backoff_base_s=0.02,
+        allow_private_addresses=True,
+        timeout_s=1.0,
+        retries=1,
+    )
     fetched, rejects = fetch.fetch_items(url_items(f"http://127.0.0.1:{port}/x"), cfg)
     assert fetched == [] and rejects[0]["reason"] == "connect_error" and "attempts=2" in rejects[0]["detail"]
 
 
 def test_private_address_refused(http: HTTPServer) -> None:
     http.expect_request("/secret").respond_with_data(HTML, content_type="text/html")
-    cfg = FetchConfig(allow_private_addresses=False, timeout_s=1.0, retries=0)
+    cfg = FetchConfig(
+        robots_txt=False,
+        per_host_delay_s=0.0,
+        backoff_base_s=0.02,
+        allow_private_addresses=False,
+        timeout_s=1.0,
+        retries=0,
+    )
     fetched, rejects = fetch.fetch_items(url_items(http.url_for("/secret")), cfg)
     assert fetched == [] and rejects[0]["reason"] == "private_address"
     assert http.log == []  # refused before any request
@@ -386,7 +423,14 @@ def test_private_address_checked_on_each_redirect_hop(http: HTTPServer, monkeypa
     target = f"http://localhost:{http.port}/inside"
     http.expect_request("/hop").respond_with_data("", status=302, headers={"Location": target})
     http.expect_request("/inside").respond_with_data(HTML, content_type="text/html")
-    cfg = FetchConfig(allow_private_addresses=False, timeout_s=1.0, retries=0)
+    cfg = FetchConfig(
+        robots_txt=False,
+        per_host_delay_s=0.0,
+        backoff_base_s=0.02,
+        allow_private_addresses=False,
+        timeout_s=1.0,
+        retries=0,
+    )
     fetched, rejects = fetch.fetch_items(url_items(http.url_for("/hop")), cfg)
     assert fetched == [] and rejects[0]["reason"] == "private_address"
     assert [req.path for req, _ in http.log] == ["/hop"]
@@ -397,7 +441,14 @@ def test_dns_error(monkeypatch: pytest.MonkeyPatch) -> None:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(fetch, "_resolve", fail)
-    cfg = FetchConfig(allow_private_addresses=False, timeout_s=1.0, retries=0)
+    cfg = FetchConfig(
+        robots_txt=False,
+        per_host_delay_s=0.0,
+        backoff_base_s=0.02,
+        allow_private_addresses=False,
+        timeout_s=1.0,
+        retries=0,
+    )
     fetched, rejects = fetch.fetch_items(url_items("https://no-such-host.invalid/a"), cfg)
     assert fetched == [] and rejects[0]["reason"] == "dns_error"
 
@@ -505,7 +556,14 @@ def test_unreachable_feed(allow: bool, cause: str) -> None:
     with socket.socket() as s:  # a port on 127.0.0.1 that nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cfg = FetchConfig(allow_private_addresses=allow, timeout_s=1.0, retries=0)
+    cfg = FetchConfig(
+        robots_txt=False,
+        per_host_delay_s=0.0,
+        backoff_base_s=0.02,
+        allow_private_addresses=allow,
+        timeout_s=1.0,
+        retries=0,
+    )
     items, rejects = fetch.discover(SourceConfig("f", "feed", url=f"http://127.0.0.1:{port}/feed"), cfg)
     assert items == [] and rejects[0]["reason"] == "feed_error" and cause in rejects[0]["detail"]
 
