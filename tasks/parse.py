@@ -681,7 +681,9 @@ _NAME_PARTICLES = {
 }
 
 
-def _clean_person(raw: str, site_name: str | None = None, structured: bool = True) -> str | None:
+def _clean_person(
+    raw: str, site_name: str | None = None, structured: bool = True, handle_ok: bool = False
+) -> str | None:
     """Return a cleaned person name or None when ``raw`` is not one (e-mail, URL, agency, job title ...).
 
     ``structured`` names come from JSON-LD/meta; HTML bylines (``structured=False``) must have two words.
@@ -702,7 +704,7 @@ def _clean_person(raw: str, site_name: str | None = None, structured: bool = Tru
     if len(words) > 5:
         return None
     has_latin = any("a" <= ch.lower() <= "z" for ch in s)
-    if has_latin and not any(ch.isupper() for ch in s):
+    if has_latin and not any(ch.isupper() for ch in s) and not (handle_ok and len(words) == 1):
         return None
     first = words[0]
     if first.islower() and first.isalpha() and len(first) <= 3 and first not in _NAME_PARTICLES:
@@ -745,7 +747,9 @@ _RELATED_LINE_RE = re.compile(
     r"^(?:lesen sie (?:auch|mehr|hier|dazu)|mehr zum thema|mehr dazu|auch interessant|ebenfalls interessant|"
     r"das könnte sie auch interessieren|weitere artikel|weiterlesen|zum thema|passend zum thema|siehe auch|"
     r"read more|read also|also read|see also|related(?: articles?| stories| coverage)?|more on this|"
-    r"recommended|más información|lea también|leia também|à lire aussi|lire aussi|leggi anche)\b\s*[:>»\-–]?",
+    r"recommended|más información|lea también|leia também|à lire aussi|lire aussi|leggi anche|"
+    r"les også|læs også|läs också|lue myös|lees ook|čtěte také|přečtěte si také|czytaj też|"
+    r"ayrıca bakınız|okumaya devam)(?=\W|$)\s*[:>»\-–]?",
     re.I,
 )
 
@@ -768,12 +772,17 @@ _PROMO_LINE_RE = re.compile(
     r"hauptinhalt$|zum inhalt(?: springen)?$|skip to (?:main )?content$|main content$|"
     r"\d+ (?:wochen|tage|monate) (?:kostenlos|gratis) (?:testen|lesen)|jetzt (?:kostenlos )?(?:testen|abonnieren)\b|"
     r"(?:start|begin) (?:your|a) free trial\b|subscribe (?:now|today)\b|"
-    r"(?:more from|more stories from|most read|meistgelesen|top stories)\b.{0,40}$)",
+    r"(?:more from|more stories from|most read|meistgelesen|top stories)\b.{0,40}$|more\s*:\s|"
+    r"for more stories like this\b|follow [\w .'’-]{2,40} on (?:twitter|facebook|instagram|x)\b|"
+    r"(?:photo|foto|bild|image|credit)s?\s*:\s*\S.{0,50}$|thanks? (?:you )?for (?:signing up|subscribing)\b|"
+    r"keep an eye on your inbox\b|there was an error processing your subscription|"
+    r"an error (?:has )?occurred,? please try again|order reprints$|print article$|"
+    r"this copy is for your personal,? non-commercial use|write to [\w .'’-]{2,60} at \S+@\S+$)",
     re.I,
 )
 # lines that start the page furniture after the article: everything from here on is dropped
 _TAIL_START_RE = re.compile(
-    r"^(?:join (?:our|the) (?:commenting|conversation|discussion|debate)\b|our standards\s*:|"
+    r"^(?:join (?:our|the) (?:commenting|conversation|discussion|debate)\b|our standards\s*:|got a story\?|"
     r"dieses thema im programm\s*:|(?:etiketler|tags?|schlagw(?:ö|oe)rter|stichw(?:ö|oe)rter|mots[- ]clés|"
     r"etiquetas|tagi|ämnen|emner|onderwerpen)\s*:|ähnliche(?: artikel| beiträge)?\s*:|"
     r"(?:informieren sie sich|testen sie)\b.{0,120}\b(?:(?:zwei|drei|vier|\d+) wochen|gratis|kostenlos))",
@@ -1352,6 +1361,11 @@ def _unescape_text(s: str) -> str:
     return _norm_ws(s)
 
 
+def _shares_word(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` have a word of four or more letters in common (case-insensitive)."""
+    return bool(set(re.findall(r"\w{4,}", a.lower())) & set(re.findall(r"\w{4,}", b.lower())))
+
+
 def _is_site_title(title: str, site_names: list[str], url: str | None) -> bool:
     """True when ``title`` is just the site's name (or its domain label)."""
     k = _letters(title)
@@ -1544,6 +1558,10 @@ def _trafilatura_body(tree: Any, url: str | None, fast: bool) -> Any:
         return None
 
 
+# one-word "authors" that are desk labels, not pen names
+_NOT_HANDLES = frozenset({"redaktion", "agenturen", "admin", "administrator", "staff", "team", "editor", "gast"})
+
+
 def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
     """Fallback: trafilatura's author XPaths over the whole page (comments, sidebars, figures pruned)."""
     try:
@@ -1556,7 +1574,13 @@ def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
         return []
     if not raw:
         return []
-    names = [_clean_person(x, site_name, structured=False) for x in raw.split(";")]
+    # an author element of the page (trafilatura's XPaths): a one-word pen name or user handle is the author
+    names = [
+        _clean_person(x, site_name, structured=True, handle_ok=True)
+        if len(x.split()) == 1 and len(x.strip()) >= 4 and x.strip().lower() not in _NOT_HANDLES
+        else _clean_person(x, site_name, structured=False)
+        for x in raw.split(";")
+    ]
     return _dedupe(n for n in names if n)[:6]
 
 
@@ -1707,6 +1731,10 @@ def _preclean_tree(tree: Any) -> None:
             continue
         if el.tag == "aside" and _CONTENT_CLASS_RE.search(attrs):
             el.tag = "div"
+    # teaser cards: a link wrapping a headline and/or paragraph of another article
+    for a in list(tree.iter("a")):
+        if a.getparent() is not None and a.find(".//p") is not None and a.xpath(".//h1|.//h2|.//h3|.//h4"):
+            a.drop_tree()
 
 
 # ---- main ------------------------------------------------------------------------------------------------
@@ -1842,6 +1870,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if not _in_bad_container(el):
             h1_el = el
             break
+    h1_in_root = h1_el is not None
     if h1_el is None:
         h1s = tree.xpath("//h1")
         h1_el = h1s[0] if h1s else None
@@ -1878,10 +1907,32 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                 # "Kicker: Headline" in the structured data, only the headline in <h1>: keep the kicker
                 title, title_src = cand, src
                 break
+            if len(ck) > 10 and h1k.endswith(ck) and len(h1k) - len(ck) <= 40:
+                # "<kicker span><headline span>" in <h1>: the structured headline without the kicker
+                title, title_src = cand, src
+                break
             if len(h1k) > 10 and (h1k in _letters(page_title) or h1k in ck):
                 # the visible headline wins (measured: better than the structured string on the dev corpus)
                 title, title_src = h1, "html"
                 break
+    if (
+        title is None
+        and h1
+        and h1_in_root
+        and 2 <= len(h1.split()) <= 40
+        and not _is_site_title(h1, site_names, url)
+        and not _is_site_title(_strip_site_name(h1, site_names, url), site_names, url)
+        and _shares_word(h1, " ".join(c for c, _ in cands))
+        and h1_el is not None
+        and len([ch for ch in h1_el if isinstance(ch.tag, str) and _text(ch)]) < 2  # not "<kicker><headline>"
+        and not (
+            page_title
+            and len(_SEP_RE.split(page_title)) > 1
+            and any(_letters(x) == _letters(h1) for x in _SEP_RE.split(page_title))
+        )
+    ):
+        # the visible headline of the article differs from the SEO strings: it is what readers see
+        title, title_src = h1, "html"
     if title is None and cands:
         title, title_src = cands[0]
     if title is None and h1:
@@ -2038,7 +2089,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if simple and all(_letters(x) in joined for x in simple) and (not joined or len(simple) > 1 or h1):
             paragraphs, subheads = simple, simple_heads
     cleaned = clean_paragraphs(paragraphs, captions=caption_texts, site_name=result["site_name"])
-    paragraphs = cleaned["paragraphs"]
+    paragraphs = _drop_link_runs(cleaned["paragraphs"], link_texts)
     if paragraphs and sum(len(x) for x in paragraphs) < 3000 and _mostly_link_text(paragraphs, link_texts):
         paragraphs = []  # navigation-only page: the "body" is a list of link labels
     agencies.extend(cleaned["agencies"])
@@ -2134,6 +2185,23 @@ def _containment(teaser: str, paragraphs: list[str]) -> float:
     ts = {tuple(t[i : i + 4]) for i in range(max(1, len(t) - 3))}
     bs = {tuple(b[i : i + 4]) for i in range(max(1, len(b) - 3))}
     return len(ts & bs) / len(ts) if ts else 0.0
+
+
+def _drop_link_runs(paragraphs: list[str], link_texts: set[str], min_run: int = 5) -> list[str]:
+    """Remove runs of ``min_run`` or more consecutive short paragraphs that are each the text of a link
+    (navigation menus and link lists that the extractor took for text)."""
+    out: list[str] = []
+    run: list[str] = []
+    for p in [*paragraphs, None]:
+        if p is not None and len(p) < 100 and p in link_texts:
+            run.append(p)
+            continue
+        if len(run) < min_run:
+            out.extend(run)
+        run = []
+        if p is not None:
+            out.append(p)
+    return out
 
 
 def _mostly_link_text(paragraphs: list[str], link_texts: set[str]) -> bool:
