@@ -150,7 +150,8 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         store, "parse", schemas.PARSED, fps["parse"], "dedup", schemas.DEDUPLICATED, fps["dedup"], force["dedup"]
     )
     if todo_keys:
-        index = stages.load_dedup_index(store, fps["dedup"])
+        index = stages.load_dedup_index(store, fps["dedup"], settings)
+        stages.reset_leftovers()
         for n, kbatch in enumerate(stages.chunks(todo_keys, size)):
             counts["dedup"].add(stages.dedup_batch(kbatch, n, settings, fps["parse"], fps["dedup"], index))
 

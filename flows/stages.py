@@ -421,6 +421,24 @@ def _without_keys(table: Any, keys: set[tuple[str, str]]) -> Any:
     return table.filter(pa.array([(d, s) not in keys for d, s in zip(ids, shas, strict=True)], type=pa.bool_()))
 
 
+_LEFTOVERS: dict[tuple[str, str], set[tuple[str, str]]] = {}
+
+
+def leftover_dedup_keys(store: Store, dedup_fp: str) -> set[tuple[str, str]]:
+    """Keys with signature rows but no deduplicated row: what a run killed mid-batch left. Computed once per
+    run (:func:`reset_leftovers` at the start of dedup; reading every signature key per batch would grow with
+    the index); entries are dropped as their batches are redone."""
+    cache_key = (str(store.root), dedup_fp)
+    if cache_key not in _LEFTOVERS:
+        sigs = store.keys("dedup", schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
+        _LEFTOVERS[cache_key] = sigs - store.keys("dedup", schemas.DEDUPLICATED, dedup_fp) if sigs else set()
+    return _LEFTOVERS[cache_key]
+
+
+def reset_leftovers() -> None:
+    _LEFTOVERS.clear()
+
+
 def run_dedup_batch(
     store: Store, keys: list[tuple[str, str]], settings: Settings, parse_fp: str, dedup_fp: str, index: Any
 ) -> tuple[StageCounts, Counter[str]]:
@@ -452,10 +470,11 @@ def run_dedup_batch(
         return counts, Counter()
     # a run killed between these writes left index/signature rows for documents it never marked done; they are
     # identical to what was just computed, so they are kept and not written twice
-    left = store.keys("dedup", schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
+    left = leftover_dedup_keys(store, dedup_fp)
     store.write_part("dedup", _without_keys(res.index_table, left), schemas.DEDUP_INDEX, dedup_fp, sub="index")
     store.write_part("dedup", _without_keys(res.signatures, left), schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
     store.write_part("dedup", res.rows, schemas.DEDUPLICATED, dedup_fp)
+    left.difference_update((r["doc_id"], r["content_sha256"]) for r in res.rows)
     kinds = Counter(str(r["match_kind"]) for r in res.rows if r.get("match_kind"))
     return StageCounts(processed=len(res.rows)), kinds
 

@@ -261,11 +261,19 @@ def canonical_url(url: str, canonical_hint: str | None = None) -> str:
     (syndication partners naming the original) is ignored: such copies are found as ``near`` duplicates
     instead. Without an http(s) ``url`` (local files) a sane http(s) hint is used as is.
 
-    Strings that are not http(s) URLs (file paths, ``urn:…``) are returned stripped, unchanged otherwise.
+    Strings that are not http(s) URLs (file paths, ``urn:…``) are returned stripped, unchanged otherwise. Never
+    raises: a URL the rules cannot handle (an unclosed IPv6 bracket, a lone surrogate) is returned stripped, and
+    such a hint is ignored.
     """
-    base = _canonical_fixpoint(url) if url else ""
+    try:
+        base = _canonical_fixpoint(url) if url else ""
+    except (ValueError, UnicodeError):
+        return url.strip()
     if canonical_hint:
-        hinted = _usable_hint(base if is_http_url(base) else None, canonical_hint)
+        try:
+            hinted = _usable_hint(base if is_http_url(base) else None, canonical_hint)
+        except (ValueError, UnicodeError):
+            hinted = None
         if hinted is not None:
             return hinted
     return base

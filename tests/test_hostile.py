@@ -146,3 +146,20 @@ def test_transient_failures_stop_after_max_attempts(tmp_path: Path, httpserver: 
         _run(cfg)
     assert len(httpserver.log) == attempts
     assert (_rejects(tmp_path)["reason"] == "http_5xx").sum() == attempts
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("https://example.com/a", "http://[::1"),  # an unclosed IPv6 bracket in rel=canonical
+        ("http://example.com/\ud800", None),  # a lone surrogate
+        ("http://[::1", None),
+        ("javascript:alert(1)", "https://example.com/a"),
+        ("", ""),
+    ],
+)
+def test_canonical_url_never_raises_and_is_idempotent(url: str, hint: str | None) -> None:
+    from tasks.dedup import canonical_url
+
+    once = canonical_url(url, hint)
+    assert canonical_url(once) == once
