@@ -91,7 +91,8 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
         known = known_docs(store, settings)
         kept, new = [], 0
         for item in items:
-            if known.skip(fetch.make_doc_id(item.uri), None):
+            doc_id = fetch.make_doc_id(item.uri)
+            if doc_id in known.latest or known.skip(doc_id, None):  # stored (maybe revisited) or not to request
                 kept.append(item)
             elif new < source.max_items:
                 kept.append(item)

@@ -1596,6 +1596,8 @@ class _Crawler:
                         host.next_ok = now + host.delay
                         in_flight += 1
                         pool.submit(self._work, idx, item, host)
+                        if queue:
+                            wake = host.next_ok if wake is None else min(wake, host.next_ok)
                     for origin in [o for o in order if not queues[o]]:
                         order.remove(origin)
                     if not order and in_flight == 0 and not self.done:

@@ -640,7 +640,8 @@ def _agency_tag(text: str) -> tuple[str, list[str]] | None:
 
 
 _NAME_PREFIX_RE = re.compile(
-    r"^(?:by|von|text(?:\s+und\s+fotos?)?|autor(?:in)?|author|written by|reported by|posted by|"
+    r"^(?:by|von|text(?:\s+und\s+fotos?)?|autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
+    r"posted by|verfasst von|geschrieben von|"
     r"ein (?:beitrag|kommentar) von|"
     r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
     re.I,
@@ -656,7 +657,8 @@ _NOT_NAME_RE = re.compile(
 
 
 _NOT_NAME2_RE = re.compile(
-    r"^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
+    r"\be\.\s?v\.|\b(?:ag|inc|ltd|llc|s\.a|stiftung|verband|verein|institut|university|universität|foundation|"
+    r"association)\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
     r"^(?:ph\.?d|m\.?d|dr|prof|mba|msc|bsc|rn)\.?$|\bmore posts\b|\bzum profil\b|\bprofil von\b",
     re.I,
 )
@@ -730,7 +732,7 @@ def _clean_person(
 def _split_names(raw: str) -> list[str]:
     raw = _norm_ws(raw)
     raw = _NAME_PREFIX_RE.sub("", raw)
-    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|&|/|\|)\s*", raw)
+    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|&|/|\|)\s*", raw)
     return [p for p in parts if p.strip()]
 
 
@@ -1228,6 +1230,17 @@ class _JsonLd:
                 names.append(name)
         return names, agencies
 
+    def publisher_is_person(self) -> bool:
+        """True when the JSON-LD publisher is a Person (a personal blog: publisher and author coincide)."""
+        for node in (self.article, self.webpage):
+            if node:
+                pub = self.resolve(node.get("publisher"))
+                if isinstance(pub, list) and pub:
+                    pub = self.resolve(pub[0])
+                if isinstance(pub, dict):
+                    return "Person" in _types(pub)
+        return False
+
     def publisher_name(self) -> str | None:
         for node in (self.article, self.webpage):
             if node:
@@ -1493,13 +1506,18 @@ def _html_authors(tree: Any, root: Any, site_name: str | None) -> list[str]:
     return _dedupe(names)[:6]
 
 
+_DOMAIN_IN_TEXT_RE = re.compile(
+    r"\b[\w-]+\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|pl|tr|info|eu|tv|ru|be|li|lu)\b", re.I
+)
+
+
 def _meta_author_names(value: str, site_names: list[str], url: str | None) -> list[str]:
     """Person names in a meta author string; none when the string credits the site itself
     (``hessenschau.de, Frankfurt, Germany``: the other parts are its place, not people)."""
     value = _unescape_text(value)
     parts = _split_names(value)
     site = site_names[0] if site_names else None
-    if any(_is_site_title(p, site_names, url) or re.search(r"\w\.[a-z]{2,4}$", p) for p in parts):
+    if any(_is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p) for p in parts):
         return []
     return [a for a in (_clean_person(n, site) for n in parts) if a]
 
@@ -1559,7 +1577,31 @@ def _trafilatura_body(tree: Any, url: str | None, fast: bool) -> Any:
 
 
 # one-word "authors" that are desk labels, not pen names
-_NOT_HANDLES = frozenset({"redaktion", "agenturen", "admin", "administrator", "staff", "team", "editor", "gast"})
+_NOT_HANDLES = frozenset(
+    {
+        "redaktion",
+        "agenturen",
+        "admin",
+        "administrator",
+        "staff",
+        "team",
+        "editor",
+        "gast",
+        "name",
+        "posted",
+        "datum",
+        "date",
+        "stand",
+        "auteurs",
+        "auteur",
+        "autoren",
+        "authors",
+        "jobs",
+        "anonymous",
+        "anonym",
+        "guest",
+    }
+)
 
 
 def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
@@ -2025,8 +2067,14 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if not authors:
         authors = _trafilatura_authors(tree, result["site_name"])
         a_src = "html" if authors else None
+    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author
+    if not jl.publisher_is_person():
+        org_keys = {
+            _letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")
+        } - {""}
+        authors = [a for a in authors if _letters(a) not in org_keys]
     result["authors"] = _dedupe(authors)
-    result["field_sources"]["authors"] = a_src
+    result["field_sources"]["authors"] = a_src if authors else None
 
     # ---- misc metadata
     result["keywords"] = _keywords(jl, meta)
