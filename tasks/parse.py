@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -328,9 +329,15 @@ def _norm_ws(s: str | None) -> str:
     return _WS_RE.sub(" ", s.replace("\u00ad", "").replace("\u200b", "")).strip()
 
 
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=8192)
 def _letters(s: str) -> str:
     """Lowercase letters/digits of any script, accents removed (for fuzzy comparisons)."""
     s = unicodedata.normalize("NFKD", s.lower())
+    if s.isascii():
+        return _NON_ALNUM_RE.sub("", s)
     return "".join(ch for ch in s if ch.isalnum())
 
 
