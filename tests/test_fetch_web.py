@@ -8,6 +8,7 @@ the fault is about time). No traffic leaves the loopback interface: names that m
 from __future__ import annotations
 
 import gzip
+import itertools
 import socket
 import threading
 import time
@@ -278,7 +279,7 @@ def test_robots_disallow_and_crawl_delay(http: HTTPServer) -> None:
     assert [(r["uri"], r["reason"]) for r in rejects] == [(urls[3], "robots_disallowed")]
     assert "/private/x" not in paths(http)  # never requested
     starts = sorted(times.values())
-    assert all(b - a >= 0.38 for a, b in zip(starts, starts[1:], strict=False)), starts  # Crawl-delay 0.4 s
+    assert all(b - a >= 0.38 for a, b in itertools.pairwise(starts)), starts  # Crawl-delay 0.4 s
     # robots.txt was read once and is cached for the next call
     fetch.fetch_items(items(http.url_for("/a")), config)
     assert paths(http).count("/robots.txt") == 1
@@ -313,7 +314,7 @@ def test_per_host_concurrency_and_delay(http: HTTPServer) -> None:
     fetched, _ = fetch.fetch_items(items(*(http.url_for(f"/p{i}") for i in range(6))), config)
     assert len(fetched) == 6 and peak[0] == 2
     starts.sort()
-    assert all(b - a >= 0.045 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a >= 0.045 for a, b in itertools.pairwise(starts))
 
 
 def test_circuit_breaker_leaves_the_rest_of_a_failing_host_pending(http: HTTPServer) -> None:
