@@ -23,7 +23,8 @@ Metrics (as in the corpus README):
   case-sensitive, per-page multiset overlaps normalised to sum to 1; precision averaged over pages with
   output, recall over pages with reference, F1 from the two means;
 * snippet P/R/F1 on snippet pages: ``with`` snippets found = TP, missing = FN; ``without`` snippets found =
-  FP, absent = TN (whitespace-normalised substring tests), micro-averaged;
+  FP, absent = TN (substring tests after :func:`norm`: whitespace collapsed, invisible soft hyphens and
+  zero-width characters removed), micro-averaged;
 * title exact match (whitespace + case normalised), date same ``YYYY-MM-DD``, authors mean set F1 — each
   over the pages whose ground truth has the field; author names are compared after NFKC, case folding,
   dropping a leading "By"/"Von" and ignoring punctuation (:func:`norm_name`); only ``authors`` count
@@ -85,8 +86,13 @@ def shingle_match(true: str, pred: str) -> tuple[float, float, float]:
     return tp, fp, fn
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def norm(s: str | None) -> str:
-    return _WS.sub(" ", s or "").strip()
+    """Whitespace collapsed; invisible characters (soft hyphen, zero-width space/joiners, BOM) removed, as a
+    reader sees the text (both systems and the ground truth go through this)."""
+    return _WS.sub(" ", (s or "").translate(_INVISIBLE)).strip()
 
 
 _NAME_PREFIX = re.compile(r"^(?:by|von|par|por|door|autor(?:in)?|author)\b\s*:?\s*", re.I)

@@ -758,7 +758,8 @@ _RELATED_LINE_RE = re.compile(
     r"read more|read also|also read|see also|related(?: articles?| stories| coverage)?|more on this|"
     r"recommended|más información|lea también|leia também|à lire aussi|lire aussi|leggi anche|"
     r"les også|læs også|läs också|lue myös|lees ook|čtěte také|přečtěte si také|czytaj też|"
-    r"ayrıca bakınız|okumaya devam)(?=\W|$)\s*[:>»\-–]?",
+    r"ayrıca bakınız|okumaya devam|lea(?: más| también)?(?=\s*:)|mire(?=\s*:)|vea (?:también|más)|"
+    r"ver (?:también|más)|leia mais|veja também|pour (?:lire la suite|accéder)|voir aussi)(?=\W|$)\s*[:>»\-–]?",
     re.I,
 )
 
@@ -786,7 +787,10 @@ _PROMO_LINE_RE = re.compile(
     r"(?:photo|foto|bild|image|credit)s?\s*:\s*\S.{0,50}$|thanks? (?:you )?for (?:signing up|subscribing)\b|"
     r"keep an eye on your inbox\b|there was an error processing your subscription|"
     r"an error (?:has )?occurred,? please try again|order reprints$|print article$|"
-    r"this copy is for your personal,? non-commercial use|write to [\w .'’-]{2,60} at \S+@\S+$)",
+    r"this copy is for your personal,? non-commercial use|write to [\w .'’-]{2,60} at \S+@\S+$|"
+    r"never miss (?:the latest|a story)|sign up (?:for|to) (?:our|the) .{0,30}newsletter|"
+    r"mit unserem newsletter|abonnieren sie (?:unseren|den) newsletter|bild anzeigen$|weiter$|"
+    r"(?:getty images|imago images|picture alliance|shutterstock|istock(?:photo)?)$)",
     re.I,
 )
 # lines that start the page furniture after the article: everything from here on is dropped
@@ -1071,12 +1075,16 @@ def parse_text(text: str | bytes, url: str | None = None) -> dict[str, Any]:
 # HTML
 # ---------------------------------------------------------------------------------------------------------
 
+_CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
 def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
     """Parse HTML once with lxml; ``huge_tree`` so libxml2 does not silently cut the tree at depth 256."""
     html = _XML_DECL_RE.sub("", html, count=1).replace("\x00", "")
+    if _CONTROL_RE.search(html):
+        # C0 controls are not allowed in XML text: lxml (and trafilatura after it) refuse to set such text
+        html = _CONTROL_RE.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", html)
     parser = lxml.html.HTMLParser(
         huge_tree=True, remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
     )

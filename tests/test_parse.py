@@ -645,3 +645,12 @@ def test_parse_timeout_rejects_a_slow_page_and_keeps_going() -> None:
         assert ok[0][0] == "ok" and ok[0][1]["title"]
     finally:
         stages.shutdown_pool(kill=True)
+
+
+def test_control_characters_do_not_lose_the_body() -> None:
+    """C0 control characters (invalid in XML text) in a page must not make the extractor drop the article."""
+    para = "Der Gemeinderat hat am Montag den Haushalt für das kommende Jahr beschlossen\x0b und die Gebühren gesenkt."
+    html = _page("<h1>Haushalt beschlossen</h1>" + "".join(f"<p>{para} Absatz {i}.\x1f</p>" for i in range(6)))
+    result = parse_html(html)
+    assert "Haushalt für das kommende Jahr beschlossen und die Gebühren gesenkt" in result["body"]
+    assert not any(ch in result["body"] for ch in "\x0b\x1f")
