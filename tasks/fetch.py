@@ -26,14 +26,43 @@ Source kinds (``SourceConfig.kind``):
     item whose ``meta`` holds the cleaned ``title``, the raw ``published`` string and ``published_iso`` (our
     own parse; an offset only when the feed gave one - see field cases C16/C17). Feeds declaring entities or a
     DOCTYPE internal subset are refused (``feed_error``) before parsing, so entity bombs cost nothing.
+``sitemap``
+    ``url`` of an XML sitemap, sitemap index, Google News sitemap (``news:publication_date``, ``news:title``),
+    ``.xml.gz`` or text sitemap - or of a ``robots.txt`` whose ``Sitemap:`` lines are followed -, or a local
+    ``path``. Parsed by ultimate-sitemap-parser from bytes *we* fetched (its own web client is never used; an
+    index's children come back as URLs and are fetched here, same limits and address checks as pages, at most
+    :data:`MAX_SITEMAPS` documents, :data:`MAX_SITEMAP_DEPTH` levels). Entity/DOCTYPE-subset documents are
+    refused unparsed (``sitemap_error``); the parser also refuses DOCTYPEs and entity declarations itself.
+``warc``
+    ``path`` to a WARC / WARC.gz file or a folder of them (warcio). Response records with an http(s) target
+    URI only; the target URI is the document's ``uri`` and ``url`` (so a page gets the same ``doc_id`` from an
+    archive as from the web); the archived HTTP headers give status and ``content_type``, ``WARC-Date`` gives
+    ``fetched_at``. Records whose declared media type is not HTML/text, or whose bytes sniff as binary, are
+    ``unsupported_media_type``. Discovery stores (file, offset) per record; fetching reads just that record.
 
-HTTP: redirects are followed by hand (each hop's host is checked against private addresses unless
-``FetchConfig.allow_private_addresses``), at most ``max_redirects`` hops, a repeated URL or too many hops is
-``redirect_loop``. Each request is attempted ``1 + retries`` times on connect errors, network read errors,
-timeouts, 429 and 5xx, with exponential backoff (``BACKOFF_BASE_S``) or the server's ``Retry-After`` (capped
-at ``RETRY_AFTER_CAP_S``). Bodies are streamed (decoded ``Content-Encoding``) and cut at ``max_bytes``
-(``too_large``); a whole body must arrive within ``BODY_DEADLINE_FACTOR * timeout_s`` seconds (``timeout``).
-URL items are fetched by up to ``HTTP_WORKERS`` threads sharing one client.
+Per-source filters (:func:`apply_filters`): ``include`` / ``exclude`` regular expressions on the URL, ``since``
+on the item date (sitemap lastmod or news date, feed entry date, WARC-Date; undated items pass). ``max_items`` is
+applied by ``flows.stages.discover_source`` to documents not stored yet, so nothing discovered is lost.
+
+HTTP (:class:`_Crawler`): up to ``workers`` concurrent requests, ``per_host_concurrency`` per origin and one
+request start per ``per_host_delay_s`` seconds per origin (raised by ``Crawl-delay``); robots.txt (protego) read
+once per origin and kept ``robots_cache_s`` seconds (a 4xx means no rules; a 5xx or network failure leaves the
+host's URLs for a later run, as RFC 9309 asks); disallowed URLs are ``robots_disallowed`` without a request.
+Redirects are followed by hand (each hop checked against private addresses unless
+``FetchConfig.allow_private_addresses``, and against the target host's robots.txt), at most ``max_redirects``
+hops; a repeated URL or too many hops is ``redirect_loop``. Each request is attempted ``1 + retries`` times on
+connect errors, network read errors, read timeouts, 429 and 5xx, after an exponential backoff with jitter or the
+server's ``Retry-After`` (which holds back the whole host; one longer than ``retry_after_cap_s`` ends the
+attempts: ``rate_limited``, retried by a later run). A host with ``breaker_failures`` consecutive failed URLs has
+its circuit opened: its remaining URLs are left pending (no reject), for a later run. Only decodable content
+encodings are advertised (:data:`ACCEPT_ENCODING`); raw bytes are streamed and decompressed here with a cap on
+the *decompressed* size (``max_bytes``; a gzip bomb never grows past it: ``too_large``); an unknown encoding or
+a corrupt/truncated stream is ``decode_error``. One attempt (headers and body) must finish within
+``deadline_s`` (``timeout``; checked as bytes arrive, so the overrun is at most one read timeout).
+
+Revisits: ``fetch_items(validators=...)`` makes the request conditional (``If-None-Match`` /
+``If-Modified-Since`` from the stored version's ``etag`` / ``last_modified``); a 304 yields no row. Rows carry
+``etag`` and ``last_modified`` of the response.
 
 Known limit: the private-address check resolves the host itself, then httpx resolves again to connect; a DNS
 answer that changes in between (DNS rebinding) is not caught.

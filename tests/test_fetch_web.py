@@ -175,9 +175,7 @@ def test_301_chain_is_followed_and_recorded_and_a_loop_is_caught(http: HTTPServe
 
 def test_gzip_bomb_is_cut_at_the_decompressed_cap_without_ballooning_memory(http: HTTPServer) -> None:
     bomb = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # 200 MB of zeros in ~200 KB
-    http.expect_request("/bomb").respond_with_data(
-        bomb, content_type="text/html", headers={"Content-Encoding": "gzip"}
-    )
+    http.expect_request("/bomb").respond_with_data(bomb, content_type="text/html", headers={"Content-Encoding": "gzip"})
     tracemalloc.start()
     try:
         row, rej = one(http.url_for("/bomb"), cfg(max_bytes=1_000_000))
@@ -393,9 +391,7 @@ SITEMAP_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
 
 def _urlset(*entries: tuple[str, str | None]) -> str:
-    body = "".join(
-        f"<url><loc>{loc}</loc>{f'<lastmod>{mod}</lastmod>' if mod else ''}</url>" for loc, mod in entries
-    )
+    body = "".join(f"<url><loc>{loc}</loc>{f'<lastmod>{mod}</lastmod>' if mod else ''}</url>" for loc, mod in entries)
     return f'<?xml version="1.0" encoding="UTF-8"?><urlset {SITEMAP_NS}>{body}</urlset>'
 
 
@@ -490,3 +486,49 @@ def test_feed_filters(http: HTTPServer) -> None:
     since = fetch._parse_iso("2023-07-28T09:00:00+00:00")  # 1001 is 09:41 (zone unknown: taken as UTC), 42 08:57Z
     found, _ = fetch.discover(SourceConfig("wire", "feed", url=http.url_for("/feed.xml"), since=since), CFG)
     assert [i.uri for i in found] == [f"{base}/a/1001"]
+
+
+# ------------------------------------------------------------------------------------------------ config
+
+
+def test_source_filters_and_fetch_keys_in_newsflow_toml(tmp_path: Any) -> None:
+    import datetime as dt
+
+    from tasks.config import ConfigError, load_settings
+
+    path = tmp_path / "newsflow.toml"
+    path.write_text(
+        """
+[fetch]
+per_host_delay_s = 0.5
+deadline_s = 30
+[[sources]]
+name = "map"
+kind = "sitemap"
+url = "https://news.example.org/robots.txt"
+include = "/20[0-9]{2}/"
+exclude = ["/video/", "/live/"]
+since = 2024-03-01
+max_items = 100
+revisit_after_s = 86400
+[[sources]]
+name = "cc"
+kind = "warc"
+path = "warc"
+since = "2024-03-01T12:00:00+01:00"
+""",
+        encoding="utf-8",
+    )
+    s = load_settings(path)
+    sm, cc = s.sources
+    assert sm.include == ("/20[0-9]{2}/",) and sm.exclude == ("/video/", "/live/")
+    assert sm.since == dt.datetime(2024, 3, 1, tzinfo=dt.UTC) and sm.max_items == 100 and sm.revisit_after_s == 86400
+    assert cc.since == dt.datetime(2024, 3, 1, 11, tzinfo=dt.UTC) and cc.path == str(tmp_path / "warc")
+    assert s.fetch.per_host_delay_s == 0.5 and s.fetch.deadline_s == 30.0
+    for bad in ('include = "(["', "max_items = 0", 'since = "yesterday"', "bogus = 1"):
+        path.write_text(f'[[sources]]\nname = "x"\nkind = "sitemap"\nurl = "https://x.example/s.xml"\n{bad}\n')
+        with pytest.raises(ConfigError):
+            load_settings(path)
+    path.write_text("[fetch]\nper_host_concurrency = 0\n")
+    with pytest.raises(ConfigError):
+        load_settings(path)
