@@ -1,0 +1,157 @@
+"""Operating a data root: reruns, reject replay, crash-safe compaction, run dates of scheduled runs (case C26)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import SAMPLES
+
+NAMES = [
+    "fundus-at-orf-2024-11-22.html.gz",
+    "fundus-de-kicker-2024-04-26.html.gz",
+    "fundus-us-foxnews-2023-04-28.html.gz",
+]
+
+
+def _setup(tmp: Path, parse: str = "") -> Path:
+    raw = tmp / "raw"
+    raw.mkdir(exist_ok=True)
+    for name in NAMES:
+        shutil.copy(SAMPLES / name, raw / name)
+        shutil.copy(SAMPLES / f"{name}.meta.json", raw / f"{name}.meta.json")
+    cfg = tmp / "newsflow.toml"
+    cfg.write_text(
+        f"""
+[newsflow]
+data_root = "{tmp / "data"}"
+max_reject_share = 1.0
+
+[prefect]
+home = "{os.environ["PREFECT_HOME"]}"
+
+[parse]
+workers = 1
+{parse}
+
+[[sources]]
+name = "samples"
+kind = "files"
+path = "{raw}"
+""",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def _articles(tmp: Path) -> pd.DataFrame:
+    df = pd.read_parquet(tmp / "data" / "processed" / "articles").drop(columns=["fetched_at"])
+    return df.sort_values("article_id").reset_index(drop=True).astype(str)
+
+
+def _run(cfg: Path, **kw: Any) -> dict[str, Any]:
+    from flows.pipeline import news_pipeline
+
+    return news_pipeline(config=str(cfg), **kw)
+
+
+def test_rerun_from_parse_redoes_later_stages_for_the_selection_only(tmp_path: Path) -> None:
+    cfg = _setup(tmp_path)
+    first = _run(cfg)
+    assert first["articles_out"] == 3
+    before = _articles(tmp_path)
+
+    again = _run(cfg, rerun_from="parse", source="samples")
+    assert [again["stages"][s]["processed"] for s in ("fetch", "parse", "dedup", "enrich")] == [0, 3, 3, 3]
+    assert again["dataset_rewritten"] is True
+    pd.testing.assert_frame_equal(_articles(tmp_path), before)  # same input, same parser: same articles
+
+    since = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # nothing was fetched after tomorrow
+    none = _run(cfg, rerun_from="enrich", since=since)
+    assert none["stages"]["enrich"]["processed"] == 0
+
+    with pytest.raises(ValueError, match="rerun_from"):
+        _run(cfg, source="samples")  # a selection without rerun_from is refused
+    quiet = _run(cfg)
+    assert all(c["processed"] == 0 for s, c in quiet["stages"].items() if s != "export")
+
+
+def test_reject_replay_after_a_timeout_change(tmp_path: Path) -> None:
+    cfg = _setup(tmp_path, "timeout_s = 0.001")  # no page parses in a millisecond
+    first = _run(cfg)
+    assert first["stages"]["parse"]["rejected_by_reason"] == {"parse_timeout": 3}
+    assert first["articles_out"] == 0
+    # a longer time limit does not change the parse fingerprint (it changes no output): nothing is redone by itself
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("timeout_s = 0.001", "timeout_s = 120"), encoding="utf-8")
+    assert _run(cfg)["stages"]["parse"]["processed"] == 0
+    replay = _run(cfg, rerun_from="parse", where_reason="parse_timeout")
+    assert replay["stages"]["parse"]["processed"] == 3
+    assert replay["articles_out"] == 3
+    assert replay["open_rejects"] == 0
+
+
+def test_compaction_removes_superseded_parts_merges_and_survives_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.stages import stage_fingerprints
+    from tasks.config import load_settings
+    from tasks.store import Store
+
+    cfg = _setup(tmp_path)
+    _run(cfg, batch_size=1)  # one part per document and stage
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\n[dedup]\nthreshold = 0.6\n", encoding="utf-8")
+    _run(cfg, batch_size=1)  # new dedup fingerprint: the first dedup parts are superseded
+    before = _articles(tmp_path)
+    store = Store(tmp_path / "data")
+    settings = load_settings(cfg)
+    fps = stage_fingerprints(settings)
+    dedup_parts = store.parts(store.stage_dir("dedup"))
+    assert len(dedup_parts) == 6 and len(store.current_parts(store.stage_dir("dedup"), fps["dedup"])) == 3
+
+    # a compaction killed right after its journal was written …
+    real = Store._recover_compaction
+
+    def crash(self: Store) -> int:
+        if (self.processed / ".compact-journal.json").exists():
+            raise KeyboardInterrupt("killed")
+        return real(self)
+
+    monkeypatch.setattr(Store, "_recover_compaction", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.compact(fps)
+    monkeypatch.setattr(Store, "_recover_compaction", real)
+    # … is finished by the next run's clean-up
+    store.clean_temp()
+    assert not (store.processed / ".compact-journal.json").exists()
+    assert [p.name.startswith(".") for p in store.processed.rglob("*") if p.is_file()].count(True) == 0
+    for stage in ("fetch", "parse", "dedup", "enrich"):
+        parts = store.parts(store.stage_dir(stage))
+        assert len(parts) == 1, stage
+        assert pq.read_metadata(parts[0]).num_rows == 3
+    assert store.compact(fps) == {"removed": 0, "written": 0}  # idempotent
+
+    after = _run(cfg)
+    assert all(c["processed"] == 0 for s, c in after["stages"].items() if s != "export")
+    pd.testing.assert_frame_equal(_articles(tmp_path), before)
+
+
+@pytest.mark.parametrize(
+    ("explicit", "scheduled", "expected"),
+    [
+        (None, dt.datetime(2024, 3, 15, 2, 0, tzinfo=dt.UTC), dt.date(2024, 3, 15)),  # C26: the run's own day
+        (None, dt.datetime(2024, 3, 15, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-2))), dt.date(2024, 3, 16)),
+        (dt.date(2024, 3, 1), dt.datetime(2024, 3, 15, 2, 0, tzinfo=dt.UTC), dt.date(2024, 3, 1)),  # explicit wins
+    ],
+)
+def test_run_date_resolved_at_run_time(explicit: dt.date | None, scheduled: dt.datetime, expected: dt.date) -> None:
+    from flows.pipeline import news_pipeline, resolve_run_date
+
+    assert resolve_run_date(explicit, scheduled) == expected
+    assert news_pipeline.parameters.properties["run_date"].get("default") is None  # nothing baked in
