@@ -759,7 +759,10 @@ _RELATED_LINE_RE = re.compile(
     r"recommended|más información|lea también|leia também|à lire aussi|lire aussi|leggi anche|"
     r"les også|læs også|läs också|lue myös|lees ook|čtěte také|přečtěte si také|czytaj też|"
     r"ayrıca bakınız|okumaya devam|lea(?: más| también)?(?=\s*:)|mire(?=\s*:)|vea (?:también|más)|"
-    r"ver (?:también|más)|leia mais|veja também|pour (?:lire la suite|accéder)|voir aussi)(?=\W|$)\s*[:>»\-–]?",
+    r"ver (?:también|más)|leia mais|veja também|pour (?:lire la suite|accéder)|voir aussi|puedes ver|"
+    r"dowiedz się więcej|auch lesen|mehr themen|weitere (?:aktuelle )?themen|top-themen|lust auf mehr|"
+    r"vorschau auf den nächsten artikel|das (?:thema|könnte dich) .{0,30}interessieren|"
+    r"you (?:may|might) also (?:like|be interested))(?=\W|$)\s*[:>»\-–?]?",
     re.I,
 )
 
@@ -777,7 +780,8 @@ _TEMPLATE_LINE_RE = re.compile(r"^(?:\{\{\{?[#/^!>&]?\s*[\w.\-]+\s*\}?\}\}\s*)+$
 
 # widget/promo lines dropped wherever they occur (short lines only)
 _PROMO_LINE_RE = re.compile(
-    r"^(?:click here (?:to|for)\b|tap here (?:to|for)\b|(?:get|download) (?:the|our) [\w .'’-]{1,40} app\b|"
+    r"^(?:click here (?:to|for)\b|tap here (?:to|for)\b|"
+    r"(?:get|download) (?:the|our) [\w .'’-]{1,40} (?:app|newsletter|daily edition)\b|"
     r"czytaj (?:więcej|też|także|również)|zobacz (?:też|także|również)|leggi (?:anche|tutto)|lees (?:ook|meer)|"
     r"hauptinhalt$|zum inhalt(?: springen)?$|skip to (?:main )?content$|main content$|"
     r"\d+ (?:wochen|tage|monate) (?:kostenlos|gratis) (?:testen|lesen)|jetzt (?:kostenlos )?(?:testen|abonnieren)\b|"
@@ -790,16 +794,31 @@ _PROMO_LINE_RE = re.compile(
     r"this copy is for your personal,? non-commercial use|write to [\w .'’-]{2,60} at \S+@\S+$|"
     r"never miss (?:the latest|a story)|sign up (?:for|to) (?:our|the) .{0,30}newsletter|"
     r"mit unserem newsletter|abonnieren sie (?:unseren|den) newsletter|bild anzeigen$|weiter$|"
-    r"(?:getty images|imago images|picture alliance|shutterstock|istock(?:photo)?)$)",
+    r"(?:getty images|imago images|picture alliance|shutterstock|istock(?:photo)?)$|"
+    r"(?:anzeige|advertisement|werbung|sponsored|publicidad|pubblicità)\b\s*[-:–.]|\*?werbung\.|"
+    r"this (?:post|article) contains (?:references to products|affiliate links)|"
+    r"for the latest (?:stories|news)\b.{0,60}\b(?:download|app|follow)|sign up to get\b|"
+    r"(?:titelbild|title image|credit)\s*:\s*\S{0,60}$|(?:image illustrative|symbolbild)\W*$|inhaltsverzeichnis$|"
+    r"table of contents$|alle angaben ohne gewähr\W*$|hazte miembro\b|"
+    r"(?:datenschutz(?:erklärung|hinweise)?(?:- und nutzungsbedingungen)?|privacy policy|terms of (?:use|service)|"
+    r"impressum|nutzungsbedingungen|cookie-?einstellungen|cookie settings)\W*$|"
+    r"(?:abbildung|abb\.|figure|fig\.)\s*\d+\s*[:.]\s|(?:\.{3}|…)?\s*weiter zu\b)",
     re.I,
 )
 # lines that start the page furniture after the article: everything from here on is dropped
 _TAIL_START_RE = re.compile(
     r"^(?:join (?:our|the) (?:commenting|conversation|discussion|debate)\b|our standards\s*:|got a story\?|"
+    r"(?:presse)?kontakt\s*:|media contacts?\s*:|press contacts?\s*:|"
+    r"(?:über (?:den|die) autor(?:in)?|about the author|zur person|originalpublikation|original publication)\W*$|"
+    r"(?:sie müssen|du musst|you must be) .{0,40}(?:angemeldet|eingeloggt|logged in).{0,40}(?:kommentar|comment)|"
     r"dieses thema im programm\s*:|(?:etiketler|tags?|schlagw(?:ö|oe)rter|stichw(?:ö|oe)rter|mots[- ]clés|"
     r"etiquetas|tagi|ämnen|emner|onderwerpen)\s*:|ähnliche(?: artikel| beiträge)?\s*:|"
     r"(?:informieren sie sich|testen sie)\b.{0,120}\b(?:(?:zwei|drei|vier|\d+) wochen|gratis|kostenlos))",
     re.I,
+)
+
+_TAG_LABEL_RE = re.compile(
+    r"^(?:kategorien|categories|temas|themen|schlagworte|schlagwörter|etiquetas|tags|stichworte)\W*$", re.I
 )
 
 _DATE_LINE_RE = re.compile(
@@ -880,10 +899,12 @@ def clean_paragraphs(
             continue
         if p.startswith("{{") and _TEMPLATE_LINE_RE.match(p):
             continue
-        if len(p) < 120 and _PROMO_LINE_RE.match(p):
+        if len(p) < 200 and _PROMO_LINE_RE.match(p):
             continue
         if i >= 2 and i >= n * 0.5 and len(p) < 400 and _TAIL_START_RE.match(p):
             break
+        if i >= 2 and _TAG_LABEL_RE.match(p) and all(len(x) < 80 for x in paragraphs[i + 1 :]):
+            break  # "Kategorien" / "Temas" followed only by short labels: a tag or category list
         if len(p) < 90 and _DATE_LINE_RE.match(p) and parse_date_string(p):
             continue
         if cap_set and _letters(p) in cap_set:
