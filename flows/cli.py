@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tasks import schemas
@@ -99,6 +100,26 @@ def _flow_with_runner(task_runner: str, dask_address: str | None) -> Any:
     return news_pipeline.with_options(task_runner=runner)
 
 
+def _progress_bars() -> tuple[Progress, Any]:
+    """A rich progress display with one bar per stage, and the hook that updates it."""
+    progress = Progress(
+        TextColumn("{task.description:<7}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+    bars: dict[str, Any] = {}
+
+    def hook(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            bars[stage] = progress.add_task(stage, total=total)
+        progress.update(bars[stage], completed=done, total=total)
+
+    return progress, hook
+
+
 def _run_flow(
     settings: Settings,
     json_out: bool,
@@ -118,6 +139,12 @@ def _run_flow(
             f"a database and can take 10-30 s (waiting up to {settings.prefect.startup_timeout_s} s)…"
         )
     started = time.monotonic()
+    import flows.pipeline as pipeline_module
+
+    bars = _progress_bars() if console.is_terminal and not json_out else None
+    if bars is not None:
+        pipeline_module.progress_hook = bars[1]
+        bars[0].start()
     try:
         news_pipeline = _flow_with_runner(task_runner, dask_address)
         summary = news_pipeline(
@@ -135,6 +162,10 @@ def _run_flow(
     except Exception as exc:
         console.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}")
         raise typer.Exit(EXIT_FAILURE) from exc
+    finally:
+        if bars is not None:
+            bars[0].stop()
+            pipeline_module.progress_hook = None
     elapsed = time.monotonic() - started
     if json_out:
         print(json.dumps({**summary, "elapsed_s": round(elapsed, 1)}, indent=2, default=str))

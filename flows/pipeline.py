@@ -6,6 +6,7 @@ processes only *pending* work (see :mod:`tasks.store`): a second run with no new
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -46,13 +47,36 @@ def _distributed() -> bool:
     return ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
 
 
-def run_batches(task: Any, calls: list[tuple[Any, ...]]) -> list[StageCounts]:
-    """Run independent batch tasks (fetch, parse, enrich): in order on the default runner, where each parse
-    batch already uses every core through its process pool; all submitted at once on a distributed runner."""
+#: Set by the CLI to draw progress bars: called as ``progress_hook(stage, documents_done, documents_total)``
+#: after each batch. ``None`` (nothing drawn) in deployments and tests.
+progress_hook: Callable[[str, int, int], None] | None = None
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if progress_hook is not None:
+        progress_hook(stage, done, total)
+
+
+def run_batches(task: Any, calls: list[tuple[Any, ...]], stage: str) -> list[StageCounts]:
+    """Run independent batch tasks (fetch, parse, enrich; the batch is each call's first argument): in order on
+    the default runner, where each parse batch already uses every core through its process pool; all submitted
+    at once on a distributed runner. Reports progress in documents."""
+    total = sum(len(c[0]) for c in calls)
+    done = 0
+    _progress(stage, 0, total)
+    out: list[StageCounts] = []
     if _distributed():
-        futures = [task.submit(*args) for args in calls]
-        return [f.result() for f in futures]
-    return [task(*args) for args in calls]
+        futures = [(task.submit(*args), len(args[0])) for args in calls]
+        for fut, n in futures:
+            out.append(fut.result())
+            done += n
+            _progress(stage, done, total)
+        return out
+    for args in calls:
+        out.append(task(*args))
+        done += len(args[0])
+        _progress(stage, done, total)
+    return out
 
 
 def select_for_rerun(store: Store, fps: dict[str, str], rerun: Rerun) -> tuple[set[str], set[tuple[str, str]]]:
@@ -135,13 +159,13 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         counts["fetch"].rejected.update(discovery_rejects)
         # items whose URL (doc_id) is known are skipped before any network request; files are checked by bytes
         calls = [(b, source.name, n, settings, fps["fetch"], known) for n, b in enumerate(stages.chunks(items, size))]
-        for c in run_batches(stages.fetch_batch, calls):
+        for c in run_batches(stages.fetch_batch, calls, "fetch"):
             counts["fetch"].add(c)
 
     # parse
     todo = pending_parse(store, fps["parse"], force["parse"])
     calls = [(b, n, settings, fps["parse"]) for n, b in enumerate(stages.chunks(todo, size))]
-    for c in run_batches(stages.parse_batch, calls):
+    for c in run_batches(stages.parse_batch, calls, "parse"):
         counts["parse"].add(c)
     stages.shutdown_pool()
 
@@ -154,13 +178,14 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         stages.reset_leftovers()
         for n, kbatch in enumerate(stages.chunks(todo_keys, size)):
             counts["dedup"].add(stages.dedup_batch(kbatch, n, settings, fps["parse"], fps["dedup"], index))
+            _progress("dedup", min((n + 1) * size, len(todo_keys)), len(todo_keys))
 
     # enrich
     todo_keys = pending_after(
         store, "dedup", schemas.DEDUPLICATED, fps["dedup"], "enrich", schemas.ENRICHED, fps["enrich"], force["enrich"]
     )
     calls = [(b, n, settings, fps["parse"], fps["enrich"]) for n, b in enumerate(stages.chunks(todo_keys, size))]
-    for c in run_batches(stages.enrich_batch, calls):
+    for c in run_batches(stages.enrich_batch, calls, "enrich"):
         counts["enrich"].add(c)
 
     # export
