@@ -8,6 +8,7 @@ The stage modules themselves stay free of Prefect so that parse worker processes
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -20,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks import schemas
 from tasks.config import Settings, SourceConfig
-from tasks.store import Store, fingerprint, read_rows_by_key
+from tasks.store import Store, fingerprint, read_rows_by_key, utcnow
 
 
 @dataclass
@@ -84,6 +85,7 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
     items, rejects = fetch.discover(source, settings.fetch)
     store = Store(settings.data_root)
     store.write_rejects("fetch", rejects, fetch_fp)
+    items = with_frontier(store, source.name, list(items), fetch_fp)
     logger = get_run_logger()
     if rejects:
         logger.warning("source %s: %d discovery failure(s)", source.name, len(rejects))
@@ -106,6 +108,37 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
             )
         items = kept
     return list(items), Counter(r["reason"] for r in rejects)
+
+
+def with_frontier(store: Store, source: str, items: list[Any], fetch_fp: str) -> list[Any]:
+    """Record newly discovered web items (no local path) in the frontier and add the frontier items of
+    ``source`` that this discovery no longer lists, so a URL seen once is fetched eventually even if it has
+    dropped out of its feed or sitemap (already fetched ones are skipped by :class:`KnownDocs`)."""
+    from tasks import fetch
+
+    front = store.read("fetch", schemas.FRONTIER, None, sub="frontier").to_pylist()
+    front = [r for r in front if r["source"] == source]
+    recorded = {r["doc_id"] for r in front}
+    listed = {fetch.make_doc_id(i.uri) for i in items}
+    now = utcnow()
+    new_rows = [
+        {
+            "doc_id": fetch.make_doc_id(i.uri),
+            "source": source,
+            "uri": i.uri,
+            "url": i.url,
+            "meta_json": json.dumps(i.meta, ensure_ascii=False, default=str),
+            "discovered_at": now,
+        }
+        for i in items
+        if i.path is None and i.warc is None and fetch.make_doc_id(i.uri) not in recorded
+    ]
+    store.write_part("fetch", new_rows, schemas.FRONTIER, fetch_fp, sub="frontier")
+    for r in front:
+        if r["doc_id"] not in listed:
+            meta = json.loads(r["meta_json"]) if r["meta_json"] else {}
+            items.append(fetch.FetchItem(source=source, uri=r["uri"], path=None, url=r["url"], meta=meta))
+    return items
 
 
 Validators = tuple[str | None, dt.datetime | None]

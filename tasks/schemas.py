@@ -48,6 +48,20 @@ FETCHED = _schema(
     ]
 )
 
+#: URLs discovered from feeds, sitemaps and URL lists (``processed/fetched/_frontier/``), one row per document,
+#: written when first seen: a URL that drops out of its feed before it could be fetched (``max_items``, a
+#: circuit breaker, robots.txt unavailable, a killed run) is still fetched by a later run.
+FRONTIER = _schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("uri", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("meta_json", pa.string()),  # the discovery metadata (feed entry title, dates) as JSON
+        pa.field("discovered_at", UTC_TS, nullable=False),
+    ]
+)
+
 IMAGE = pa.struct(
     [
         pa.field("url", pa.string()),
@@ -123,7 +137,7 @@ DEDUPLICATED = _schema(
     ]
 )
 
-#: The dedup index (``processed/deduplicated/index/``): one row per document version, in the order deduplicated.
+#: The dedup index (``processed/deduplicated/_index/``): one row per document version, in the order deduplicated.
 #: 64-bit keys (the first 64 bits of SHA-256 of the doc_id, ``url_hash`` and ``text_hash``) and the MinHash
 #: LSH band hashes, loaded into numpy by :meth:`tasks.dedup.DedupIndex.from_tables` without a Python object per
 #: row. Null keys/bands: no usable URL, body too short.
@@ -138,7 +152,7 @@ DEDUP_INDEX = _schema(
     ]
 )
 
-#: MinHash signatures (``processed/deduplicated/signatures/``, rensa ``RMinHash``, uint32 per permutation),
+#: MinHash signatures (``processed/deduplicated/_signatures/``, rensa ``RMinHash``, uint32 per permutation),
 #: used to verify LSH candidates and to measure a near-duplicate's similarity to its cluster representative.
 DEDUP_SIGNATURES = _schema(
     [
@@ -252,6 +266,7 @@ REJECTS = _schema(
 
 SCHEMAS: dict[str, pa.Schema] = {
     "fetched": FETCHED,
+    "frontier": FRONTIER,
     "parsed": PARSED,
     "deduplicated": DEDUPLICATED,
     "dedup_index": DEDUP_INDEX,

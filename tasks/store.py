@@ -5,8 +5,8 @@ Layout under ``<data_root>/processed/``::
     fetched/part-*.parquet          FETCHED            (tasks.schemas)
     parsed/part-*.parquet           PARSED
     deduplicated/part-*.parquet     DEDUPLICATED
-    deduplicated/index/part-*       DEDUP_INDEX        (MinHash LSH band hashes)
-    deduplicated/signatures/part-*  DEDUP_SIGNATURES
+    deduplicated/_index/part-*      DEDUP_INDEX        (MinHash LSH band hashes)
+    deduplicated/_signatures/part-* DEDUP_SIGNATURES
     enriched/part-*.parquet         ENRICHED
     articles/part-*.parquet         ARTICLES           (the public dataset, rewritten by export)
     rejects/<stage>/part-*.parquet  REJECTS
@@ -75,9 +75,11 @@ class Store:
 
     # ----------------------------------------------------------------- paths
     def stage_dir(self, stage: str, sub: str | None = None) -> Path:
-        """Folder of a stage's output (``stage`` in :data:`STAGES`), or of a sub-dataset such as ``index``."""
+        """Folder of a stage's output (``stage`` in :data:`STAGES`), or of a sub-dataset such as ``index``. Sub-
+        datasets live in ``_<sub>/`` inside the stage folder: readers such as ``pandas.read_parquet(folder)``
+        skip folders starting with ``_``, so the stage folder still reads as one table."""
         path = self.processed / STAGE_DIRS[stage]
-        return path / sub if sub else path
+        return path / f"_{sub}" if sub else path
 
     def rejects_dir(self, stage: str) -> Path:
         return self.processed / "rejects" / stage
@@ -240,6 +242,7 @@ class Store:
             fp = None if stage == "fetch" else current[stage]
             folders.append((self.stage_dir(stage), stage, fp))
             folders.append((self.rejects_dir(stage), stage, fp))
+        folders.append((self.stage_dir("fetch", "frontier"), "fetch", None))
         folders.append((self.stage_dir("dedup", "index"), "dedup", current["dedup"]))
         folders.append((self.stage_dir("dedup", "signatures"), "dedup", current["dedup"]))
         writes: list[tuple[str, str]] = []

@@ -113,7 +113,7 @@ def _first_part(folder: str) -> Any:
 KILL_POINTS = {
     "fetch": _first_part("fetched"),
     "parse": _first_part("parsed"),
-    "dedup": _first_part("deduplicated/index"),
+    "dedup": _first_part("deduplicated/_index"),
     "enrich": _first_part("enriched"),
     "export": lambda processed: (processed / "articles").is_dir(),
 }

@@ -163,3 +163,30 @@ def test_canonical_url_never_raises_and_is_idempotent(url: str, hint: str | None
 
     once = canonical_url(url, hint)
     assert canonical_url(once) == once
+
+
+def _rss(items: list[tuple[str, str]]) -> str:
+    entries = "".join(f"<item><title>{t}</title><link>{u}</link></item>" for t, u in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Lokal</title>{entries}</channel></rss>'
+
+
+def test_discovered_urls_stay_pending_after_they_leave_the_feed(tmp_path: Path, httpserver: HTTPServer) -> None:
+    pages = {f"/artikel/{n}.html": NEW_ARTICLE.replace("Radwegenetz", f"Radwegenetz {n}") for n in "abcd"}
+    for path, body in pages.items():
+        httpserver.expect_request(path).respond_with_data(body, content_type="text/html; charset=utf-8")
+    feed = {"xml": _rss([(n, httpserver.url_for(f"/artikel/{n}.html")) for n in "abc"])}
+    httpserver.expect_request("/feed.xml").respond_with_handler(
+        lambda request: __import__("werkzeug").Response(feed["xml"], content_type="application/rss+xml")
+    )
+    source = f'[[sources]]\nname = "lokal"\nkind = "feed"\nurl = "{httpserver.url_for("/feed.xml")}"\nmax_items = 2\n'
+    cfg = _config(tmp_path, source, "per_host_delay_s = 0.0")
+
+    first = _run(cfg)
+    assert first["stages"]["fetch"]["processed"] == 2  # a, b; c is left for later by max_items
+    feed["xml"] = _rss([("d", httpserver.url_for("/artikel/d.html"))])  # c has dropped out of the feed
+    second = _run(cfg)
+    assert second["stages"]["fetch"]["processed"] == 2  # d, and c from the frontier
+    fetched = {r.path for r, _ in httpserver.log if r.path.startswith("/artikel/")}
+    assert fetched == set(pages)
+    assert _run(cfg)["stages"]["fetch"]["processed"] == 0
+    assert len([r for r, _ in httpserver.log if r.path.startswith("/artikel/")]) == 4  # none fetched twice
