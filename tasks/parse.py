@@ -28,6 +28,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from copy import deepcopy
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -352,8 +353,36 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return out
 
 
+def _valid_url(url: str | None) -> str | None:
+    """``url`` when :func:`urllib.parse.urlsplit` accepts it (and its host), else None.
+
+    Malformed values such as ``http://[::1`` make ``urlsplit``/``urljoin`` raise ``ValueError``; page
+    attributes are untrusted, so every URL the parser splits or joins goes through here or :func:`_join`.
+    """
+    if not url:
+        return None
+    try:
+        urlsplit(url).hostname  # noqa: B018 - the property validates the bracketed host
+    except ValueError:
+        return None
+    return url
+
+
+def _join(base: str | None, ref: str | None) -> str | None:
+    """``urljoin(base, ref)`` (``ref`` alone without a base) or None when either is malformed."""
+    if not ref or _valid_url(ref) is None:
+        return None
+    if not base:
+        return ref
+    try:
+        return _valid_url(urljoin(base, ref))
+    except ValueError:
+        return None
+
+
 def _registered_domain_label(url: str | None) -> str | None:
     """The registrable-name label of a URL host, e.g. ``epochtimes`` for ``www.epochtimes.de``."""
+    url = _valid_url(url)
     if not url:
         return None
     host = (urlsplit(url).hostname or "").lower()
@@ -428,9 +457,10 @@ def _mk_dt(
         if hh is None:
             return datetime(y, mo, d, tzinfo=UTC), "day"
         dt = datetime(y, mo, d, hh, mi or 0, ss or 0, tzinfo=tz or UTC)
-    except ValueError:
+        # an offset can push year 1 / 9999 out of the datetime range: such a date is dropped
+        return dt.astimezone(UTC), ("second" if ss is not None else "minute")
+    except (ValueError, OverflowError):
         return None
-    return dt.astimezone(UTC), ("second" if ss is not None else "minute")
 
 
 def _tz_from(s: str | None) -> timezone | None:
@@ -479,6 +509,8 @@ def parse_date_string(s: str | None) -> tuple[datetime, str] | None:
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=UTC)
             return dt.astimezone(UTC), "second"
+        except OverflowError:
+            return None  # its offset pushes it out of the datetime range: not another (offset-less) date
         except (TypeError, ValueError, IndexError):
             pass
     m = _DMY_NUM_RE.search(s)
@@ -527,6 +559,7 @@ _URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[1
 
 def _date_from_url(url: str | None) -> tuple[datetime, str] | None:
     """A full ``/YYYY/MM/DD/`` date in the URL path; year+month alone or article numbers are not dates."""
+    url = _valid_url(url)
     if not url:
         return None
     m = _URL_DATE_RE.search(urlsplit(url).path)
@@ -1139,6 +1172,8 @@ def _load_jsonld(raw: str) -> list[Any]:
         return []
     try:
         return [json.loads(raw)]
+    except RecursionError:
+        return []  # absurdly deep nesting (hostile page): this block is dropped, the others are kept
     except json.JSONDecodeError:
         pass
     decoder = json.JSONDecoder()
@@ -1153,7 +1188,7 @@ def _load_jsonld(raw: str) -> list[Any]:
             break
         try:
             obj, end = decoder.raw_decode(raw, pos)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             break
         out.append(obj)
         pos = end
@@ -1712,15 +1747,15 @@ def _images(tree: Any, root: Any, base: str | None, og_image: str | None) -> tup
             texts.append(alt)
         if not src and not caption:
             continue
-        url = urljoin(base, src) if (src and base) else src
+        url = _join(base, src)
         if url and url in seen:
             continue
         if url:
             seen.add(url)
         images.append({"url": url, "alt": alt, "caption": caption, "credit": credit})
     if og_image:
-        url = urljoin(base, og_image) if base else og_image
-        if url not in seen:
+        url = _join(base, og_image)
+        if url and url not in seen:
             images.insert(0, {"url": url, "alt": None, "caption": None, "credit": None})
     return images[:30], texts
 
@@ -1898,8 +1933,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if tree is None:
         return result
 
+    url = _valid_url(url)  # a malformed page URL is dropped (no base, no URL date), the page is still parsed
     head_base = tree.xpath("//base/@href")
-    base = urljoin(url or "", head_base[0]) if head_base else url
+    base = (_join(url, head_base[0]) or url) if head_base else url
 
     meta = _collect_meta(tree)
     jl = _JsonLd([s.text or "" for s in tree.xpath('//script[contains(@type, "ld+json")]')])
@@ -1908,8 +1944,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     canon = tree.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href')
     canonical = canon[0].strip() if canon and canon[0].strip() else _m(meta, "og:url")
     if canonical:
-        canonical = urljoin(base or "", canonical) if base else canonical
-        if not canonical.startswith("http"):
+        canonical = _join(base, canonical)
+        if not canonical or not canonical.startswith("http"):
             canonical = None
     result["canonical_url"] = canonical
 
@@ -2148,7 +2184,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         for a in box.iter("a"):
             href = a.get("href")
             if href and not href.startswith(("#", "javascript:", "mailto:")):
-                related.append(urljoin(base, href) if base else href)
+                joined = _join(base, href)
+                if joined:
+                    related.append(joined)
 
     # ---- body
     link_texts = {_norm_ws(a.text_content()) for a in tree.iter("a")}
@@ -2376,6 +2414,11 @@ def _htmldate_fallback(tree: Any, fetched_at: datetime | None) -> tuple[datetime
     except ImportError:  # pragma: no cover
         return None
     max_date = fetched_at or (datetime.now(UTC) + timedelta(days=1))
+    # htmldate's last-resort scans read the serialised page including <script> text: an invalid JSON-LD
+    # date ("2024-13-45") would come back as a year-only guess (2024-01-01). Script dates are never used
+    # (our own JSON-LD reading already took the valid ones), so htmldate sees the page without scripts.
+    tree = deepcopy(tree)
+    etree.strip_elements(tree, "script", with_tail=False)
     try:
         found = find_date(
             tree,

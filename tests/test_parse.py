@@ -654,3 +654,118 @@ def test_control_characters_do_not_lose_the_body() -> None:
     result = parse_html(html)
     assert "Haushalt für das kommende Jahr beschlossen und die Gebühren gesenkt" in result["body"]
     assert not any(ch in result["body"] for ch in "\x0b\x1f")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# hostile inputs: parse_html never raises; the bad value is dropped, the good fields are kept
+# ---------------------------------------------------------------------------------------------------------
+
+HOSTILE_BODY = "<h1>Haushalt beschlossen</h1>" + "".join(f"<p>{LONG} Absatz {i}.</p>" for i in range(4))
+GOOD_URL = "https://example.com/politik/haushalt-1.html"
+BAD_URL = "http://[::1"
+
+
+def _hostile(head: str = "", body: str = HOSTILE_BODY) -> str:
+    return _page(body, "<title>Haushalt beschlossen</title>" + head)
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "canonical", "image_urls"),
+    [
+        # the malformed page URL itself: no base, the canonical link is still absolute
+        (_hostile('<link rel="canonical" href="https://example.com/c">'), BAD_URL, "https://example.com/c", []),
+        (_hostile('<link rel="canonical" href="/c">'), BAD_URL, None, []),
+        # a malformed <base href> is ignored: relative URLs resolve against the page URL
+        (_hostile(f'<base href="{BAD_URL}"><link rel="canonical" href="/c">'), GOOD_URL, "https://example.com/c", []),
+        (_hostile(f'<meta property="og:url" content="{BAD_URL}">'), GOOD_URL, None, []),
+        (_hostile(f'<link rel="canonical" href="{BAD_URL}">'), GOOD_URL, None, []),
+        (
+            _hostile(f'<meta property="og:image" content="{BAD_URL}/x.jpg">'),
+            GOOD_URL,
+            None,
+            [],
+        ),
+        (
+            _hostile(
+                body=HOSTILE_BODY
+                + f'<figure><img src="{BAD_URL}/x.jpg"><figcaption>Bild eins (Foto: x)</figcaption></figure>'
+                + '<figure><img src="/ok.jpg"><figcaption>Bild zwei (Foto: y)</figcaption></figure>'
+            ),
+            GOOD_URL,
+            None,
+            [None, "https://example.com/ok.jpg"],
+        ),
+        (
+            _hostile(body=HOSTILE_BODY + f'<div class="related"><a href="{BAD_URL}/r">r</a><a href="/r2">r2</a></div>'),
+            GOOD_URL,
+            None,
+            [],
+        ),
+    ],
+)
+def test_malformed_urls_are_dropped(html: str, url: str, canonical: str | None, image_urls: list[str | None]) -> None:
+    result = parse_html(html, url)
+    assert result["title"] == "Haushalt beschlossen"
+    assert LONG in result["body"]
+    assert result["canonical_url"] == canonical
+    assert [img["url"] for img in result["images"]] == image_urls
+    assert not any("[::1" in r for r in result["related_ids"])
+
+
+_JL = '<script type="application/ld+json">{{"@type":"NewsArticle","headline":"Haushalt beschlossen",{}}}</script>'
+
+
+@pytest.mark.parametrize(
+    ("head", "body_prefix", "published", "modified"),
+    [
+        # an offset that pushes the instant past year 9999 / before year 1: dropped
+        (_JL.format('"datePublished":"9999-12-31T23:59:59-14:00"'), "", None, None),
+        (_JL.format('"datePublished":"0001-01-01T00:30:00+01:00"'), "", None, None),
+        ('<meta property="article:modified_time" content="9999-12-31T23:30:00-01:00">', "", None, None),
+        ("", '<time datetime="9999-12-31T23:59:59-14:00">x</time>', None, None),
+        # an impossible date is dropped, not turned into another valid date (htmldate's year-only guess)
+        (_JL.format('"datePublished":"2024-13-45T25:61:61Z"'), "", None, None),
+        # the overflowing value is dropped, the valid one next to it is kept
+        (
+            _JL.format('"datePublished":"2024-03-05T10:00:00+01:00","dateModified":"9999-12-31T23:59:59-14:00"'),
+            "",
+            "2024-03-05T09:00:00Z",
+            None,
+        ),
+        (
+            _JL.format('"datePublished":"9999-12-31T23:59:59-14:00"')
+            + '<meta property="article:published_time" content="2024-03-05">',
+            "",
+            "2024-03-05T00:00:00Z",
+            None,
+        ),
+    ],
+)
+def test_out_of_range_and_invalid_dates_are_dropped(
+    head: str, body_prefix: str, published: str | None, modified: str | None
+) -> None:
+    result = parse_html(_hostile(head, body_prefix + HOSTILE_BODY), GOOD_URL)
+    assert LONG in result["body"]
+    assert _iso_utc(result["published_at"]) == published
+    assert _iso_utc(result["modified_at"]) == modified
+    if published is None:
+        assert result["published_precision"] is None
+
+
+@pytest.mark.parametrize(
+    "date",
+    ["9999-12-31T23:59:59-14:00", "0001-01-01T00:30:00+01:00", "2024-13-45T25:61:61Z", "Sun, 31 Dec 9999 23:59 -1400"],
+)
+def test_parse_date_string_out_of_range(date: str) -> None:
+    assert parse_date_string(date) is None
+
+
+@pytest.mark.parametrize("depth", [100_000, 5_000, 900])
+def test_deep_jsonld_is_skipped_other_blocks_kept(depth: int) -> None:
+    deep = '<script type="application/ld+json">' + "[" * depth + "]" * depth + "</script>"
+    deep_obj = '<script type="application/ld+json">' + '{"a":' * depth + "1" + "}" * depth + "</script>"
+    good = _JL.format('"datePublished":"2024-03-05T10:00:00Z","author":{"@type":"Person","name":"Anna Beispiel"}')
+    result = parse_html(_hostile(deep + deep_obj + good), GOOD_URL)
+    assert LONG in result["body"]
+    assert _iso_utc(result["published_at"]) == "2024-03-05T10:00:00Z"
+    assert result["authors"] == ["Anna Beispiel"]
