@@ -303,10 +303,10 @@ def sniff_mime(content: bytes, content_type: str | None = None) -> str:
     sample = content[:4096]
     if any(sample.startswith(b) for b, _ in _BOMS[1:]):
         return "text/html" if _MARKUP_RE.search(sample.decode("utf-16", "ignore")) else "text/plain"
-    if b"\x00" in sample:
-        return "application/octet-stream"
+    # binary: more than 5 % C0 controls (NUL included); a few stray NULs in a real page keep it text
+    # (_parse_tree / parse_text remove them)
     ctl = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    if sample and ctl / len(sample) > 0.05:
+    if sample and ctl * 20 > len(sample):
         return "application/octet-stream"
     text = sample.decode("latin-1")
     if _MARKUP_RE.search(text):
@@ -1040,7 +1040,8 @@ def parse_text(text: str | bytes, url: str | None = None) -> dict[str, Any]:
     if isinstance(text, bytes):
         text, enc = decode_html(text, "text/plain")
         result["encoding"] = enc
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\x00", "")
+    text = _CONTROL_RE.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
     lines = [_norm_ws(line) for line in text.split("\n")]
     # keep blank-line information: a paragraph is a non-empty line
     idx = [i for i, line in enumerate(lines) if line]

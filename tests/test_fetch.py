@@ -120,6 +120,36 @@ def test_sniff_media_type(data: bytes, declared: str | None, expected: str) -> N
     assert fetch.sniff_media_type(data, declared) == expected
 
 
+ARTICLE = (
+    b"<!doctype html><html><head><title>T</title></head><body><article><h1>T</h1>"
+    + b"<p>Der Gemeinderat hat am Montag den Haushalt beschlossen und die Gebuehren gesenkt.</p>" * 20
+    + b"</article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # a few stray NULs / controls inside real HTML: still HTML (the parser removes them)
+        (ARTICLE.replace(b"Montag", b"Mon\x00tag", 1), "text/html"),
+        (ARTICLE.replace(b"Montag", b"Mon\x00tag"), "text/html"),  # 20 NULs in ~2 KB
+        (ARTICLE.replace(b"Haushalt", b"Haus\x00\x01halt", 3), "text/html"),
+        (b"\x00" + ARTICLE, "text/html"),
+        # binary: magic numbers win, and mostly-NUL/control data stays binary
+        (PDF + b"\x00" * 3, "application/pdf"),
+        (PNG, "image/png"),
+        (b"PK\x03\x04" + ARTICLE, "application/zip"),
+        (gzip.compress(ARTICLE), "application/gzip"),
+        (ARTICLE.decode().encode("utf-16-le"), "application/octet-stream"),  # UTF-16 without BOM
+        (ARTICLE.decode().encode("utf-32-le"), "application/octet-stream"),
+        (bytes(range(256)) * 40, "application/octet-stream"),
+        (ARTICLE[:200] + b"\x00" * 20, "application/octet-stream"),  # 9 % NULs
+    ],
+)
+def test_sniff_stray_nuls_are_text_binary_stays_binary(data: bytes, expected: str) -> None:
+    assert fetch.sniff_media_type(data, "text/html") == expected
+
+
 def test_feed_text_and_dates_cases_c16_c17() -> None:
     assert fetch.clean_feed_text("Acme &amp; Partners win <b>award</b>") == "Acme & Partners win award"
     assert fetch.clean_feed_text("Savings &amp;amp; Trust") == "Savings & Trust"

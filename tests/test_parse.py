@@ -769,3 +769,24 @@ def test_deep_jsonld_is_skipped_other_blocks_kept(depth: int) -> None:
     assert LONG in result["body"]
     assert _iso_utc(result["published_at"]) == "2024-03-05T10:00:00Z"
     assert result["authors"] == ["Anna Beispiel"]
+
+
+@pytest.mark.parametrize(
+    ("data", "ctype"),
+    [
+        (_hostile(body=HOSTILE_BODY.replace("Gesetz", "Ge\x00setz", 2)).encode(), "text/html"),
+        (("\x00" + _hostile()).encode(), "text/html"),
+        (("Haushalt beschlossen\n\n" + LONG.replace("Gesetz", "Ge\x00setz") + "\n").encode(), "text/plain"),
+    ],
+)
+def test_stray_nul_bytes_are_removed_not_rejected(data: bytes, ctype: str) -> None:
+    result = parse_document(data, ctype, GOOD_URL)
+    assert result["title"] == "Haushalt beschlossen"
+    assert LONG in result["body"]
+    assert not any("\x00" in str(v) for v in result.values())
+
+
+def test_mostly_nul_bytes_stay_binary() -> None:
+    with pytest.raises(ParseError) as err:
+        parse_document(_hostile().encode("utf-16-le"), "text/html", GOOD_URL)
+    assert err.value.reason == "not_html"
