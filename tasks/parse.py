@@ -1134,9 +1134,46 @@ _CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
+# 256 closing tags in a row mean nesting at least 256 deep somewhere (real pages stay far below 100)
+_CLOSE_RUN_RE = re.compile(r"(?:</[A-Za-z][\w:-]{0,20}\s*>\s*){256}")
+_TAG_TOKEN_RE = re.compile(r"<(/?)([A-Za-z][\w:-]{0,40})(?:\s[^<>]*)?>")
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
+_MAX_DEPTH = 400
+
+
+def _flatten_deep_nesting(html: str) -> str:
+    """Drop the start and end tags nested deeper than :data:`_MAX_DEPTH` (their text stays).
+
+    libxml2 stops building the tree at depth 2048 even with ``huge_tree`` and silently drops everything
+    below (5,000 nested ``<div>`` wrappers lost the whole article), and trafilatura gets slow on very deep
+    trees. Only pages with a run of 256 consecutive end tags are rewritten; depth is counted from the tags
+    (void elements and ``<x/>`` do not nest), so unclosed ``<p>``/``<li>`` can only make it flatten earlier.
+    """
+    if not _CLOSE_RUN_RE.search(html):
+        return html
+    out: list[str] = []
+    pos = depth = 0
+    for m in _TAG_TOKEN_RE.finditer(html):
+        if m.group(0).endswith("/>") or m.group(2).lower() in _VOID_TAGS:
+            continue
+        if m.group(1):
+            depth = max(depth - 1, 0)
+            drop = depth >= _MAX_DEPTH
+        else:
+            drop = depth >= _MAX_DEPTH
+            depth += 1
+        if drop:
+            out.append(html[pos : m.start()])
+            pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
     """Parse HTML once with lxml; ``huge_tree`` so libxml2 does not silently cut the tree at depth 256."""
-    html = _XML_DECL_RE.sub("", html, count=1).replace("\x00", "")
+    html = _flatten_deep_nesting(_XML_DECL_RE.sub("", html, count=1).replace("\x00", ""))
     if _CONTROL_RE.search(html):
         # C0 controls are not allowed in XML text: lxml (and trafilatura after it) refuse to set such text
         html = _CONTROL_RE.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", html)
@@ -1628,6 +1665,7 @@ def _byline_line_authors(root: Any, site_name: str | None) -> list[str]:
 
 
 _FULL_EXTRACTION_BELOW = 1000  # characters
+_MAX_EXTRACTOR_ELEMENTS = 50_000  # elements; real article pages have a few thousand
 
 
 def _trafilatura_body(tree: Any, url: str | None, fast: bool) -> Any:
@@ -2192,9 +2230,12 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     # ---- body
     link_texts = {_norm_ws(a.text_content()) for a in tree.iter("a")}
     _preclean_tree(tree)
-    doc = _trafilatura_body(tree, url, fast=True)
+    huge = sum(1 for _ in tree.iter()) > _MAX_EXTRACTOR_ELEMENTS
+    # trafilatura's main pass is quadratic in the number of candidate elements (300k <p>: ~60 s, nearly all
+    # inside trafilatura.main_extractor._extract); past the limit the article's own blocks are used instead
+    doc = None if huge else _trafilatura_body(tree, url, fast=True)
     text_len = len(getattr(doc, "text", None) or "")
-    if text_len < _FULL_EXTRACTION_BELOW:
+    if not huge and text_len < _FULL_EXTRACTION_BELOW:
         # short result: let trafilatura compare with its readability/jusText fallbacks (slower, better recall)
         full = _trafilatura_body(tree, url, fast=False)
         if full is not None and len(full.text or "") >= text_len:
@@ -2204,7 +2245,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     body_el = getattr(doc, "body", None) if doc is not None else None
     if body_el is not None:
         paragraphs, subheads = _body_paragraphs(body_el)
-    if len(paragraphs) <= 1 and root is not None:
+    if huge:
+        paragraphs, subheads = _simple_paragraphs(root if root is not None else tree)
+    elif len(paragraphs) <= 1 and root is not None:
         # trafilatura's whole-page "baseline" fallback for short pages glues title, byline and text into one
         # paragraph; rebuild the paragraphs from the article's own block elements when they cover that text
         simple, simple_heads = _simple_paragraphs(root)
@@ -2478,6 +2521,13 @@ def parse_document(
     else:
         result = parse_html(text, url, fetched_at=fetched_at)
     result["encoding"] = enc
-    if len(re.findall(r"\w+", result["body"] or "")) < 5:
+    if not _has_article_text(result["body"]):
         raise ParseError("no_article_text", "no body text found")
     return result
+
+
+def _has_article_text(body: str | None) -> bool:
+    """At least 5 words, or at least 50 word characters in fewer "words" (Chinese/Japanese text has no spaces,
+    so a whole sentence is one ``\\w+`` run; a single huge paragraph can be one run too)."""
+    words = re.findall(r"\w+", body or "")
+    return len(words) >= 5 or sum(len(w) for w in words) >= 50

@@ -790,3 +790,63 @@ def test_mostly_nul_bytes_stay_binary() -> None:
     with pytest.raises(ParseError) as err:
         parse_document(_hostile().encode("utf-16-le"), "text/html", GOOD_URL)
     assert err.value.reason == "not_html"
+
+
+WORDS = " ".join(f"wort{i} und noch etwas text" for i in range(60))
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "depth"),
+    [
+        ("<div>", "</div>", 1_000),
+        ("<div>", "</div>", 5_000),  # libxml2 stops at depth 2048 and dropped the whole article
+        ("<div>", "</div>", 100_000),
+        ('<div class="w"><span>', "</span></div>", 3_000),
+        ("<div>Rahmen ", "</div>", 5_000),  # text between the wrappers: kept too
+    ],
+)
+def test_absurdly_deep_wrappers_keep_the_article(opening: str, closing: str, depth: int) -> None:
+    html = _hostile(body=opening * depth + f"<p>{WORDS}</p><p>{LONG}</p>" + closing * depth)
+    for result in (parse_html(html, GOOD_URL), parse_document(html.encode(), "text/html", GOOD_URL)):
+        assert WORDS in result["body"]
+        assert LONG in result["body"]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "A" * 5_000_000,  # one 5 MB "word"
+        ("lorem ipsum dolor sit amet " * 200_000)[:5_000_000],
+        "这是一个用于测试的中文段落没有空格分隔的词语" * 3,  # Chinese: one \w+ run per sentence
+    ],
+    ids=["one-word-5mb", "words-5mb", "cjk-short"],
+)
+def test_parse_document_keeps_what_parse_html_returns(paragraph: str) -> None:
+    html = f"<html><head><title>T</title></head><body><article><h1>T</h1><p>{paragraph}</p></article></body></html>"
+    body = parse_html(html, GOOD_URL)["body"]
+    assert body.strip() == paragraph.strip()
+    assert parse_document(html.encode(), "text/html", GOOD_URL)["body"] == body
+
+
+def test_short_non_text_is_still_rejected() -> None:
+    for body in ("<p>Hello world</p>", "<p>Menu</p><p>Home</p>"):
+        with pytest.raises(ParseError) as err:
+            parse_document(_page(body).encode(), "text/html", GOOD_URL)
+        assert err.value.reason == "no_article_text"
+
+
+def test_huge_element_count_skips_the_quadratic_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """300k <p> took 62 s inside trafilatura's main pass (quadratic in the number of elements); past
+    _MAX_EXTRACTOR_ELEMENTS the article's own blocks are used and trafilatura is not called."""
+    import tasks.parse as parse_mod
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("trafilatura called on a huge page")
+
+    monkeypatch.setattr(parse_mod, "_trafilatura_body", boom)
+    n = parse_mod._MAX_EXTRACTOR_ELEMENTS + 1000
+    html = _hostile(body="<h1>Haushalt beschlossen</h1>" + "".join(f"<p>Absatz {i} mit Text.</p>" for i in range(n)))
+    result = parse_html(html, GOOD_URL)
+    paragraphs = result["body"].split("\n\n")
+    assert paragraphs[0] == "Absatz 0 mit Text." and paragraphs[-1] == f"Absatz {n - 1} mit Text."
+    assert len(paragraphs) == n
