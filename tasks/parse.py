@@ -206,6 +206,98 @@ def _is_non_ascii_utf8(data: bytes) -> bool:
     return True
 
 
+# charset-normalizer's guesses among these Latin single-byte code pages are unreliable on short pages
+# (latin-1 French -> windows-1250 "crčme", Polish windows-1250 -> windows-1252 "by³o")
+_LATIN_SINGLE_BYTE = frozenset(
+    {
+        "windows-1250",
+        "windows-1252",
+        "windows-1257",
+        "iso8859-1",
+        "iso8859-2",
+        "iso8859-4",
+        "iso8859_10",
+        "iso8859-13",
+        "iso8859-15",
+        "iso8859-16",
+        "hp-roman8",
+        "mac-roman",
+        "cp850",
+        "cp775",
+    }
+)
+_HTML_LANG_RE = re.compile(rb"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,3})\b""", re.I)
+_WESTERN_LANGS = frozenset(
+    "en fr de es it pt nl da sv no nb nn fi is ca gl eu ga gd cy af sq lb fo oc rm wa br co mt id ms sw".split()  # noqa: SIM905
+)
+_CENTRAL_LANGS = frozenset({"pl", "cs", "sk", "hu", "sl", "hr", "bs", "sr", "ro"})
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _declared_lang_group(data: bytes) -> str | None:
+    """``"western"``/``"central"`` when ``<html lang>`` names a Latin-script language of either code page."""
+    m = _HTML_LANG_RE.search(data[:8192])
+    lang = m.group(1).decode("ascii").lower() if m else None
+    if lang in _WESTERN_LANGS:
+        return "western"
+    if lang in _CENTRAL_LANGS:
+        return "central"
+    return None
+
+
+def _western_or_central(data: bytes) -> str:
+    """Choose windows-1252 or windows-1250 for undeclared single-byte Latin text.
+
+    Rule: the ``<html lang>`` of the page decides when it names a Western (windows-1252) or Central
+    European (windows-1250) language (then also over a multi-byte guess: a declared Latin-script language).
+    Otherwise the bytes decide: windows-1250 when windows-1252 cannot decode them (0x81/0x8D/0x8F/0x90/0x9D
+    are undefined there but are Ť ť Ź in windows-1250) or when the Central European evidence outweighs the
+    Western one. Central evidence (weight 3): a windows-1252 symbol inside a word where windows-1250 has a
+    letter ("by³o" = "było", "mo¿e" = "może", "¹" = "ą"; weight 1 at a word edge, Spanish ¿ ¡ and « » ° ± ·
+    excepted); (weight 1): š ž Š Ž (same bytes in both, common in Czech/Slovak/Slovene, rare in Western
+    text) and ě ("ì" followed by a letter; Italian ì ends words). Western evidence (weight 1): a byte that
+    is a different letter in the two code pages, read as windows-1252 (è à ñ ê ã ...; ø/ì excluded as
+    ambiguous). Ties go to windows-1252, the WHATWG default for these locales and what
+    ``latin-1``/``iso-8859-1`` mean on the web. Known limit: undeclared Hungarian (ő/ű) reads as
+    windows-1252 unless ``<html lang="hu">``.
+    """
+    group = _declared_lang_group(data)
+    if group == "western":
+        return "windows-1252"
+    if group == "central":
+        return "windows-1250"
+    sample = data[:200_000]
+    try:
+        western = sample.decode("windows-1252")
+    except UnicodeDecodeError:
+        return "windows-1250"
+    central = sample.decode("windows-1250", errors="replace")
+    ce = we = 0
+    n = len(western)
+    for m in _NON_ASCII_RE.finditer(western):  # single-byte codecs: character i is byte i in both
+        i = m.start()
+        w, c = western[i], central[i]
+        if w == c:
+            if w in "šžŠŽ":
+                ce += 1
+            continue
+        if not c.isalpha():
+            continue
+        if not w.isalpha():
+            prev_l = i > 0 and western[i - 1].isalpha()
+            next_l = i + 1 < n and western[i + 1].isalpha()
+            if prev_l and next_l:
+                ce += 3
+            elif (prev_l or next_l) and w not in "¿¡«»°±·":
+                ce += 1
+        elif w == "ì":
+            if i + 1 < n and western[i + 1].isalpha():
+                ce += 1
+        elif w != "ø":
+            we += 1
+    return "windows-1250" if ce > we else "windows-1252"
+
+
 def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode HTML bytes to text; return ``(text, encoding_name)``.
 
@@ -213,6 +305,8 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     charset of the HTTP ``Content-Type`` header (``content_type``) > ``<meta charset>`` or
     ``<meta http-equiv="Content-Type">`` prescan of the first bytes > charset-normalizer detection
     > UTF-8. Labels ``iso-8859-1``/``latin-1``/``us-ascii`` map to ``windows-1252`` as WHATWG requires.
+    When detection picks a single-byte Latin code page, :func:`_western_or_central` re-decides between
+    windows-1252 and windows-1250 (charset-normalizer confuses them on short pages).
     One deliberate deviation: a ``<meta>``-declared legacy charset is ignored when the bytes contain
     non-ASCII and are entirely valid UTF-8 (stale declaration on a page re-encoded as UTF-8).
     A declared UTF-8 that does not decode cleanly while no transport charset was given falls back to
@@ -249,6 +343,8 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
             detected = _normalise_label(best.encoding)
     except Exception:  # pragma: no cover - detection is best effort
         detected = None
+    if detected in _LATIN_SINGLE_BYTE or _declared_lang_group(data):
+        detected = _western_or_central(data)
     if detected is None or detected.startswith("utf-16") or detected.startswith("utf_16"):
         # mostly-UTF-8 with a few broken bytes vs. a legacy single-byte page
         text = data.decode("utf-8", errors="replace")

@@ -850,3 +850,51 @@ def test_huge_element_count_skips_the_quadratic_extractor(monkeypatch: pytest.Mo
     paragraphs = result["body"].split("\n\n")
     assert paragraphs[0] == "Absatz 0 mit Text." and paragraphs[-1] == f"Absatz {n - 1} mit Text."
     assert len(paragraphs) == n
+
+
+def _undeclared(text: str, lang: str = "") -> str:
+    attr = f' lang="{lang}"' if lang else ""
+    return f"<html{attr}><head><title>t</title></head><body><p>{text}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("html", "codec", "expected"),
+    [
+        # undeclared latin-1 (Western): windows-1252, not charset-normalizer's windows-1250 guess
+        (_undeclared("Café crème à la française"), "latin-1", "windows-1252"),
+        (_undeclared("El niño come una manzana en la mañana. ¿Qué pasa?"), "latin-1", "windows-1252"),
+        (_undeclared("Größere Straßenbahnen fahren über die Brücke nach Köln."), "latin-1", "windows-1252"),
+        (_undeclared("La Škoda de mon frère est très chère, à côté de la fenêtre."), "cp1252", "windows-1252"),
+        (_undeclared("Crème brûlée à la carte, très bien.", "fr-FR"), "latin-1", "windows-1252"),
+        # real windows-1250 Polish/Czech: ł ą ż are symbols in windows-1252 (by³o), ě š ž ř are Czech
+        (
+            _undeclared("Wczoraj było bardzo zimno, a w Łodzi spadł śnieg. Żółta łódź płynęła po rzece."),
+            "cp1250",
+            "windows-1250",
+        ),
+        (_undeclared("Może będzie ciepło. Pięć osób."), "cp1250", "windows-1250"),
+        (
+            _undeclared("Přes řeku vede nový most, který je dlouhý tři sta metrů. Děti běží domů."),
+            "cp1250",
+            "windows-1250",
+        ),
+        (_undeclared("Přes řeku. Děti běží."), "cp1250", "windows-1250"),
+        (_undeclared("Přes řeku vede most.", "cs"), "cp1250", "windows-1250"),
+        (_undeclared("Ťava a Ťukot"), "cp1250", "windows-1250"),  # 0x8D is undefined in windows-1252
+    ],
+)
+def test_undeclared_single_byte_latin(html: str, codec: str, expected: str) -> None:
+    text, enc = decode_html(html.encode(codec))
+    assert enc == expected
+    assert text == html
+
+
+def test_undeclared_latin1_page_keeps_its_accents() -> None:
+    para = "Ça coûte très cher, né à Zürich, Größe, el niño. " * 10
+    html = _hostile(body=f"<h1>Café crème à la française</h1><p>{para}</p>").replace(
+        "<title>Haushalt beschlossen</title>", "<title>Café crème à la française</title>"
+    )
+    result = parse_document(html.encode("latin-1"), "text/html", GOOD_URL)
+    assert result["encoding"] == "windows-1252"
+    assert result["title"] == "Café crème à la française"
+    assert para.strip() in result["body"]
