@@ -1230,13 +1230,12 @@ _CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
-# 256 closing tags in a row mean nesting at least 256 deep somewhere (real pages stay far below 100)
-_CLOSE_RUN_RE = re.compile(r"(?:</[A-Za-z][\w:-]{0,20}\s*>\s*){256}")
 _TAG_TOKEN_RE = re.compile(r"<(/?)([A-Za-z][\w:-]{0,40})(?:\s[^<>]*)?>")
 _VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 )
 _MAX_DEPTH = 400
+_TOO_DEEP = etree.XPath(f"boolean(//*[count(ancestor::*) >= {_MAX_DEPTH}])")  # ~0.5 ms on a news page
 
 
 def _flatten_deep_nesting(html: str) -> str:
@@ -1244,11 +1243,10 @@ def _flatten_deep_nesting(html: str) -> str:
 
     libxml2 stops building the tree at depth 2048 even with ``huge_tree`` and silently drops everything
     below (5,000 nested ``<div>`` wrappers lost the whole article), and trafilatura gets slow on very deep
-    trees. Only pages with a run of 256 consecutive end tags are rewritten; depth is counted from the tags
-    (void elements and ``<x/>`` do not nest), so unclosed ``<p>``/``<li>`` can only make it flatten earlier.
+    trees. :func:`_parse_tree` calls this only when the parsed tree is deeper than :data:`_MAX_DEPTH`; depth
+    is counted from the tags (void elements and ``<x/>`` do not nest), so unclosed ``<p>``/``<li>`` can only
+    make it flatten earlier.
     """
-    if not _CLOSE_RUN_RE.search(html):
-        return html
     out: list[str] = []
     pos = depth = 0
     for m in _TAG_TOKEN_RE.finditer(html):
@@ -1268,8 +1266,11 @@ def _flatten_deep_nesting(html: str) -> str:
 
 
 def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
-    """Parse HTML once with lxml; ``huge_tree`` so libxml2 does not silently cut the tree at depth 256."""
-    html = _flatten_deep_nesting(_XML_DECL_RE.sub("", html, count=1).replace("\x00", ""))
+    """Parse HTML once with lxml; ``huge_tree`` so libxml2 does not silently cut the tree at depth 256.
+
+    A tree deeper than :data:`_MAX_DEPTH` is parsed again from :func:`_flatten_deep_nesting` (libxml2 drops
+    everything below depth 2048 even with ``huge_tree``)."""
+    html = _XML_DECL_RE.sub("", html, count=1).replace("\x00", "")
     if _CONTROL_RE.search(html):
         # C0 controls are not allowed in XML text: lxml (and trafilatura after it) refuse to set such text
         html = _CONTROL_RE.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", html)
@@ -1283,6 +1284,10 @@ def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
             tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
         except (etree.ParserError, ValueError):
             return None
+    if _TOO_DEEP(tree):
+        flat = _flatten_deep_nesting(html)
+        if flat != html:
+            return _parse_tree(flat)
     return tree
 
 
