@@ -37,7 +37,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-PARSE_VERSION = "2"
+PARSE_VERSION = "3"
 
 FIELDS: tuple[str, ...] = (
     "title",
