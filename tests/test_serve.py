@@ -102,7 +102,7 @@ def test_serve_schedules_and_runs_a_triggered_deployment(server: dict[str, Any])
     cfg.write_text(
         f"""
 [newsflow]
-data_root = "{tmp / 'data-default'}"
+data_root = "{tmp / "data-default"}"
 
 [schedule]
 cron = ["0 6 * * *", "30 18 * * 1-5"]
