@@ -424,6 +424,30 @@ def _read_local(path: str, max_bytes: int) -> bytes:
     return data
 
 
+def _row(item: FetchItem, data: bytes, sha: str, fetched_at: dt.datetime, **fields: Any) -> dict[str, Any]:
+    """One FETCHED row for ``item``: the keys every kind of source shares, plus ``fields`` (``url``,
+    ``final_url``, ``redirects``, ``http_status``, ``content_type``, ``etag``, ``last_modified``); ``meta`` is
+    the item's meta (dropped by ``schemas.conform``)."""
+    return {
+        "doc_id": make_doc_id(item.uri),
+        "content_sha256": sha,
+        "source": item.source,
+        "uri": item.uri,
+        "url": item.url,
+        "final_url": None,
+        "redirects": None,
+        "fetched_at": fetched_at,
+        "http_status": None,
+        "content_type": None,
+        "content_length": len(data),
+        "content": data,
+        "etag": None,
+        "last_modified": None,
+        "meta": dict(item.meta),
+        **fields,
+    }
+
+
 def _fetch_file(
     item: FetchItem, cfg: FetchConfig, skip: Callable[[FetchItem, str | None], bool] | None
 ) -> dict[str, Any] | None:
@@ -444,21 +468,7 @@ def _fetch_file(
     content_type = item.meta.get("content_type") or (kind[0] if kind else None)
     _check_body(data, content_type, sha)
     fetched_at = _parse_iso(item.meta["fetched_at"]) if item.meta.get("fetched_at") else _utcnow()
-    return {
-        "doc_id": make_doc_id(item.uri),
-        "content_sha256": sha,
-        "source": item.source,
-        "uri": item.uri,
-        "url": item.url,
-        "final_url": None,
-        "redirects": None,
-        "fetched_at": fetched_at,
-        "http_status": None,
-        "content_type": content_type,
-        "content_length": len(data),
-        "content": data,
-        "meta": dict(item.meta),
-    }
+    return _row(item, data, sha, fetched_at, content_type=content_type)
 
 
 # --------------------------------------------------------------------------------------------- HTTP
@@ -857,23 +867,19 @@ def _fetch_url(
     sha = hashlib.sha256(res.body).hexdigest()
     content_type = res.headers.get("content-type")
     sniffed = _check_body(res.body, content_type, sha)
-    return {
-        "doc_id": make_doc_id(item.uri),
-        "content_sha256": sha,
-        "source": item.source,
-        "uri": item.uri,
-        "url": item.url or item.uri,
-        "final_url": res.final_url,
-        "redirects": res.redirects,
-        "fetched_at": fetched_at,
-        "http_status": res.status,
-        "content_type": content_type or sniffed,
-        "content_length": len(res.body),
-        "content": res.body,
-        "etag": res.headers.get("etag"),
-        "last_modified": _http_date(res.headers.get("last-modified")),
-        "meta": dict(item.meta),
-    }
+    return _row(
+        item,
+        res.body,
+        sha,
+        fetched_at,
+        url=item.url or item.uri,
+        final_url=res.final_url,
+        redirects=res.redirects,
+        http_status=res.status,
+        content_type=content_type or sniffed,
+        etag=res.headers.get("etag"),
+        last_modified=_http_date(res.headers.get("last-modified")),
+    )
 
 
 # --------------------------------------------------------------------------------------------- robots.txt
@@ -1358,23 +1364,17 @@ def _fetch_warc(
     if item.meta.get("warc_date"):
         with contextlib.suppress(ValueError, OverflowError):
             fetched_at = _parse_iso(item.meta["warc_date"].replace("Z", "+00:00"))
-    return {
-        "doc_id": make_doc_id(item.uri),
-        "content_sha256": sha,
-        "source": item.source,
-        "uri": item.uri,
-        "url": item.url or item.uri,
-        "final_url": item.uri,
-        "redirects": [],
-        "fetched_at": fetched_at,
-        "http_status": status,
-        "content_type": content_type or sniffed,
-        "content_length": len(data),
-        "content": data,
-        "etag": None,
-        "last_modified": None,
-        "meta": dict(item.meta),
-    }
+    return _row(
+        item,
+        data,
+        sha,
+        fetched_at,
+        url=item.url or item.uri,
+        final_url=item.uri,
+        redirects=[],
+        http_status=status,
+        content_type=content_type or sniffed,
+    )
 
 
 # --------------------------------------------------------------------------------------------- filters
