@@ -38,3 +38,21 @@ def pytest_addoption(parser: Any) -> None:
         help="rewrite the parse golden files from the current parser (also NEWSFLOW_UPDATE_GOLDEN=1); "
         "review the diff by eye before committing",
     )
+
+
+def config_file(folder: Path, tables: str = "", *, newsflow: str = "", sources: str = "") -> Path:
+    """Write ``folder/newsflow.toml`` for a test: data root ``folder/data``, the tests' Prefect home, extra
+    ``[newsflow]`` keys, further ``tables`` (``[fetch]`` …) and ``[[sources]]`` tables. Returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = folder / "newsflow.toml"
+    cfg.write_text(
+        f'[newsflow]\ndata_root = "{folder / "data"}"\n{newsflow}\n\n'
+        f'[prefect]\nhome = "{os.environ["PREFECT_HOME"]}"\n\n{tables}\n\n{sources}\n',
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def files_source(path: Path, name: str = "samples") -> str:
+    """A ``[[sources]]`` table of kind ``files`` reading ``path``."""
+    return f'[[sources]]\nname = "{name}"\nkind = "files"\npath = "{path}"\n'

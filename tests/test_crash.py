@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SAMPLES, SHARED
+from tests.conftest import SAMPLES, SHARED, config_file, files_source
 
 BIN = Path(sys.executable).parent
 PAGES = 300
@@ -56,26 +56,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _config(root: Path, raw: Path) -> Path:
-    cfg = root / "newsflow.toml"
-    root.mkdir(parents=True, exist_ok=True)
-    cfg.write_text(
-        f"""
-[newsflow]
-data_root = "{root / "data"}"
-batch_size = 50
-max_reject_share = 1.0
-
-[prefect]
-home = "{os.environ["PREFECT_HOME"]}"
-
-[[sources]]
-name = "pages"
-kind = "files"
-path = "{raw}"
-""",
-        encoding="utf-8",
-    )
-    return cfg
+    return config_file(root, newsflow="batch_size = 50\nmax_reject_share = 1.0", sources=files_source(raw, "pages"))
 
 
 def _run(cfg: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -21,6 +21,8 @@ import pyarrow.parquet as pq
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.conftest import config_file
+
 BIN = Path(sys.executable).parent
 WORDS = """
 Stadt Rat Haus Schule Straße Brücke Fluss Bahn Markt Platz Kirche Garten Hafen Turm
@@ -43,30 +45,11 @@ def article(i: int, version: int = 0) -> bytes:
 
 
 def _config(tmp: Path, sources: str, fetch: str = "", extra: str = "") -> Path:
-    cfg = tmp / "newsflow.toml"
-    cfg.write_text(
-        f"""
-[newsflow]
-data_root = "{tmp / "data"}"
-max_reject_share = 1.0
-{extra}
-
-[prefect]
-home = "{os.environ["PREFECT_HOME"]}"
-
-[fetch]
-allow_private_addresses = true
-timeout_s = 2.0
-retries = 0
-robots_txt = false
-per_host_delay_s = 0.0
-{fetch}
-
-{sources}
-""",
-        encoding="utf-8",
+    fetch_table = (
+        "[fetch]\nallow_private_addresses = true\ntimeout_s = 2.0\nretries = 0\nrobots_txt = false\n"
+        f"per_host_delay_s = 0.0\n{fetch}"
     )
-    return cfg
+    return config_file(tmp, fetch_table, newsflow=f"max_reject_share = 1.0\n{extra}", sources=sources)
 
 
 def _run(cfg: Path) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 
+from tests.conftest import config_file, files_source
 from tests.test_pipeline import NEW_ARTICLE
 
 ARTICLE_B = NEW_ARTICLE.replace("Stadtrat beschließt neues Radwegenetz", "Stadtrat vertagt Radwegenetz").replace(
@@ -22,33 +23,14 @@ ARTICLE_B = NEW_ARTICLE.replace("Stadtrat beschließt neues Radwegenetz", "Stadt
 
 
 def _config(tmp: Path, sources: str, fetch: str = "") -> Path:
-    cfg = tmp / "newsflow.toml"
-    cfg.write_text(
-        f"""
-[newsflow]
-data_root = "{tmp / "data"}"
-max_reject_share = 1.0
-
-[prefect]
-home = "{os.environ["PREFECT_HOME"]}"
-
-[fetch]
-allow_private_addresses = true
-timeout_s = 2.0
-retries = 0
-# pytest-httpserver answers 500 for /robots.txt, which RFC 9309 reads as "host unavailable"; robots.txt has its
-# own tests in tests/test_fetch_web.py
-robots_txt = false
-{fetch}
-{sources}
-""",
-        encoding="utf-8",
-    )
-    return cfg
+    # pytest-httpserver answers 500 for /robots.txt, which RFC 9309 reads as "host unavailable"; robots.txt has its
+    # own tests in tests/test_fetch_web.py
+    fetch_table = f"[fetch]\nallow_private_addresses = true\ntimeout_s = 2.0\nretries = 0\nrobots_txt = false\n{fetch}"
+    return config_file(tmp, fetch_table, newsflow="max_reject_share = 1.0", sources=sources)
 
 
 def _files_source(path: Path) -> str:
-    return f'[[sources]]\nname = "files"\nkind = "files"\npath = "{path}"\n'
+    return files_source(path, "files")
 
 
 def _run(cfg: Path) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, config_file, files_source
 
 NAMES = [
     "fundus-at-orf-2024-11-22.html.gz",
@@ -27,28 +26,9 @@ def _setup(tmp: Path, parse: str = "") -> Path:
     for name in NAMES:
         shutil.copy(SAMPLES / name, raw / name)
         shutil.copy(SAMPLES / f"{name}.meta.json", raw / f"{name}.meta.json")
-    cfg = tmp / "newsflow.toml"
-    cfg.write_text(
-        f"""
-[newsflow]
-data_root = "{tmp / "data"}"
-max_reject_share = 1.0
-
-[prefect]
-home = "{os.environ["PREFECT_HOME"]}"
-
-[parse]
-workers = 1
-{parse}
-
-[[sources]]
-name = "samples"
-kind = "files"
-path = "{raw}"
-""",
-        encoding="utf-8",
+    return config_file(
+        tmp, f"[parse]\nworkers = 1\n{parse}", newsflow="max_reject_share = 1.0", sources=files_source(raw)
     )
-    return cfg
 
 
 def _articles(tmp: Path) -> pd.DataFrame:

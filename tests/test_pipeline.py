@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO, SAMPLES
+from tests.conftest import REPO, SAMPLES, config_file, files_source
 
 GOLDEN = REPO / "tests" / "golden" / "000_d46cfdf603683a86.expected.json"
 SEED_URL_PREFIX = "https://www.epochtimes.de/politik/ausland/nordkorea-bestaetigt-truppenentsendung"
@@ -61,24 +61,7 @@ def newsflow(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def write_config(tmp: Path, raw: Path, extra: str = "") -> Path:
-    cfg = tmp / "newsflow.toml"
-    cfg.write_text(
-        f"""
-[newsflow]
-data_root = "{tmp / "data"}"
-batch_size = 10
-
-[prefect]
-home = "{os.environ["PREFECT_HOME"]}"
-
-[[sources]]
-name = "samples"
-kind = "files"
-path = "{raw}"
-{extra}""",
-        encoding="utf-8",
-    )
-    return cfg
+    return config_file(tmp, extra, newsflow="batch_size = 10", sources=files_source(raw))
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, str]]:
