@@ -25,6 +25,11 @@ def _schema(fields: list[Any]) -> pa.Schema:
     return pa.schema(list(fields))
 
 
+def _fields(schema: pa.Schema, *names: str) -> list[pa.Field]:
+    """Fields of an upstream stage's schema, so a column keeps one name and type along the pipeline."""
+    return [schema.field(n) for n in names]
+
+
 STR_LIST = pa.list_(pa.string())
 
 #: Raw documents as fetched (``processed/fetched/``).
@@ -179,31 +184,17 @@ ENRICHED = _schema(
 ARTICLES = _schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("content_sha256", pa.string(), nullable=False),
-        pa.field("source", pa.string()),
-        pa.field("url", pa.string()),
-        pa.field("canonical_url", pa.string()),
-        pa.field("fetched_at", UTC_TS),
-        pa.field("title", pa.string()),
-        pa.field("teaser", pa.string()),
-        pa.field("body", pa.string()),
-        pa.field("site_name", pa.string()),
-        pa.field("authors", STR_LIST),
-        pa.field("agencies", STR_LIST),  # own credits, then those of its near-duplicate cluster (issue 5)
-        pa.field("subheadings", STR_LIST),
-        pa.field("related_ids", STR_LIST),
-        pa.field("keywords", STR_LIST),
-        pa.field("published_at", UTC_TS),
-        pa.field("published_precision", pa.string()),
-        pa.field("modified_at", UTC_TS),
-        pa.field("language", pa.string()),
-        pa.field("language_confidence", pa.float32()),
-        pa.field("images", pa.list_(IMAGE)),
-        pa.field("is_accessible_for_free", pa.bool_()),
-        pa.field("field_sources", FIELD_SOURCES),
-        pa.field("word_count", pa.int32()),
-        pa.field("reading_time_s", pa.int32()),
+        *_fields(PARSED, "doc_id", "content_sha256"),
+        PARSED.field("source").with_nullable(True),
+        PARSED.field("url"),
+        DEDUPLICATED.field("canonical_url"),
+        *_fields(PARSED, "fetched_at", "title", "teaser", "body", "site_name", "authors"),
+        PARSED.field("agencies"),  # own credits, then those of its near-duplicate cluster (issue 5)
+        *_fields(PARSED, "subheadings", "related_ids", "keywords", "published_at", "published_precision"),
+        PARSED.field("modified_at"),
+        *_fields(ENRICHED, "language", "language_confidence"),
+        *_fields(PARSED, "images", "is_accessible_for_free", "field_sources"),
+        *_fields(ENRICHED, "word_count", "reading_time_s"),
         pa.field("cluster_id", pa.string()),
         pa.field("duplicate_of", pa.string()),  # article_id of the cluster representative, null for it
         pa.field("duplicate_kind", pa.string()),  # near (url/exact copies are folded, see folded_*)
@@ -212,8 +203,8 @@ ARTICLES = _schema(
         pa.field("folded_doc_ids", STR_LIST),  # url/exact copies folded into this row
         pa.field("folded_kinds", STR_LIST),  # per folded_doc_ids entry: url | exact (added by issue 5)
         pa.field("folded_urls", STR_LIST),
-        pa.field("parser_version", pa.string()),
-        pa.field("enrich_version", pa.string()),
+        PARSED.field("parser_version"),
+        ENRICHED.field("enrich_version"),
     ]
 )
 
