@@ -29,6 +29,10 @@ Metrics (as in the corpus README):
   over the pages whose ground truth has the field; author names are compared after NFKC, case folding,
   dropping a leading "By"/"Von" and ignoring punctuation (:func:`norm_name`); only ``authors`` count
   (``agencies`` are a separate field, so agency-only ground truth stays a miss);
+* date: our ``published_at`` is UTC, the ground truth is the calendar day the page shows (its local day), so
+  our day is ``published_at + published_offset_min`` when the page stated an offset and the UTC day otherwise
+  (a page at ``2026-07-10T00:50+02:00`` was published on 2026-07-10 for its readers, 2026-07-09 in UTC);
+  trafilatura's date is already the page's local day;
 * comment leak: share of pages with ``comments_snippets`` where one of them appears in the output;
 * speed: pages per CPU-second (``time.process_time`` around each call, summed over workers).
 
@@ -47,6 +51,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from datetime import timedelta
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
@@ -173,6 +178,8 @@ def run_ours(data: bytes, url: str | None) -> tuple[dict[str, Any], float]:
     result = parse_html(data, url)
     cpu = time.process_time() - t0
     pub = result.get("published_at")
+    if pub is not None and result.get("published_offset_min") is not None:
+        pub = pub + timedelta(minutes=result["published_offset_min"])  # the page's local calendar day
     return {
         "text": scoring_text(result),
         "title": result.get("title"),

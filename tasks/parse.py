@@ -46,6 +46,7 @@ FIELDS: tuple[str, ...] = (
     "site_name",
     "published_at",
     "published_precision",
+    "published_offset_min",
     "modified_at",
     "body",
     "canonical_url",
@@ -87,6 +88,7 @@ def _empty_result() -> dict[str, Any]:
         "site_name": None,
         "published_at": None,
         "published_precision": None,
+        "published_offset_min": None,
         "modified_at": None,
         "body": "",
         "canonical_url": None,
@@ -638,6 +640,40 @@ def parse_date_string(s: str | None) -> tuple[datetime, str] | None:
         if m.group(4):
             return _mk_dt(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
         return _mk_dt(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
+def stated_offset_min(s: str | None) -> int | None:
+    """Minutes east of UTC that a date string states for its time of day, or None.
+
+    Only a string that :func:`parse_date_string` reads with a time of day and an explicit offset has one
+    (ISO 8601 ``+02:00``/``-0300``/``Z``, RFC 2822 ``+0200``/``GMT``); a date-only string, a local midnight
+    (read as a plain calendar day) or a time without offset (naive) gives None. With the offset the page's
+    local calendar day is ``published_at + offset`` (``2026-07-10T00:50+02:00`` is 2026-07-09 in UTC).
+    """
+    if not s:
+        return None
+    s = s.strip()
+    if not s or len(s) > 300:
+        return None
+    m = _ISO_RE.search(s)
+    if m:
+        if m.group(4) is None or m.group(7) is None:
+            return None
+        if int(m.group(4)) == 0 and int(m.group(5)) == 0 and int(m.group(6) or 0) == 0:
+            return None
+        tz = _tz_from(m.group(7))
+        off = tz.utcoffset(None) if tz is not None else None
+        return int(off.total_seconds() // 60) if off is not None else None
+    if re.match(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", s):
+        try:
+            from email.utils import parsedate_to_datetime
+
+            dt = parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        off = dt.utcoffset()
+        return int(off.total_seconds() // 60) if off is not None else None
     return None
 
 
@@ -2045,12 +2081,38 @@ def _keywords(jl: _JsonLd, meta: dict[str, list[str]]) -> list[str]:
 
 def _choose_date(
     candidates: list[tuple[str | None, str]], fetched_at: datetime | None
-) -> tuple[datetime, str, str] | None:
+) -> tuple[datetime, str, str, int | None] | None:
+    """The first candidate that parses and is plausible: ``(utc, precision, source, stated offset minutes)``."""
     for raw, source in candidates:
         parsed = parse_date_string(raw)
         if parsed and _plausible(parsed[0], fetched_at):
-            return parsed[0], parsed[1], source
+            return parsed[0], parsed[1], source, stated_offset_min(raw)
     return None
+
+
+def _published_date(
+    tree: Any, root: Any, meta: dict[str, list[str]], jl: _JsonLd, url: str | None, fetched_at: datetime | None
+) -> tuple[datetime, str, str, int | None] | None:
+    """The publication date: ``(utc, precision, source, stated offset minutes)`` or None."""
+    pub_cands: list[tuple[str | None, str]] = [(_m(meta, k), "meta") for k in _PUB_META_KEYS[:2] if k in meta]
+    pub_cands.append((_str_val(jl.get("datePublished")), "jsonld"))
+    pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS[2:] if k in meta]
+    scope = root if root is not None else tree
+    for el in scope.xpath('.//*[@itemprop="datePublished"]'):
+        pub_cands.append((el.get("content") or el.get("datetime") or _text(el), "html"))
+    for el in scope.iter("time"):
+        if not _in_bad_container(el):
+            pub_cands.append((el.get("datetime") or _text(el), "html"))
+            break
+    pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
+    chosen = _choose_date(pub_cands, fetched_at)
+    if chosen is None:
+        chosen = _htmldate_fallback(tree, fetched_at)
+    if chosen is None:
+        ud = _date_from_url(url)
+        if ud and _plausible(ud[0], fetched_at):
+            chosen = (ud[0], ud[1], "url", None)
+    return chosen
 
 
 def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetime | None = None) -> dict[str, Any]:
@@ -2060,7 +2122,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     parsed once with lxml; metadata comes from JSON-LD (all blocks, ``@graph`` + ``@id`` references),
     Open Graph/meta tags and the HTML (h1, ``<time>``, bylines), in that order of trust; the body from
     trafilatura (comments excluded), cleaned by :func:`clean_paragraphs`. ``published_at``/``modified_at``
-    are UTC datetimes; a date without time is 00:00 UTC with precision ``day``. Dates in ``<script>`` text,
+    are UTC datetimes; a date without time is 00:00 UTC with precision ``day``; ``published_offset_min`` is the
+    UTC offset (minutes east) the chosen publication date stated, None when it stated none. Dates in ``<script>`` text,
     HTML comments or partial URL numbers are never used; dates after ``fetched_at`` (or in the future when
     it is not given) are discarded. Never raises for malformed HTML (an empty body is returned instead).
     """
@@ -2217,26 +2280,11 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     result["field_sources"]["title"] = title_src if title else None
 
     # ---- dates
-    pub_cands: list[tuple[str | None, str]] = [(_m(meta, k), "meta") for k in _PUB_META_KEYS[:2] if k in meta]
-    pub_cands.append((_str_val(jl.get("datePublished")), "jsonld"))
-    pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS[2:] if k in meta]
     scope = root if root is not None else tree
-    for el in scope.xpath('.//*[@itemprop="datePublished"]'):
-        pub_cands.append((el.get("content") or el.get("datetime") or _text(el), "html"))
-    for el in scope.iter("time"):
-        if not _in_bad_container(el):
-            pub_cands.append((el.get("datetime") or _text(el), "html"))
-            break
-    pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
-    chosen = _choose_date(pub_cands, fetched_at)
-    if chosen is None:
-        chosen = _htmldate_fallback(tree, fetched_at)
-    if chosen is None:
-        ud = _date_from_url(url)
-        if ud and _plausible(ud[0], fetched_at):
-            chosen = (ud[0], ud[1], "url")
+    chosen = _published_date(tree, root, meta, jl, url, fetched_at)
     if chosen:
-        result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = chosen
+        result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = chosen[:3]
+        result["published_offset_min"] = chosen[3]
     mod = _choose_date(
         [(_str_val(jl.get("dateModified")), "jsonld")] + [(_m(meta, k), "meta") for k in _MOD_META_KEYS],
         fetched_at,
@@ -2552,7 +2600,7 @@ def _dek(h1_el: Any) -> str | None:
     return txt
 
 
-def _htmldate_fallback(tree: Any, fetched_at: datetime | None) -> tuple[datetime, str, str] | None:
+def _htmldate_fallback(tree: Any, fetched_at: datetime | None) -> tuple[datetime, str, str, int | None] | None:
     """Last resort: htmldate markup/text heuristics (skips <script>/<style>; URL deliberately not passed)."""
     try:
         from htmldate import find_date
@@ -2578,7 +2626,7 @@ def _htmldate_fallback(tree: Any, fetched_at: datetime | None) -> tuple[datetime
         return None
     parsed = parse_date_string(found)
     if parsed and _plausible(parsed[0], fetched_at):
-        return parsed[0], "day", "html"
+        return parsed[0], "day", "html", None
     return None
 
 

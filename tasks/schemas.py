@@ -99,6 +99,9 @@ PARSED = _schema(
         pa.field("keywords", STR_LIST),
         pa.field("published_at", UTC_TS),
         pa.field("published_precision", pa.string()),
+        # minutes east of UTC the page stated for its publication date (+120 for "…T00:50+02:00"); null when it
+        # gave none (date only, naive time). published_at stays UTC; the page's local day is published_at + offset
+        pa.field("published_offset_min", pa.int16()),
         pa.field("modified_at", UTC_TS),
         pa.field("canonical_url", pa.string()),  # as declared by the page (rel=canonical / og:url)
         pa.field("declared_language", pa.string()),  # ISO 639-1 from html lang / meta / JSON-LD
@@ -191,6 +194,7 @@ ARTICLES = _schema(
         *_fields(PARSED, "fetched_at", "title", "teaser", "body", "site_name", "authors"),
         PARSED.field("agencies"),  # own credits, then those of its near-duplicate cluster (issue 5)
         *_fields(PARSED, "subheadings", "related_ids", "keywords", "published_at", "published_precision"),
+        PARSED.field("published_offset_min"),
         PARSED.field("modified_at"),
         *_fields(ENRICHED, "language", "language_confidence"),
         *_fields(PARSED, "images", "is_accessible_for_free", "field_sources"),

@@ -898,3 +898,32 @@ def test_undeclared_latin1_page_keeps_its_accents() -> None:
     assert result["encoding"] == "windows-1252"
     assert result["title"] == "Café crème à la française"
     assert para.strip() in result["body"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# publication dates: stated offset (local day), which date wins
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("meta_value", "utc_iso", "offset"),
+    [
+        ("2026-07-10T00:50:17+02:00", "2026-07-09T22:50:17+00:00", 120),  # local day 07-10, UTC day 07-09
+        ("2022-05-03T22:46:08-03:00", "2022-05-04T01:46:08+00:00", -180),
+        ("2022-05-03T22:46:08-0300", "2022-05-04T01:46:08+00:00", -180),
+        ("2025-06-04T02:37:08+09:00", "2025-06-03T17:37:08+00:00", 540),
+        ("2021-03-08T11:15:28Z", "2021-03-08T11:15:28+00:00", 0),
+        ("Tue, 03 May 2022 22:46:08 -0300", "2022-05-04T01:46:08+00:00", -180),
+        ("2022-05-03T22:46:08", "2022-05-03T22:46:08+00:00", None),  # naive: no offset stated
+        ("2022-05-03", "2022-05-03T00:00:00+00:00", None),  # date only
+        ("2022-05-03T00:00:00+02:00", "2022-05-03T00:00:00+00:00", None),  # local midnight = a calendar day
+    ],
+)
+def test_published_offset_min(meta_value: str, utc_iso: str, offset: int | None) -> None:
+    html = _page(
+        f"<h1>Rathaus</h1><p>{LONG}</p>",
+        head=f'<meta property="article:published_time" content="{meta_value}">',
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus")
+    assert result["published_at"] == datetime.fromisoformat(utc_iso)
+    assert result["published_offset_min"] == offset
