@@ -2090,6 +2090,108 @@ def _choose_date(
     return None
 
 
+#: a label that introduces the publication date in an article header ("Veröffentlicht am 16.08.2019")
+_PUB_LABEL_RE = re.compile(
+    r"^\W*(?:veröffentlicht|erstellt|publiziert|erschienen|datum|published|posted|written|publié|publicado"
+    r"|pubblicato|date)\b",
+    re.I,
+)
+#: a label that introduces a later change ("Aktualisiert: …", "Updated June 13, 2019")
+_MOD_LABEL_RE = re.compile(
+    r"aktualisiert|geändert|änderung|updated|modified|mis à jour|actualizado|atualizado|aggiornato", re.I
+)
+#: class/id of an element that holds a date in a news page header
+_DATE_CLASS_RE = re.compile(r"date|datum|time|posted|publish|dateline", re.I)
+#: elements before/after the headline searched for the header date
+_HEADER_BEFORE, _HEADER_AFTER = 25, 60
+
+
+def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[datetime, str, str, int | None] | None:
+    """The date shown in the article header: a ``<time>``, a date-classed element or a labelled date
+    ("Veröffentlicht am …", "Published:") among the elements just before and after the headline ``<h1>``.
+
+    News pages print the publication date next to the headline and byline; dates further away (sidebars, teaser
+    lists, comments, footers) belong to other items. Elements in navigation/related/comment containers and
+    dates labelled as updates are skipped; a labelled publication date wins over an unlabelled one, then the
+    one nearest to the headline.
+    """
+    scope = root if root is not None else tree
+    h1 = next((e for e in scope.iter("h1") if not _in_bad_container(e)), None)
+    if h1 is None:
+        h1 = next(iter(tree.iter("h1")), None)
+    order = [e for e in tree.iter() if isinstance(e.tag, str)]
+    anchor = h1 if h1 is not None else scope
+    try:
+        pos = order.index(anchor)
+    except ValueError:
+        return None
+    best: tuple[int, int, tuple[datetime, str, str, int | None]] | None = None
+    for i in range(max(0, pos - _HEADER_BEFORE), min(len(order), pos + _HEADER_AFTER)):
+        el = order[i]
+        if el.tag in ("script", "style", "noscript", "template", "head", "meta", "link", "title"):
+            continue
+        own = _norm_ws(el.text or "")
+        labelled = bool(_PUB_LABEL_RE.match(own))
+        if not (el.tag == "time" or labelled or _DATE_CLASS_RE.search(_attr_str(el))):
+            continue
+        raw = el.get("datetime") or el.get("content") or _text(el)
+        if not raw or len(raw) > 120:
+            continue
+        # the label may sit before the element: "<p>Updated <time>…</time></p>", "<strong>Datum</strong> 28.04.2023"
+        parent = el.getparent()
+        before = _norm_ws(parent.text or "") if parent is not None and not own else ""
+        prev = el.getprevious()
+        if prev is not None:
+            prev_text = _norm_ws(f"{_text(prev)} {prev.tail or ''}")
+            if not re.search(r"\d", prev_text):  # a label, not the previous dated line
+                before = f"{before} {prev_text}"
+        label = f"{before[-40:]} {own}"
+        if _MOD_LABEL_RE.search(label):
+            continue
+        labelled = labelled or bool(_PUB_LABEL_RE.search(before[-40:]))
+        if _in_bad_container(el):
+            continue
+        parsed = parse_date_string(raw)
+        if parsed is None or not _plausible(parsed[0], fetched_at):
+            continue
+        rank = (0 if labelled else 1, abs(i - pos))
+        if best is None or rank < best[:2]:
+            best = (rank[0], rank[1], (parsed[0], parsed[1], "html", stated_offset_min(raw)))
+    return best[2] if best else None
+
+
+def _local_day(d: tuple[datetime, str, str, int | None]) -> Any:
+    """The calendar day of a chosen date where it was published (UTC day when no offset is known)."""
+    return (d[0] + timedelta(minutes=d[3])).date() if d[3] is not None else d[0].date()
+
+
+def _reconcile_header(
+    chosen: tuple[datetime, str, str, int | None], hd: tuple[datetime, str, str, int | None]
+) -> tuple[datetime, str, str, int | None]:
+    """Structured date vs. the date printed in the article header, when their days differ.
+
+    * A structured date without time of day (``2020-04-30``, a CMS field that is not the publication moment)
+      loses to the header date the reader sees.
+    * A structured time in UTC (``Z``/``+00:00``) or without offset, and a header date that is the same moment in
+      local time (``2019-10-18T22:04Z`` vs "19. Oktober 2019 00:04 Uhr": a whole number of quarter hours
+      apart, at most 14 h): the structured moment stays, the difference is its UTC offset. A header date without
+      time one day off that some offset between -12 h and +14 h explains (``2021-11-04T23:00Z`` vs
+      "5. November 2021") is the local day: it wins.
+    * Otherwise the structured date stays (measured: header dates that contradict a structured publication time
+      are more often teaser/update dates than corrections).
+    """
+    if chosen[1] == "day":
+        return hd
+    if chosen[3] in (None, 0) and hd[3] is None:
+        if hd[1] != "day":
+            mins = round((hd[0] - chosen[0]).total_seconds() / 60)
+            if abs(mins) <= 14 * 60 and abs(mins - 15 * round(mins / 15)) <= 1:
+                return chosen[0], chosen[1], chosen[2], 15 * round(mins / 15)
+        elif any((chosen[0] + timedelta(hours=h)).date() == hd[0].date() for h in range(-12, 15)):
+            return hd
+    return chosen
+
+
 def _published_date(
     tree: Any, root: Any, meta: dict[str, list[str]], jl: _JsonLd, url: str | None, fetched_at: datetime | None
 ) -> tuple[datetime, str, str, int | None] | None:
@@ -2106,6 +2208,12 @@ def _published_date(
             break
     pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
     chosen = _choose_date(pub_cands, fetched_at)
+    hd = _header_date(tree, root, fetched_at)
+    if hd is not None:
+        if chosen is None:
+            chosen = hd
+        elif _local_day(hd) != _local_day(chosen):
+            chosen = _reconcile_header(chosen, hd)
     if chosen is None:
         chosen = _htmldate_fallback(tree, fetched_at)
     if chosen is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -926,4 +926,44 @@ def test_published_offset_min(meta_value: str, utc_iso: str, offset: int | None)
     )
     result = parse_html(html, "https://news.example.org/a/rathaus")
     assert result["published_at"] == datetime.fromisoformat(utc_iso)
+    assert result["published_offset_min"] == offset
+
+
+_HEAD_PUB = '<meta property="article:published_time" content="{}">'
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "day", "offset"),
+    [
+        # no structured date: the labelled date next to the headline, not the sidebar date
+        ("", "<p>Veröffentlicht am 16.08.2019</p>", "2019-08-16", None),
+        ("", '<div class="field--name-post-date">20.12.2022</div>', "2022-12-20", None),
+        # an update date is not the publication date
+        ("", "<p>Aktualisiert: 20.12.2022</p><p>Erstellt am 18.12.2022</p>", "2022-12-18", None),
+        # a structured date without time loses to the header date
+        ('<meta name="date" content="2020-04-30">', "<time>29.04.2020, 12:01 Uhr</time>", "2020-04-29", None),
+        # a UTC time and the same moment in local time: the difference is the offset
+        (
+            _HEAD_PUB.format("2019-10-18T22:04:00Z"),
+            '<span class="date">19. Oktober 2019 00:04 Uhr</span>',
+            "2019-10-19",
+            120,
+        ),
+        # a UTC time and a header day one day later that an offset explains: the local day
+        (_HEAD_PUB.format("2021-11-04T23:00Z"), '<span class="date">5. November 2021</span>', "2021-11-05", None),
+        # a structured time with its own offset stays, whatever the header shows
+        (_HEAD_PUB.format("2026-05-17T19:30:02+02:00"), '<span class="date">18.05.2026</span>', "2026-05-17", 120),
+        # a UTC time and an unrelated header day: the structured date stays
+        (_HEAD_PUB.format("2022-01-15T10:00:00Z"), '<span class="date">25.01.2022</span>', "2022-01-15", 0),
+    ],
+)
+def test_header_date(head: str, header: str, day: str | None, offset: int | None) -> None:
+    sidebar = '<aside class="sidebar"><span class="date">01.01.2023</span></aside>'
+    article = f"<article><h1>Rathaus</h1>{header}<p>{LONG}</p></article>"
+    html = f"<html><head>{head}</head><body>{article}{sidebar}</body></html>"
+    result = parse_html(html, "https://news.example.org/a/rathaus", fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    local = result["published_at"]
+    if local is not None and result["published_offset_min"] is not None:
+        local = local + timedelta(minutes=result["published_offset_min"])
+    assert (local.date().isoformat() if local else None) == day
     assert result["published_offset_min"] == offset
