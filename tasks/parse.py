@@ -2100,6 +2100,10 @@ _PUB_LABEL_RE = re.compile(
 _MOD_LABEL_RE = re.compile(
     r"aktualisiert|geändert|änderung|updated|modified|mis à jour|actualizado|atualizado|aggiornato", re.I
 )
+#: a paragraph that opens with its date: "29.11.2022 – Mehrfach …", "2021-10-16 | Botschaft"
+_DATELINE_RE = re.compile(r"^((?:\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{4}-\d{2}-\d{2}))\s*[–—|-]\s")
+#: class of a modification time (hAtom ``updated``, ``date-modified``)
+_MOD_CLASS_RE = re.compile(r"updated|modified", re.I)
 #: class/id of an element that holds a date in a news page header
 _DATE_CLASS_RE = re.compile(r"date|datum|time|posted|publish|dateline", re.I)
 #: elements before/after the headline searched for the header date
@@ -2111,9 +2115,11 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
     ("Veröffentlicht am …", "Published:") among the elements just before and after the headline ``<h1>``.
 
     News pages print the publication date next to the headline and byline; dates further away (sidebars, teaser
-    lists, comments, footers) belong to other items. Elements in navigation/related/comment containers and
-    dates labelled as updates are skipped; a labelled publication date wins over an unlabelled one, then the
-    one nearest to the headline.
+    lists, comments, footers) belong to other items. A paragraph that opens with its date ("29.11.2022 – …",
+    a dateline) counts too. Elements in navigation/related/comment containers (``<body>`` classes such as
+    ``one-sidebar`` do not count), dates labelled as updates ("Aktualisiert", "Updated") and hAtom ``updated``/
+    ``modified`` classes are skipped; a labelled publication date wins over an unlabelled one, then one with a
+    machine-readable ``datetime``, then the one nearest to the headline.
     """
     scope = root if root is not None else tree
     h1 = next((e for e in scope.iter("h1") if not _in_bad_container(e)), None)
@@ -2125,39 +2131,42 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
         pos = order.index(anchor)
     except ValueError:
         return None
-    best: tuple[int, int, tuple[datetime, str, str, int | None]] | None = None
+    body = tree.find("body")
+    best: tuple[tuple[int, int, int], tuple[datetime, str, str, int | None]] | None = None
     for i in range(max(0, pos - _HEADER_BEFORE), min(len(order), pos + _HEADER_AFTER)):
         el = order[i]
         if el.tag in ("script", "style", "noscript", "template", "head", "meta", "link", "title"):
             continue
         own = _norm_ws(el.text or "")
         labelled = bool(_PUB_LABEL_RE.match(own))
-        if not (el.tag == "time" or labelled or _DATE_CLASS_RE.search(_attr_str(el))):
+        dateline = _DATELINE_RE.match(own) if el.tag in ("p", "div") else None
+        if not (el.tag == "time" or labelled or dateline or _DATE_CLASS_RE.search(_attr_str(el))):
             continue
-        raw = el.get("datetime") or el.get("content") or _text(el)
+        raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _text(el)
         if not raw or len(raw) > 120:
             continue
         # the label may sit before the element: "<p>Updated <time>…</time></p>", "<strong>Datum</strong> 28.04.2023"
         parent = el.getparent()
-        before = _norm_ws(parent.text or "") if parent is not None and not own else ""
         prev = el.getprevious()
-        if prev is not None:
+        if prev is None:
+            before = _norm_ws(parent.text or "") if parent is not None else ""
+        else:
             prev_text = _norm_ws(f"{_text(prev)} {prev.tail or ''}")
-            if not re.search(r"\d", prev_text):  # a label, not the previous dated line
-                before = f"{before} {prev_text}"
+            before = prev_text if not re.search(r"\d", prev_text) else _norm_ws(prev.tail or "")
         label = f"{before[-40:]} {own}"
-        if _MOD_LABEL_RE.search(label):
+        if _MOD_LABEL_RE.search(label) or _MOD_CLASS_RE.search(_attr_str(el)):
             continue
         labelled = labelled or bool(_PUB_LABEL_RE.search(before[-40:]))
-        if _in_bad_container(el):
+        if _in_bad_container(el, stop=body):
             continue
         parsed = parse_date_string(raw)
         if parsed is None or not _plausible(parsed[0], fetched_at):
             continue
-        rank = (0 if labelled else 1, abs(i - pos))
-        if best is None or rank < best[:2]:
-            best = (rank[0], rank[1], (parsed[0], parsed[1], "html", stated_offset_min(raw)))
-    return best[2] if best else None
+        # labelled first, then a machine-readable datetime, then the nearest to the headline
+        rank = (0 if labelled else 1, 0 if el.get("datetime") else 1, abs(i - pos))
+        if best is None or rank < best[0]:
+            best = (rank, (parsed[0], parsed[1], "html", stated_offset_min(raw)))
+    return best[1] if best else None
 
 
 def _local_day(d: tuple[datetime, str, str, int | None]) -> Any:
@@ -2175,7 +2184,7 @@ def _reconcile_header(
     * A structured time in UTC (``Z``/``+00:00``) or without offset, and a header date that is the same moment in
       local time (``2019-10-18T22:04Z`` vs "19. Oktober 2019 00:04 Uhr": a whole number of quarter hours
       apart, at most 14 h): the structured moment stays, the difference is its UTC offset. A header date without
-      time one day off that some offset between -12 h and +14 h explains (``2021-11-04T23:00Z`` vs
+      time one day off that some offset between -10 h and +10 h explains (``2021-11-04T23:00Z`` vs
       "5. November 2021") is the local day: it wins.
     * Otherwise the structured date stays (measured: header dates that contradict a structured publication time
       are more often teaser/update dates than corrections).
@@ -2187,7 +2196,7 @@ def _reconcile_header(
             mins = round((hd[0] - chosen[0]).total_seconds() / 60)
             if abs(mins) <= 14 * 60 and abs(mins - 15 * round(mins / 15)) <= 1:
                 return chosen[0], chosen[1], chosen[2], 15 * round(mins / 15)
-        elif any((chosen[0] + timedelta(hours=h)).date() == hd[0].date() for h in range(-12, 15)):
+        elif any((chosen[0] + timedelta(hours=h)).date() == hd[0].date() for h in range(-10, 11)):
             return hd
     return chosen
 

@@ -940,6 +940,16 @@ _HEAD_PUB = '<meta property="article:published_time" content="{}">'
         ("", '<div class="field--name-post-date">20.12.2022</div>', "2022-12-20", None),
         # an update date is not the publication date
         ("", "<p>Aktualisiert: 20.12.2022</p><p>Erstellt am 18.12.2022</p>", "2022-12-18", None),
+        # a dateline paragraph; an hAtom "updated" time is skipped
+        ("", "<p>29.11.2022 – Mehrfach hatte die Branche gewarnt.</p>", "2022-11-29", None),
+        (
+            "",
+            '<span class="posted-on">Veröffentlicht am <time class="entry-date published" datetime="2019-02-10T09:30'
+            ':10+01:00">10. Februar 2019</time><time class="updated" datetime="2019-02-12T23:00:55+01:00">12. '
+            "Februar 2019</time></span>",
+            "2019-02-10",
+            60,
+        ),
         # a structured date without time loses to the header date
         ('<meta name="date" content="2020-04-30">', "<time>29.04.2020, 12:01 Uhr</time>", "2020-04-29", None),
         # a UTC time and the same moment in local time: the difference is the offset
@@ -960,7 +970,8 @@ _HEAD_PUB = '<meta property="article:published_time" content="{}">'
 def test_header_date(head: str, header: str, day: str | None, offset: int | None) -> None:
     sidebar = '<aside class="sidebar"><span class="date">01.01.2023</span></aside>'
     article = f"<article><h1>Rathaus</h1>{header}<p>{LONG}</p></article>"
-    html = f"<html><head>{head}</head><body>{article}{sidebar}</body></html>"
+    # a body class naming the layout ("one-sidebar") does not make the whole page a sidebar
+    html = f'<html><head>{head}</head><body class="one-sidebar">{article}{sidebar}</body></html>'
     result = parse_html(html, "https://news.example.org/a/rathaus", fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
     local = result["published_at"]
     if local is not None and result["published_offset_min"] is not None:
