@@ -2101,7 +2101,7 @@ _MOD_LABEL_RE = re.compile(
     r"aktualisiert|geändert|änderung|updated|modified|mis à jour|actualizado|atualizado|aggiornato", re.I
 )
 #: a paragraph that opens with its date: "29.11.2022 – Mehrfach …", "2021-10-16 | Botschaft"
-_DATELINE_RE = re.compile(r"^((?:\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{4}-\d{2}-\d{2}))\s*[–—|-]\s")
+_DATE_OPENING_RE = re.compile(r"^((?:\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{4}-\d{2}-\d{2}))\s*[–—|-]\s")
 #: class of a modification time (hAtom ``updated``, ``date-modified``)
 _MOD_CLASS_RE = re.compile(r"updated|modified", re.I)
 #: class/id of an element that holds a date in a news page header
@@ -2139,7 +2139,7 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
             continue
         own = _norm_ws(el.text or "")
         labelled = bool(_PUB_LABEL_RE.match(own))
-        dateline = _DATELINE_RE.match(own) if el.tag in ("p", "div") else None
+        dateline = _DATE_OPENING_RE.match(own) if el.tag in ("p", "div") else None
         if not (el.tag == "time" or labelled or dateline or _DATE_CLASS_RE.search(_attr_str(el))):
             continue
         raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _text(el)
