@@ -531,8 +531,8 @@ _DMY_NUM_RE = re.compile(
     r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:,?\s*(?:um\s+)?(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?"
 )
 _DMY_TEXT_RE = re.compile(
-    rf"(?<!\d)(\d{{1,2}})\.?\s+(?:de\s+)?({_MONTH_ALT})\.?\s+(?:de\s+)?(\d{{4}})"
-    r"(?:,?\s*(?:um|at|à|a las|alle)?\s*(\d{1,2})[:.h](\d{2}))?",
+    rf"(?<!\d)(\d{{1,2}})\.?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(?:de\s+)?(\d{{4}})"
+    r"(?:,?\s*(?:um|at|à|a las|alle)?\s*(\d{1,2})[:.h](\d{2})(?:\s*([ap])\.?\s?m\b\.?)?)?",
     re.I,
 )
 _MDY_TEXT_RE = re.compile(
@@ -599,7 +599,7 @@ def parse_date_string(s: str | None) -> tuple[datetime, str] | None:
             return _mk_dt(y, mo, d)
         tz = _tz_from(m.group(7)) if m.group(7) else UTC
         return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6)) if m.group(6) else None, tz)
-    if re.match(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", s):
+    if re.match(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?!\s*[ap]\.?\s?m\b)", s, re.I):
         try:
             from email.utils import parsedate_to_datetime
 
@@ -621,7 +621,13 @@ def parse_date_string(s: str | None) -> tuple[datetime, str] | None:
     if m:
         d, mo, y = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
         if m.group(4):
-            return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)))
+            hh = int(m.group(4))
+            ampm = (m.group(6) or "").lower()
+            if ampm == "p" and hh < 12:
+                hh += 12
+            elif ampm == "a" and hh == 12:
+                hh = 0
+            return _mk_dt(y, mo, d, hh, int(m.group(5)))
         return _mk_dt(y, mo, d)
     m = _MDY_TEXT_RE.search(s)
     if m:
@@ -2186,12 +2192,17 @@ def _reconcile_header(
       apart, at most 14 h): the structured moment stays, the difference is its UTC offset. A header date without
       time one day off that some offset between -10 h and +10 h explains (``2021-11-04T23:00Z`` vs
       "5. November 2021") is the local day: it wins.
-    * Otherwise the structured date stays (measured: header dates that contradict a structured publication time
-      are more often teaser/update dates than corrections).
+    * A structured time in UTC or without offset more than 36 h away from a header date that states no offset
+      (printed text, a date-only ``datetime``): the printed date wins; such UTC values are often a CMS
+      creation/import time, not the date the page shows.
+    * Otherwise the structured date stays: a structured time with its own local offset is the publisher's
+      statement (measured: header dates that contradict one are teaser/edition/update dates, e.g. fundus).
     """
     if chosen[1] == "day":
         return hd
     if chosen[3] in (None, 0) and hd[3] is None:
+        if abs(hd[0] - chosen[0]) > timedelta(hours=36):
+            return hd
         if hd[1] != "day":
             mins = round((hd[0] - chosen[0]).total_seconds() / 60)
             if abs(mins) <= 14 * 60 and abs(mins - 15 * round(mins / 15)) <= 1:

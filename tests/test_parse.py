@@ -380,6 +380,9 @@ def test_c12_several_blocks_and_trailing_semicolon() -> None:
         ("Sunday May 14, 2023 9:20 pm", "2023-05-14T21:20:00Z", "minute"),
         ("03.05.2024, 14:30 Uhr", "2024-05-03T14:30:00Z", "minute"),
         ("Fri, 28 Jul 2023 08:57:00 +0200", "2023-07-28T06:57:00Z", "second"),
+        ("3 May, 2022, 11:37 pm", "2022-05-03T23:37:00Z", "minute"),  # comma after the month, 12-hour clock
+        ("12 de mayo de 2022 12:00 a. m.", "2022-05-12T00:00:00Z", "minute"),
+        ("1 Feb 2020 12:15 AM", "2020-02-01T00:15:00Z", "minute"),  # not RFC 2822 (which has no am/pm)
     ],
 )
 def test_parse_date_string(raw: str, iso: str, precision: str) -> None:
@@ -963,8 +966,12 @@ _HEAD_PUB = '<meta property="article:published_time" content="{}">'
         (_HEAD_PUB.format("2021-11-04T23:00Z"), '<span class="date">5. November 2021</span>', "2021-11-05", None),
         # a structured time with its own offset stays, whatever the header shows
         (_HEAD_PUB.format("2026-05-17T19:30:02+02:00"), '<span class="date">18.05.2026</span>', "2026-05-17", 120),
-        # a UTC time and an unrelated header day: the structured date stays
-        (_HEAD_PUB.format("2022-01-15T10:00:00Z"), '<span class="date">25.01.2022</span>', "2022-01-15", 0),
+        # a UTC time and the header's local "3 May, 2022, 11:37 pm" (-04:00)
+        (_HEAD_PUB.format("2022-05-04T03:37:37+00:00"), "<time>3 May, 2022, 11:37 pm</time>", "2022-05-03", -240),
+        # a UTC time days away from the printed date: the printed date
+        (_HEAD_PUB.format("2022-01-15T10:00:00Z"), '<span class="date">25.01.2022</span>', "2022-01-25", None),
+        # a UTC time and a header day one day later that no offset within ±10 h explains: the structured date
+        (_HEAD_PUB.format("2023-10-30T13:01:18+00:00"), '<span class="date">31. Oktober 2023</span>', "2023-10-30", 0),
     ],
 )
 def test_header_date(head: str, header: str, day: str | None, offset: int | None) -> None:
