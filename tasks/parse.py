@@ -2131,17 +2131,25 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
     h1 = next((e for e in scope.iter("h1") if not _in_bad_container(e)), None)
     if h1 is None:
         h1 = next(iter(tree.iter("h1")), None)
-    order = [e for e in tree.iter() if isinstance(e.tag, str)]
     anchor = h1 if h1 is not None else scope
-    try:
-        pos = order.index(anchor)
-    except ValueError:
-        return None
+    # document order around the anchor (XPath keeps this cheap: only the window becomes Python objects)
+    before = anchor.xpath(f"preceding::*[position() <= {_HEADER_BEFORE}]")
+    after = anchor.xpath(f"(descendant::* | following::*)[position() < {_HEADER_AFTER}]")
+    window = [(len(before) - j, e) for j, e in enumerate(before)] + [(0, anchor)]
+    window += [(j + 1, e) for j, e in enumerate(after)]
     body = tree.find("body")
     best: tuple[tuple[int, int, int], tuple[datetime, str, str, int | None]] | None = None
-    for i in range(max(0, pos - _HEADER_BEFORE), min(len(order), pos + _HEADER_AFTER)):
-        el = order[i]
-        if el.tag in ("script", "style", "noscript", "template", "head", "meta", "link", "title"):
+    for dist, el in window:
+        if not isinstance(el.tag, str) or el.tag in (
+            "script",
+            "style",
+            "noscript",
+            "template",
+            "head",
+            "meta",
+            "link",
+            "title",
+        ):
             continue
         own = _norm_ws(el.text or "")
         labelled = bool(_PUB_LABEL_RE.match(own))
@@ -2163,16 +2171,25 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
         if _MOD_LABEL_RE.search(label) or _MOD_CLASS_RE.search(_attr_str(el)):
             continue
         labelled = labelled or bool(_PUB_LABEL_RE.search(before[-40:]))
-        if _in_bad_container(el, stop=body):
+        if _in_bad_container(el, stop=body) or _in_link(el):
             continue
         parsed = parse_date_string(raw)
         if parsed is None or not _plausible(parsed[0], fetched_at):
             continue
         # labelled first, then a machine-readable datetime, then the nearest to the headline
-        rank = (0 if labelled else 1, 0 if el.get("datetime") else 1, abs(i - pos))
+        rank = (0 if labelled else 1, 0 if el.get("datetime") else 1, dist)
         if best is None or rank < best[0]:
             best = (rank, (parsed[0], parsed[1], "html", stated_offset_min(raw)))
     return best[1] if best else None
+
+
+def _in_link(el: Any) -> bool:
+    """Inside an ``<a>``: a date in a link labels another page (ticker, teaser list, archive day); the
+    permalink of the post itself (``rel="bookmark"``, WordPress "Posted on <a><time>") is not another page."""
+    for a in (el, *el.iterancestors()):
+        if a.tag == "a":
+            return "bookmark" not in (a.get("rel") or "").lower()
+    return False
 
 
 def _local_day(d: tuple[datetime, str, str, int | None]) -> Any:

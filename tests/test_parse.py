@@ -943,6 +943,14 @@ _HEAD_PUB = '<meta property="article:published_time" content="{}">'
         ("", '<div class="field--name-post-date">20.12.2022</div>', "2022-12-20", None),
         # an update date is not the publication date
         ("", "<p>Aktualisiert: 20.12.2022</p><p>Erstellt am 18.12.2022</p>", "2022-12-18", None),
+        # a dated link before the headline is another page (news ticker); the post's own permalink is not
+        (
+            "",
+            '<ul class="ticker"><li><a href="/b"><span class="date">27. Januar 2020</span></a></li></ul>'
+            '<p>Posted on <a href="/a/rathaus" rel="bookmark"><time datetime="2019-05-16">May 16, 2019</time></a></p>',
+            "2019-05-16",
+            None,
+        ),
         # a dateline paragraph; an hAtom "updated" time is skipped
         ("", "<p>29.11.2022 – Mehrfach hatte die Branche gewarnt.</p>", "2022-11-29", None),
         (
