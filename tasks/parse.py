@@ -2769,10 +2769,23 @@ def _htmldate_fallback(tree: Any, fetched_at: datetime | None) -> tuple[datetime
         return None
     if not found:
         return None
+    if found.endswith("-01-01") and not _states_new_year(tree, found[:4]):
+        return None  # a year-only guess (copyright line, "2016" in a path) that htmldate pads to January 1
     parsed = parse_date_string(found)
     if parsed and _plausible(parsed[0], fetched_at):
         return parsed[0], "day", "html", None
     return None
+
+
+def _states_new_year(tree: Any, year: str) -> bool:
+    """The page text (or a ``datetime``/``content`` attribute) spells out January 1 of ``year``."""
+    pat = re.compile(
+        rf"{year}-01-01|(?<!\d)0?1\.\s?0?1\.\s?{year}|(?<!\d)0?1\.?\s+(?:januar|jänner|january|janvier|enero|"
+        rf"gennaio|jan)\.?,?\s+{year}|(?:january|jan)\.?\s+0?1(?:st)?,?\s+{year}",
+        re.I,
+    )
+    text = " ".join(tree.xpath("//text()[not(ancestor::script)] | //@datetime | //@content"))
+    return bool(pat.search(text))
 
 
 def parse_document(

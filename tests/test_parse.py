@@ -993,3 +993,19 @@ def test_header_date(head: str, header: str, day: str | None, offset: int | None
         local = local + timedelta(minutes=result["published_offset_min"])
     assert (local.date().isoformat() if local else None) == day
     assert result["published_offset_min"] == offset
+
+
+@pytest.mark.parametrize(
+    ("extra", "day"),
+    [
+        ("<footer>© 2016 Example Verlag</footer>", None),  # htmldate's year-only guess 2016-01-01 is dropped
+        ("<p>Archiv 2016</p>", None),
+        ("<p>Stand 01.01.2016</p><footer>© 2016 Example Verlag</footer>", "2016-01-01"),  # a stated January 1
+    ],
+)
+def test_htmldate_year_only_guess_dropped(extra: str, day: str | None) -> None:
+    html = (
+        f"<html><head><title>Rathaus</title></head><body><div><h1>Rathaus</h1><p>{LONG}</p>{extra}</div></body></html>"
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus")
+    assert (result["published_at"].date().isoformat() if result["published_at"] else None) == day
