@@ -2138,6 +2138,7 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
     window = [(len(before) - j, e) for j, e in enumerate(before)] + [(0, anchor)]
     window += [(j + 1, e) for j, e in enumerate(after)]
     body = tree.find("body")
+    lang = (tree.get("lang") or "").lower()
     best: tuple[tuple[int, int, int], tuple[datetime, str, str, int | None]] | None = None
     for dist, el in window:
         if not isinstance(el.tag, str) or el.tag in (
@@ -2173,7 +2174,7 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
         labelled = labelled or bool(_PUB_LABEL_RE.search(before[-40:]))
         if _in_bad_container(el, stop=body) or _in_link(el):
             continue
-        parsed = parse_date_string(raw)
+        parsed = parse_date_string(raw) or _slash_date(raw, lang)
         if parsed is None or not _plausible(parsed[0], fetched_at):
             continue
         # labelled first, then a machine-readable datetime, then the nearest to the headline
@@ -2181,6 +2182,27 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
         if best is None or rank < best[0]:
             best = (rank, (parsed[0], parsed[1], "html", stated_offset_min(raw)))
     return best[1] if best else None
+
+
+_SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?:,?\s*(\d{1,2}):(\d{2}))?(?![\d/])")
+
+
+def _slash_date(raw: str, lang: str) -> tuple[datetime, str] | None:
+    """``03/05/2022 21:44``: day first, except on English pages other than en-GB/IE/AU/NZ/IN (month first);
+    a part above 12 decides by itself."""
+    m = _SLASH_DATE_RE.search(raw)
+    if not m:
+        return None
+    a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    month_first = lang.startswith("en") and lang[3:5] not in ("gb", "ie", "au", "nz", "in")
+    if a > 12:
+        month_first = False
+    elif b > 12:
+        month_first = True
+    d, mo = (b, a) if month_first else (a, b)
+    if m.group(4):
+        return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)))
+    return _mk_dt(y, mo, d)
 
 
 def _in_link(el: Any) -> bool:

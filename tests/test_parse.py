@@ -951,6 +951,10 @@ _HEAD_PUB = '<meta property="article:published_time" content="{}">'
             "2019-05-16",
             None,
         ),
+        # d/m/y (a UTC time three hours later: the same moment in -03:00)
+        (_HEAD_PUB.format("2022-05-04T00:44:52Z"), '<p class="date">Brasília 03/05/2022 21:44</p>', "2022-05-03", -180),
+        # a part above 12 decides the order
+        ("", '<p class="date">05/13/2022</p>', "2022-05-13", None),
         # a dateline paragraph; an hAtom "updated" time is skipped
         ("", "<p>29.11.2022 – Mehrfach hatte die Branche gewarnt.</p>", "2022-11-29", None),
         (
@@ -1009,3 +1013,16 @@ def test_htmldate_year_only_guess_dropped(extra: str, day: str | None) -> None:
     )
     result = parse_html(html, "https://news.example.org/a/rathaus")
     assert (result["published_at"].date().isoformat() if result["published_at"] else None) == day
+
+
+@pytest.mark.parametrize(
+    ("lang", "day"),
+    [("en-US", "2022-03-05"), ("en", "2022-03-05"), ("en-GB", "2022-05-03"), ("de", "2022-05-03"), ("", "2022-05-03")],
+)
+def test_header_slash_date_order_follows_page_language(lang: str, day: str) -> None:
+    html = (
+        f'<html lang="{lang}"><head></head><body><article><h1>Rathaus</h1><p class="date">03/05/2022</p>'
+        f"<p>{LONG}</p></article></body></html>"
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus")
+    assert result["published_at"].date().isoformat() == day
