@@ -1141,6 +1141,7 @@ def _is_subheading(p: str) -> bool:
 # Plain-text articles
 # ---------------------------------------------------------------------------------------------------------
 
+#: a short line that opens with a full date and goes on with a name/place: "1. Februar 2022 , Daniel Dillenburg"
 _BYLINE_DATE_RE = re.compile(
     rf"^(?P<name>.{{0,80}}?)\s*(?:[|,•·\-–]\s*)?(?:(?:am|on|vom|published|veröffentlicht|aktualisiert|updated)\s*:?\s*)?"
     rf"(?P<date>\d{{1,2}}\.\s?(?:{_MONTH_ALT})\.?\s+\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
@@ -2107,7 +2108,10 @@ _MOD_LABEL_RE = re.compile(
     r"aktualisiert|geändert|änderung|updated|modified|mis à jour|actualizado|atualizado|aggiornato", re.I
 )
 #: a paragraph that opens with its date: "29.11.2022 – Mehrfach …", "2021-10-16 | Botschaft"
-_DATE_OPENING_RE = re.compile(r"^((?:\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{4}-\d{2}-\d{2}))\s*[–—|-]\s")
+_HDR_DATE_OPENING_RE = re.compile(r"^((?:\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{4}-\d{2}-\d{2}))\s*[–—|-]\s")
+_HDR_BYLINE_DATE_RE = re.compile(
+    rf"^((?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}|\d{{1,2}}\.?\s+(?:{_MONTH_ALT})\.?\s+\d{{4}}))\s*[,–—|-]\s*\w", re.I
+)
 #: class of a modification time (hAtom ``updated``, ``date-modified``)
 _MOD_CLASS_RE = re.compile(r"updated|modified", re.I)
 #: class/id of an element that holds a date in a news page header
@@ -2122,10 +2126,12 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
 
     News pages print the publication date next to the headline and byline; dates further away (sidebars, teaser
     lists, comments, footers) belong to other items. A paragraph that opens with its date ("29.11.2022 – …",
-    a dateline) counts too. Elements in navigation/related/comment containers (``<body>`` classes such as
-    ``one-sidebar`` do not count), dates labelled as updates ("Aktualisiert", "Updated") and hAtom ``updated``/
-    ``modified`` classes are skipped; a labelled publication date wins over an unlabelled one, then one with a
-    machine-readable ``datetime``, then the one nearest to the headline.
+    a dateline) and a short byline line that opens with one ("1. Februar 2022, Daniel D.") count too; numeric
+    ``03/05/2022`` is read day first except on English (not en-GB/IE/AU/NZ/IN) pages. Elements in
+    navigation/related/comment containers (``<body>`` classes such as ``one-sidebar`` do not count) or inside
+    links, dates labelled as updates ("Aktualisiert", "Updated") and hAtom ``updated``/``modified`` classes are
+    skipped; a labelled publication date wins over an unlabelled one, then one with a machine-readable
+    ``datetime``, then the one nearest to the headline.
     """
     scope = root if root is not None else tree
     h1 = next((e for e in scope.iter("h1") if not _in_bad_container(e)), None)
@@ -2154,7 +2160,14 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
             continue
         own = _norm_ws(el.text or "")
         labelled = bool(_PUB_LABEL_RE.match(own))
-        dateline = _DATE_OPENING_RE.match(own) if el.tag in ("p", "div") else None
+        dateline = _HDR_DATE_OPENING_RE.match(own) if el.tag in ("p", "div") else None
+        if dateline is None:
+            # a short byline line that opens with the date: "1. Februar 2022, Daniel D." (own text or after a <br>)
+            tail = _norm_ws(el.tail or "")
+            bm = _HDR_BYLINE_DATE_RE.match(tail) if 0 < len(tail) <= 80 else None
+            if bm is None and 0 < len(own) <= 80:
+                bm = _HDR_BYLINE_DATE_RE.match(own)
+            dateline = bm
         if not (el.tag == "time" or labelled or dateline or _DATE_CLASS_RE.search(_attr_str(el))):
             continue
         raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _text(el)

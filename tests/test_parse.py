@@ -951,6 +951,14 @@ _HEAD_PUB = '<meta property="article:published_time" content="{}">'
             "2019-05-16",
             None,
         ),
+        # a byline line that opens with the date, after a <br>
+        ("", "<p><span>Golf</span><br> 1. Februar 2022 , Daniel Dillenburg</p>", "2022-02-01", None),
+        (
+            "",
+            "<p><strong>Aktualisiert</strong> 2. Februar 2022, Daniel D.</p><p>Erstellt am 30.01.2022</p>",
+            "2022-01-30",
+            None,
+        ),
         # d/m/y (a UTC time three hours later: the same moment in -03:00)
         (_HEAD_PUB.format("2022-05-04T00:44:52Z"), '<p class="date">Brasília 03/05/2022 21:44</p>', "2022-05-03", -180),
         # a part above 12 decides the order
