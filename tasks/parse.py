@@ -2098,13 +2098,13 @@ def _choose_date(
 
 
 #: a label that introduces the publication date in an article header ("Veröffentlicht am 16.08.2019")
-_PUB_LABEL_RE = re.compile(
+_HDR_PUB_LABEL_RE = re.compile(
     r"^\W*(?:veröffentlicht|erstellt|publiziert|erschienen|datum|published|posted|written|publié|publicado"
     r"|pubblicato|date)\b",
     re.I,
 )
 #: a label that introduces a later change ("Aktualisiert: …", "Updated June 13, 2019")
-_MOD_LABEL_RE = re.compile(
+_HDR_MOD_LABEL_RE = re.compile(
     r"aktualisiert|geändert|änderung|updated|modified|mis à jour|actualizado|atualizado|aggiornato", re.I
 )
 #: a paragraph that opens with its date: "29.11.2022 – Mehrfach …", "2021-10-16 | Botschaft"
@@ -2113,9 +2113,9 @@ _HDR_BYLINE_DATE_RE = re.compile(
     rf"^((?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}|\d{{1,2}}\.?\s+(?:{_MONTH_ALT})\.?\s+\d{{4}}))\s*[,–—|-]\s*\w", re.I
 )
 #: class of a modification time (hAtom ``updated``, ``date-modified``)
-_MOD_CLASS_RE = re.compile(r"updated|modified", re.I)
+_HDR_MOD_CLASS_RE = re.compile(r"updated|modified", re.I)
 #: class/id of an element that holds a date in a news page header
-_DATE_CLASS_RE = re.compile(r"date|datum|time|posted|publish|dateline", re.I)
+_HDR_DATE_CLASS_RE = re.compile(r"date|datum|time|posted|publish|dateline", re.I)
 #: elements before/after the headline searched for the header date
 _HEADER_BEFORE, _HEADER_AFTER = 25, 60
 
@@ -2159,7 +2159,7 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
         ):
             continue
         own = _norm_ws(el.text or "")
-        labelled = bool(_PUB_LABEL_RE.match(own))
+        labelled = bool(_HDR_PUB_LABEL_RE.match(own))
         dateline = _HDR_DATE_OPENING_RE.match(own) if el.tag in ("p", "div") else None
         if dateline is None:
             # a short byline line that opens with the date: "1. Februar 2022, Daniel D." (own text or after a <br>)
@@ -2168,7 +2168,7 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
             if bm is None and 0 < len(own) <= 80:
                 bm = _HDR_BYLINE_DATE_RE.match(own)
             dateline = bm
-        if not (el.tag == "time" or labelled or dateline or _DATE_CLASS_RE.search(_attr_str(el))):
+        if not (el.tag == "time" or labelled or dateline or _HDR_DATE_CLASS_RE.search(_attr_str(el))):
             continue
         raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _text(el)
         if not raw or len(raw) > 120:
@@ -2182,9 +2182,9 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
             prev_text = _norm_ws(f"{_text(prev)} {prev.tail or ''}")
             before = prev_text if not re.search(r"\d", prev_text) else _norm_ws(prev.tail or "")
         label = f"{before[-40:]} {own}"
-        if _MOD_LABEL_RE.search(label) or _MOD_CLASS_RE.search(_attr_str(el)):
+        if _HDR_MOD_LABEL_RE.search(label) or _HDR_MOD_CLASS_RE.search(_attr_str(el)):
             continue
-        labelled = labelled or bool(_PUB_LABEL_RE.search(before[-40:]))
+        labelled = labelled or bool(_HDR_PUB_LABEL_RE.search(before[-40:]))
         if _in_bad_container(el, stop=body) or _in_link(el):
             continue
         parsed = parse_date_string(raw) or _slash_date(raw, lang)
