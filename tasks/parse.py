@@ -2134,9 +2134,9 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
     ``datetime``, then the one nearest to the headline.
     """
     scope = root if root is not None else tree
-    h1 = next((e for e in scope.iter("h1") if not _in_bad_container(e)), None)
+    h1 = next((e for e in scope.iter("h1") if not _in_bad_container(e) and not _is_logo(e)), None)
     if h1 is None:
-        h1 = next(iter(tree.iter("h1")), None)
+        h1 = next((e for e in tree.iter("h1") if not _is_logo(e)), None)
     anchor = h1 if h1 is not None else scope
     # document order around the anchor (XPath keeps this cheap: only the window becomes Python objects)
     before = anchor.xpath(f"preceding::*[position() <= {_HEADER_BEFORE}]")
@@ -2216,6 +2216,16 @@ def _slash_date(raw: str, lang: str) -> tuple[datetime, str] | None:
     if m.group(4):
         return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)))
     return _mk_dt(y, mo, d)
+
+
+_HDR_LOGO_RE = re.compile(r"logo|site-?title|site-?name|brand|masthead", re.I)
+
+
+def _is_logo(h1: Any) -> bool:
+    """An ``<h1>`` that holds the site logo/name (``<h1 class="logo"><a href="/">``), not the headline."""
+    return bool(_HDR_LOGO_RE.search(_attr_str(h1))) or any(
+        _HDR_LOGO_RE.search(_attr_str(a)) for a in h1.iterdescendants("a", "img")
+    )
 
 
 def _in_link(el: Any) -> bool:

@@ -1034,3 +1034,16 @@ def test_header_slash_date_order_follows_page_language(lang: str, day: str) -> N
     )
     result = parse_html(html, "https://news.example.org/a/rathaus")
     assert result["published_at"].date().isoformat() == day
+
+
+def test_header_date_skips_a_logo_h1() -> None:
+    """A site-logo ``<h1>`` before the article: the header date is searched around the article's headline."""
+    filler = "".join(f'<li><span class="menu-item">Rubrik {i}</span></li>' for i in range(80))
+    html = (
+        '<html><head></head><body><header><h1 class="logo"><a href="/">NEWS WORLD</a></h1>'
+        '<p class="date">Today: 2023-11-03</p>'
+        f"<ul>{filler}</ul></header><div><h1>Colder temperatures forecast</h1>"
+        f'<p class="date">Written: 2023-11-07 15:03:30</p><p>{LONG}</p></div></body></html>'
+    )
+    result = parse_html(html, "https://news.example.org/a/cold")
+    assert result["published_at"].date().isoformat() == "2023-11-07"
