@@ -2115,7 +2115,7 @@ _HDR_BYLINE_DATE_RE = re.compile(
 #: class of a modification time (hAtom ``updated``, ``date-modified``)
 _HDR_MOD_CLASS_RE = re.compile(r"updated|modified", re.I)
 #: class/id of an element that holds a date in a news page header
-_HDR_DATE_CLASS_RE = re.compile(r"date|datum|time|posted|publish|dateline", re.I)
+_HDR_DATE_CLASS_RE = re.compile(r"date|datum|time|posted|publish|dateline|calendar", re.I)
 #: elements before/after the headline searched for the header date
 _HEADER_BEFORE, _HEADER_AFTER = 25, 60
 
@@ -2171,6 +2171,8 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
         if not (el.tag == "time" or labelled or dateline or _HDR_DATE_CLASS_RE.search(_attr_str(el))):
             continue
         raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _text(el)
+        if not raw and el.tail:
+            raw = _norm_ws(el.tail)  # an icon before the date: <i class="fa fa-calendar"></i> 21.11.2022
         if not raw or len(raw) > 120:
             continue
         # the label may sit before the element: "<p>Updated <time>…</time></p>", "<strong>Datum</strong> 28.04.2023"

@@ -951,6 +951,8 @@ _HEAD_PUB = '<meta property="article:published_time" content="{}">'
             "2019-05-16",
             None,
         ),
+        # an empty calendar icon followed by the date
+        ("", '<p><i class="fa fa-calendar"></i> 21.11.2022</p>', "2022-11-21", None),
         # a byline line that opens with the date, after a <br>
         ("", "<p><span>Golf</span><br> 1. Februar 2022 , Daniel Dillenburg</p>", "2022-02-01", None),
         (
