@@ -777,7 +777,7 @@ def _agency_tag(text: str) -> tuple[str, list[str]] | None:
 
 _NAME_PREFIX_RE = re.compile(
     r"^(?:by|von|text(?:\s+und\s+fotos?)?|autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
-    r"posted by|verfasst von|geschrieben von|"
+    r"posted by|verfasst von|geschrieben von|über|about|"
     r"ein (?:beitrag|kommentar) von|"
     r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
     re.I,
@@ -868,7 +868,7 @@ def _clean_person(
 def _split_names(raw: str) -> list[str]:
     raw = _norm_ws(raw)
     raw = _NAME_PREFIX_RE.sub("", raw)
-    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|&|/|\|)\s*", raw)
+    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bog\b|\boch\b|\ben\b|&|/|\|)\s*", raw)
     return [p for p in parts if p.strip()]
 
 
@@ -1683,37 +1683,151 @@ def _article_root(tree: Any) -> Any:
 # ---- authors from HTML -------------------------------------------------------------------------------------
 
 
-def _html_authors(tree: Any, root: Any, site_name: str | None) -> list[str]:
-    names: list[str] = []
-    scope = root if root is not None else tree
-    xpaths = (
-        './/*[@itemprop="author"]//*[@itemprop="name"]',
-        './/*[@itemprop="author"]',
-        './/a[@rel="author"]',
-        './/*[contains(concat(" ", normalize-space(@class), " "), " author ")]',
+# (xpath, semantic): schema.org/hCard/rel=author markup names the author explicitly, so a one-word pen name
+# or user handle there is accepted; a bare "author"/"byline" class needs a two-word name
+_AUTHOR_XPATHS = (
+    ('.//*[@itemprop="author"]//*[@itemprop="name"]', True),
+    ('.//*[@itemprop="author"][not(.//*[@itemprop="name"])]', True),
+    ('.//a[@rel="author"]', True),
+    (
+        './/*[contains(concat(" ", normalize-space(@class), " "), " vcard ")]'
+        '[contains(concat(" ", normalize-space(@class), " "), " author ")]'
+        '//*[contains(concat(" ", normalize-space(@class), " "), " fn ")]',
+        True,
+    ),
+    ('.//*[contains(concat(" ", normalize-space(@class), " "), " author ")]', False),
+    (
         './/*[contains(@class, "author-name") or contains(@class, "authorName")'
         ' or contains(@class, "byline__name") or contains(@class, "author__name")]',
+        False,
+    ),
+    (
         './/*[contains(@class, "byline") or contains(@class, "Byline") or contains(@class, "autor")'
         ' or contains(@class, "author")]',
-    )
-    for xp in xpaths:
+        False,
+    ),
+)
+
+# "<date> by Robin Placeholder", "Veröffentlicht am 3. Mai von Anna Beispiel": the name follows the last by/von
+_INNER_BY_RE = re.compile(r"^(.*?)\b(?:by|von|par|por|di|door)\s+(\S.*)$", re.I)
+_BY_LEAD_WORD_RE = re.compile(
+    r"(?:posted|written|geschrieben|erstellt|veröffentlicht|verfasst|publié|publicado|pubblicato|gepubliceerd|"
+    r"article|artikel|beitrag|text|story|fotos?|photos?|bilder|kommentar|gastbeitrag|essay|analyse|analysis|"
+    r"published|updated|aktualisiert)$",
+    re.I,
+)
+
+
+def _after_inner_by(txt: str) -> str:
+    """The part after an inner "by"/"von" when what precedes it is a date or a verb ("Posted", "Stand"),
+    not a name part (``Walter von Aachen`` stays whole)."""
+    m = _INNER_BY_RE.match(txt)
+    if not m or not m.group(1).strip():
+        return txt
+    before = m.group(1).strip(" ,|-–—·•")
+    last = before.split()[-1] if before.split() else ""
+    if re.search(r"\d", before) or not last[:1].isupper() or _BY_LEAD_WORD_RE.search(last):
+        return m.group(2)
+    return txt
+
+
+_MEDIA_BOX_RE = re.compile(
+    r"(?:^|[\s_-])(?:media|mediabox|video|audio|player|figure|figcaption|caption|credits?|copyright|photo|image|"
+    r"img|gallery|slideshow|picture)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def _byline_bad(el: Any, body: Any) -> bool:
+    """``_in_bad_container`` up to ``<body>`` (page-wide body classes like ``has-sidebar`` say nothing), or
+    inside a figure/video/photo box, whose "byline" credits the photographer or the clip, not the article."""
+    if _in_bad_container(el, stop=body):
+        return True
+    node, depth = el, 0
+    while node is not None and node is not body and depth < 8:
+        if node.tag in ("figure", "figcaption") or (
+            node.tag not in ("article", "main") and _MEDIA_BOX_RE.search(_attr_str(node))
+        ):
+            return True
+        node, depth = node.getparent(), depth + 1
+    return False
+
+
+_DATE_TAIL_RE = re.compile(
+    r"[\s,|·•:–—-]+(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|"
+    r"freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|jan(?:uar|uary)?|"
+    r"feb(?:ruar|ruary)?|mär(?:z)?|march|mar|apr(?:il)?|mai|may|jun[ei]?|jul[iy]?|aug(?:ust)?|sep(?:t|tember)?|"
+    r"okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|dez(?:ember)?|dec(?:ember)?|stand|updated|published|posted|"
+    r"aktualisiert|veröffentlicht|erstellt|am|on|le|el|il|den|vom|at|um)\.?[\s,|·•:–—-]*$",
+    re.I,
+)
+
+
+def _cut_dateline(txt: str) -> str:
+    """A byline without the date that follows the name: ``Von Tomas Spahn Fr, 18. Oktober 2019`` -> ``Von
+    Tomas Spahn``, ``John Walk - January 5, 2020`` -> ``John Walk`` (cut at the first number after a space or
+    comma, then trailing weekday/month/"Stand"/"Updated" words)."""
+    m = re.search(r"[\s,]\s*\d", txt)
+    if not m or m.start() == 0:
+        return txt
+    head = txt[: m.start()]
+    for _ in range(4):
+        cut = _DATE_TAIL_RE.sub("", head)
+        if cut == head:
+            break
+        head = cut
+    return head.rstrip(" ,|-–—·•:")
+
+
+def _ancestors(el: Any) -> list[Any]:
+    out = []
+    while el is not None:
+        out.append(el)
+        el = el.getparent()
+    return out[::-1]
+
+
+def _shared_depth(a: list[Any], b: list[Any]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x is not y:
+            break
+        n += 1
+    return n
+
+
+def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None) -> list[str]:
+    """Person names from author markup inside the article: schema.org ``itemprop=author`` (its ``name``),
+    ``rel=author`` links, hCard ``vcard author`` ``fn``, then ``author``/``byline``/``autor`` classes
+    (first rule that yields a name wins; sidebars, related lists and comments are skipped). When the rule
+    matches in several places (a list of teasers with their own bylines), the byline belongs to the headline:
+    only the matches that share the deepest common ancestor with the ``<h1>`` are kept."""
+    scope = root if root is not None else tree
+    body = tree.find("body")
+    h1_path = _ancestors(h1) if h1 is not None else None
+    for xp, semantic in _AUTHOR_XPATHS:
+        found: list[tuple[int, list[str]]] = []
         for el in scope.xpath(xp):
-            if _in_bad_container(el, stop=None):
+            if _byline_bad(el, body):
                 continue
             txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
             if not txt or len(txt) > 200:
                 continue
-            # "Sunday May 14, 2023 9:20 am CEST by Robin Placeholder" -> text after the last "by"
-            m = re.search(r"\b(?:by|von|par|por|di|door)\s+(.+)$", txt, re.I)
-            if m and not re.match(r"^(?:by|von)\b", txt, re.I):
-                txt = m.group(1)
+            if not re.match(r"^(?:by|von)\b", txt, re.I):
+                txt = _after_inner_by(txt)
+            txt = _cut_dateline(txt)
+            names = []
             for part in _split_names(txt):
-                name = _clean_person(part, site_name, structured=False)
+                one = semantic and len(part.split()) == 1 and part.strip().lower() not in _NOT_HANDLES
+                name = _clean_person(part, site_name, structured=one, handle_ok=one)
                 if name:
                     names.append(name)
-        if names:
-            break
-    return _dedupe(names)[:6]
+            if names:
+                found.append((_shared_depth(_ancestors(el), h1_path) if h1_path else 0, names))
+        if found:
+            best = max(d for d, _ in found)
+            return _dedupe(n for d, names in found if d == best for n in names)[:6]
+    return []
 
 
 _DOMAIN_IN_TEXT_RE = re.compile(
@@ -1721,12 +1835,29 @@ _DOMAIN_IN_TEXT_RE = re.compile(
 )
 
 
+_NOT_PERSONAL_FIRST = frozenset({"der", "die", "das", "the", "la", "le", "les", "el", "los", "il", "lo", "de", "het"})
+
+
+def _personal_name(name: str) -> bool:
+    """True for a person-shaped name (2-4 capitalised words, no desk/outlet words): a site named after its author
+    ("Wolfgang Schmale" on wolfgangschmale.eu) credits that person, not an organisation."""
+    words = _norm_ws(name).split()
+    if not 2 <= len(words) <= 4 or words[0].lower() in _NOT_PERSONAL_FIRST:
+        return False
+    if not all(re.fullmatch(r"[^\W\d_][\w.'’-]*", w) and w[0].isupper() for w in words):
+        return False
+    return _clean_person(name, None, structured=False) is not None
+
+
 def _meta_author_names(value: str, site_names: list[str], url: str | None) -> list[str]:
     """Person names in a meta author string; none when the string credits the site itself
-    (``hessenschau.de, Frankfurt, Germany``: the other parts are its place, not people)."""
+    (``hessenschau.de, Frankfurt, Germany``: the other parts are its place, not people), unless the site is
+    named after a person (a personal site: ``author`` = ``og:site_name`` = "Wolfgang Michal")."""
     value = _unescape_text(value)
     parts = _split_names(value)
     site = site_names[0] if site_names else None
+    if len(parts) == 1 and _personal_name(parts[0]) and not _DOMAIN_IN_TEXT_RE.search(parts[0]):
+        return [a for a in (_clean_person(parts[0], None),) if a]
     if any(_is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p) for p in parts):
         return []
     return [a for a in (_clean_person(n, site) for n in parts) if a]
@@ -2248,7 +2379,14 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     agencies: list[str] = []
     jl_names, jl_agencies = jl.authors()
     agencies.extend(jl_agencies)
-    authors = [a for a in (_clean_person(n, result["site_name"]) for n in jl_names) if a]
+    authors = [
+        a
+        for a in (
+            _clean_person(n, result["site_name"]) or (_clean_person(n, None) if _personal_name(n) else None)
+            for n in jl_names
+        )
+        if a
+    ]
     a_src = "jsonld" if authors else None
     if not authors:
         meta_auth = _m(meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
@@ -2260,7 +2398,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         extra = [
             v
             for k, vals in meta.items()
-            if k.endswith(".author") or k.endswith(":author") or k == "articleauthor"
+            if k.endswith((".author", ":author", "_author", "author_name")) or k == "articleauthor"
             for v in vals
         ]
         for meta_auth in extra:
@@ -2271,7 +2409,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                     a_src = "meta"
                     break
     if not authors:
-        authors = _html_authors(tree, root, result["site_name"])
+        authors = _html_authors(tree, root, result["site_name"], h1_el)
         a_src = "html" if authors else None
     if not authors:
         authors = _byline_line_authors(root, result["site_name"])
@@ -2284,7 +2422,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         org_keys = {
             _letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")
         } - {""}
-        authors = [a for a in authors if _letters(a) not in org_keys]
+        authors = [a for a in authors if _letters(a) not in org_keys or _personal_name(a)]
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src if authors else None
 

@@ -898,3 +898,70 @@ def test_undeclared_latin1_page_keeps_its_accents() -> None:
     assert result["encoding"] == "windows-1252"
     assert result["title"] == "Café crème à la française"
     assert para.strip() in result["body"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# authors: byline rules (each row is one rule; short hand-written pages)
+# ---------------------------------------------------------------------------------------------------------
+
+_AUTH_TEXT = "<p>" + "Der Gemeinderat hat lange über den neuen Haushalt beraten und ihn beschlossen. " * 4 + "</p>"
+
+
+def _author_page(head: str, header: str, body_class: str = "single") -> str:
+    return (
+        f"<html><head><title>Haushalt beschlossen</title>{head}</head><body class='{body_class}'>"
+        f"<article><header><h1>Haushalt beschlossen</h1>{header}</header>{_AUTH_TEXT}</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "body_class", "expected"),
+    [
+        # hCard byline: a one-word pen name is the author
+        ("", '<span class="author vcard"><a class="url fn n" href="/a/marc">marc</a></span>', "single", ["marc"]),
+        # a page-wide body class ("has-sidebar") does not hide the byline
+        ("", '<p class="byline">Von Anna Beispiel</p>', "single has-sidebar", ["Anna Beispiel"]),
+        # a name particle is no "von" byline split
+        ("", '<span class="author vcard"><a class="fn">Walter von Aachen</a></span>', "single", ["Walter von Aachen"]),
+        # the date after the name is cut, with its weekday / month words
+        ("", '<div class="author">Von Tomas Spahn Fr, 18. Oktober 2019</div>', "single", ["Tomas Spahn"]),
+        ("", '<div class="author">John Walk - January 5, 2020</div>', "single", ["John Walk"]),
+        # "<date> by <name>": the part after the inner "by"
+        ("", '<div class="byline">Posted 3 May 2023 by Robin Placeholder</div>', "single", ["Robin Placeholder"]),
+        # author box heading "Über X" / "About X"
+        ("", '<div class="author-name">Über Luis Holuch</div>', "single", ["Luis Holuch"]),
+        # a photo/video box credit is no byline
+        (
+            "",
+            '<div class="mediaBox"><span class="mediaBox__byline">| Roman Warschauer</span></div>'
+            '<p class="byline">Von Anna Beispiel</p>',
+            "single",
+            ["Anna Beispiel"],
+        ),
+        # Scandinavian "og" joins two authors
+        (
+            "",
+            '<p class="byline">Trine Juncher Jørgensen og Tôrtia Reimer-Johansen</p>',
+            "single",
+            ["Trine Juncher Jørgensen", "Tôrtia Reimer-Johansen"],
+        ),
+        # a personal site: the author is the site's name
+        (
+            '<meta property="og:site_name" content="Wolfgang Michal">'
+            '<meta name="shareaholic:article_author_name" content="Wolfgang Michal">',
+            "",
+            "single",
+            ["Wolfgang Michal"],
+        ),
+        # ... but an outlet named in meta author is not a person
+        (
+            '<meta property="og:site_name" content="Presse Augsburg"><meta name="author" content="Presse Augsburg">',
+            "",
+            "single",
+            [],
+        ),
+    ],
+)
+def test_author_byline_rules(head: str, header: str, body_class: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header, body_class), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
