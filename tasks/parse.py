@@ -1732,7 +1732,7 @@ def _after_inner_by(txt: str) -> str:
 
 
 _MEDIA_BOX_RE = re.compile(
-    r"(?:^|[\s_-])(?:media|mediabox|video|audio|player|figure|figcaption|caption|credits?|copyright|photo|image|"
+    r"(?:^|[\s_-])(?:media-?box|video|audio|player|figure|figcaption|caption|credits?|copyright|photo|image|"
     r"img|gallery|slideshow|picture)(?:$|[\s_-])",
     re.I,
 )
@@ -1864,35 +1864,80 @@ def _meta_author_names(value: str, site_names: list[str], url: str | None) -> li
 
 
 _BYLINE_LINE_RE = re.compile(
-    r"^\s*(?:(?:von|by|par|por|door|av|di|written by)\s+|(?:autor(?:in)?|author|text)\s*:\s*)(?=\S)", re.I
+    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von)\s+|"
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|verfasser(?:in)?)\s*:\s*|"
+    r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
+    re.I,
 )
+# "11.12.2019 - Amelie Loevenich", "04.02.2022 | 13:10 Uhr | Uta Helkenberg": a dateline followed by the author
+_DATED_BYLINE_RE = re.compile(
+    r"^\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2})(?:[\s,|]+\d{1,2}:\d{2}(?:\s*uhr)?)?"
+    r"\s*(?:[-–|·•]\s*(?:von\s+|by\s+)?|\s+(?:von|by)\s+)(?=\S)",
+    re.I,
+)
+_BYLINE_TAGS = ("p", "div", "span", "address", "em", "i", "strong", "b", "h5", "h6", "li", "small", "byline")
 
 
-def _byline_line_authors(root: Any, site_name: str | None) -> list[str]:
-    """A short byline line ("von Daniela Obers", "Par Matthieu Hy", "Autor: Peter Maahn/SP-X") in the article."""
+def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
+    """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
+    head = (el.text or "").strip()
+    if not head:
+        # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
+        first = el[0] if len(el) and isinstance(el[0].tag, str) else None
+        if first is None or not re.fullmatch(
+            r"(?:autor(?:in|en)?|authors?|auteurs?|text|von|by)\s*:?", _text(first), re.I
+        ):
+            return []
+        head = _text(first)
+    elif not (_BYLINE_LINE_RE.match(head) or _DATED_BYLINE_RE.match(head)) and not (
+        re.fullmatch(r"(?:von|by|par|por|door|autor(?:in)?:|author:)", head, re.I) and len(el)
+    ):
+        return []
+    txt = _text(el)
+    if len(txt) > 80:
+        return []
+    txt = _DATED_BYLINE_RE.sub("", txt)
+    txt = _BYLINE_LINE_RE.sub("", txt)
+    txt = re.sub(r"^(?:autor(?:in|en)?|authors?|auteurs?|text|von|by)\s*:?\s*", "", txt, flags=re.I)
+    txt = re.split(r"\s*[|•·,]\s*(?=\d)|\s+(?:am|on|le|el|il)\s+\d", txt)[0]
+    txt = re.sub(r"\s+(?:am|on)$", "", txt)  # "Von R. R. am" (the date in the next element)
+    names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
+    return _dedupe(n for n in names if n)[:6]
+
+
+def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
+    """A short byline line in the article: "von Daniela Obers", "Par Matthieu Hy", "Autor: Peter Maahn/SP-X",
+    "Auteur : Kossivi Tiassou", "11.12.2019 - Amelie Loevenich". Searched in the article root (outside lists,
+    links and sidebars), then in the elements right after the ``<h1>`` (the article header, where a byline
+    list item is fine)."""
     if root is None:
         return []
+    body = root.getroottree().getroot().find("body")
     seen = 0
-    for el in root.iter("p", "div", "span", "address", "em", "i", "strong", "b", "h5", "h6", "li", "small"):
-        head = (el.text or "").strip()
-        if not head:
+    for el in root.iter(*_BYLINE_TAGS):
+        if not (el.text or "").strip() and not len(el):
             continue
         seen += 1
         if seen > 400:
             break
-        if not _BYLINE_LINE_RE.match(head) and not (
-            re.fullmatch(r"(?:von|by|par|por|door|autor(?:in)?:|author:)", head, re.I) and len(el)
-        ):
+        names = _byline_line_names(el, site_name)
+        if names and not _byline_bad(el, body) and not el.xpath("ancestor::a|ancestor::li"):
+            return names
+    if h1 is None:
+        return []
+    seen = 0
+    for el in h1.xpath(
+        "following::*[self::p or self::div or self::span or self::address or self::em or self::i"
+        " or self::strong or self::b or self::h5 or self::h6 or self::li or self::small]"
+    ):
+        if not (el.text or "").strip() and not len(el):
             continue
-        txt = _text(el)
-        if len(txt) > 80 or _in_bad_container(el) or el.xpath("ancestor::a|ancestor::li"):
-            continue
-        txt = _BYLINE_LINE_RE.sub("", txt)
-        txt = re.split(r"\s*[|•·,]\s*(?=\d)|\s+(?:am|on|le|el|il)\s+\d", txt)[0]
-        names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
-        found = [n for n in names if n]
-        if found:
-            return _dedupe(found)[:6]
+        seen += 1
+        if seen > 40:
+            break
+        names = _byline_line_names(el, site_name)
+        if names and not _byline_bad(el, body) and not el.xpath("ancestor::a"):
+            return names
     return []
 
 
@@ -2412,7 +2457,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         authors = _html_authors(tree, root, result["site_name"], h1_el)
         a_src = "html" if authors else None
     if not authors:
-        authors = _byline_line_authors(root, result["site_name"])
+        authors = _byline_line_authors(root, result["site_name"], h1_el)
         a_src = "html" if authors else None
     if not authors:
         authors = _trafilatura_authors(tree, result["site_name"])

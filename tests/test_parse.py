@@ -965,3 +965,23 @@ def _author_page(head: str, header: str, body_class: str = "single") -> str:
 def test_author_byline_rules(head: str, header: str, body_class: str, expected: list[str]) -> None:
     result = parse_html(_author_page(head, header, body_class), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("<p>Auteur : Kossivi Tiassou</p>", ["Kossivi Tiassou"]),
+        ("<p>Autoren Jelko Djuren und Jutta Klaukien</p>", ["Jelko Djuren", "Jutta Klaukien"]),
+        ("<p>11.12.2019 - Amelie Loevenich</p>", ["Amelie Loevenich"]),
+        ("<small>04.02.2022 | 13:10 Uhr | Uta Helkenberg</small>", ["Uta Helkenberg"]),
+        ("<div><h5>Autor:</h5> Peter Maahn/SP-X</div>", ["Peter Maahn"]),
+        ("<p><strong>Autorin: Uta Staschewski, Projektleiterin der Stiftung.</strong></p>", ["Uta Staschewski"]),
+        # a list item in the article header right after the headline is a byline too
+        ("<ul><li>von Alexander Rosenkranz</li><li>3 Min.</li></ul>", ["Alexander Rosenkranz"]),
+        # a "von" phrase in running text is none
+        ("<p>Ein Bericht über die Pläne von Anna Beispiel und anderen Mitgliedern des Rates.</p>", []),
+    ],
+)
+def test_author_byline_lines(header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page("", header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
