@@ -1738,15 +1738,24 @@ _MEDIA_BOX_RE = re.compile(
 )
 
 
-def _byline_bad(el: Any, body: Any) -> bool:
-    """``_in_bad_container`` up to ``<body>`` (page-wide body classes like ``has-sidebar`` say nothing), or
-    inside a figure/video/photo box, whose "byline" credits the photographer or the clip, not the article."""
-    if _in_bad_container(el, stop=body):
-        return True
+def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
+    """True when ``el`` sits in a sidebar, list of related items, comment section, navigation ... (the
+    ``_in_bad_container`` markers, checked up to ``<body>``) or in a figure/video/photo box, whose "byline"
+    credits the photographer or the clip. A container that also holds the article's ``<h1>`` is the page layout
+    (``content right-sidebar``, ``has-double-sidebar``), not a sidebar, and does not count."""
+    h1_anc = list(h1.iterancestors()) if h1 is not None else []  # the proxies stay alive: ``is`` is exact
     node, depth = el, 0
-    while node is not None and node is not body and depth < 8:
-        if node.tag in ("figure", "figcaption") or (
-            node.tag not in ("article", "main") and _MEDIA_BOX_RE.search(_attr_str(node))
+    while node is not None and node is not body and depth < 25:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        # state modifiers ("has-double-sidebar", "no-sidebars") describe the layout, not the container
+        attrs = re.sub(r"(?<!\S)(?:has|no|with|without|is)-\S+", "", _attr_str(node))
+        layout = any(node is a for a in h1_anc)
+        if not layout and tag in ("aside", "nav", "footer") and not _CONTENT_CLASS_RE.search(attrs):
+            return True
+        if not layout and depth > 0 and _BAD_CONTAINER_RE.search(attrs):
+            return True
+        if depth < 8 and (
+            tag in ("figure", "figcaption") or (tag not in ("article", "main") and _MEDIA_BOX_RE.search(attrs))
         ):
             return True
         node, depth = node.getparent(), depth + 1
@@ -1808,7 +1817,7 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None) -
     for xp, semantic in _AUTHOR_XPATHS:
         found: list[tuple[int, list[str]]] = []
         for el in scope.xpath(xp):
-            if _byline_bad(el, body):
+            if _byline_bad(el, body, h1):
                 continue
             txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
             if not txt or len(txt) > 200:
@@ -1864,7 +1873,8 @@ def _meta_author_names(value: str, site_names: list[str], url: str | None) -> li
 
 
 _BYLINE_LINE_RE = re.compile(
-    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von)\s+|"
+    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von|"
+    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)\s+|"
     r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|verfasser(?:in)?)\s*:\s*|"
     r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
     re.I,
@@ -1888,12 +1898,19 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             r"(?:autor(?:in|en)?|authors?|auteurs?|text|von|by)\s*:?", _text(first), re.I
         ):
             return []
-        head = _text(first)
-    elif not (_BYLINE_LINE_RE.match(head) or _DATED_BYLINE_RE.match(head)) and not (
-        re.fullmatch(r"(?:von|by|par|por|door|autor(?:in)?:|author:)", head, re.I) and len(el)
+        txt = _text(el)
+    elif (
+        _BYLINE_LINE_RE.match(head)
+        or _DATED_BYLINE_RE.match(head)
+        or (re.fullmatch(r"(?:von|by|par|por|door|autor(?:in)?:|author:)", head, re.I) and len(el))
     ):
-        return []
-    txt = _text(el)
+        txt = _text(el)
+    else:
+        # "yas! | By Cara Stiles | April 13, 2020": the byline is one segment of a short meta line
+        seg = re.search(r"[|•·]\s*((?:by|von)\s+[^|•·]+)", head, re.I) if len(head) <= 80 and not len(el) else None
+        if not seg:
+            return []
+        txt = seg.group(1).strip()
     if len(txt) > 80:
         return []
     txt = _DATED_BYLINE_RE.sub("", txt)
@@ -1921,7 +1938,7 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         if seen > 400:
             break
         names = _byline_line_names(el, site_name)
-        if names and not _byline_bad(el, body) and not el.xpath("ancestor::a|ancestor::li"):
+        if names and not _byline_bad(el, body, h1) and not el.xpath("ancestor::a|ancestor::li"):
             return names
     if h1 is None:
         return []
@@ -1936,7 +1953,7 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         if seen > 40:
             break
         names = _byline_line_names(el, site_name)
-        if names and not _byline_bad(el, body) and not el.xpath("ancestor::a"):
+        if names and not _byline_bad(el, body, h1) and not el.xpath("ancestor::a"):
             return names
     return []
 

@@ -978,6 +978,7 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ("<p><strong>Autorin: Uta Staschewski, Projektleiterin der Stiftung.</strong></p>", ["Uta Staschewski"]),
         # a list item in the article header right after the headline is a byline too
         ("<ul><li>von Alexander Rosenkranz</li><li>3 Min.</li></ul>", ["Alexander Rosenkranz"]),
+        ("<p>Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45</p>", ["Pamela Sladky"]),
         # a "von" phrase in running text is none
         ("<p>Ein Bericht über die Pläne von Anna Beispiel und anderen Mitgliedern des Rates.</p>", []),
     ],
@@ -985,3 +986,13 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
     result = parse_html(_author_page("", header), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
+
+
+def test_author_layout_wrapper_is_no_sidebar() -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><div class='content right-sidebar'>"
+        "<article><h1>Haushalt beschlossen</h1><p class='byline'>Von Anna Beispiel</p>" + _AUTH_TEXT + "</article>"
+        "<div class='sidebar'><p class='byline'>Von Otto Nebenan</p></div>"
+        "<div class='main-content has-double-sidebar'><h5><em>Von Erika Muster</em></h5></div></div></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Anna Beispiel"]
