@@ -787,7 +787,8 @@ _NOT_NAME_RE = re.compile(
     r"minutes? ago|stunden|updated|aktualisiert|published|veröffentlicht|follow|folgen|twitter|facebook|"
     r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b|writer|reporter|columnist|"
     r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
-    r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar|nachrichten|zeitung|magazin",
+    r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar|nachrichten|zeitung|magazin|"
+    r"\bproducer\b|\bmoderator(?:in)?\b|\bhost\b|\banchor\b",
     re.I,
 )
 
@@ -839,6 +840,10 @@ def _clean_person(
     if s.lower().strip(". ") in AGENCIES:
         return None
     words = s.split()
+    half = len(words) // 2
+    if len(words) % 2 == 0 and half and words[:half] == words[half:]:
+        words = words[:half]  # "Sidney Wiltgen Sidney Wiltgen": an image alt text glued to the name
+        s = " ".join(words)
     if len(words) > 5:
         return None
     has_latin = any("a" <= ch.lower() <= "z" for ch in s)
@@ -861,7 +866,7 @@ def _clean_person(
         if len(words) > 1 and first == sk:
             return None
     if s.isupper() and len(words) >= 2:
-        s = " ".join(w.capitalize() if w.isalpha() else w for w in words)
+        s = " ".join("-".join(p.capitalize() for p in w.split("-")) for w in words)
     return s
 
 
@@ -1805,7 +1810,7 @@ def _shared_depth(a: list[Any], b: list[Any]) -> int:
     return n
 
 
-def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None) -> list[str]:
+def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False) -> list[str]:
     """Person names from author markup inside the article: schema.org ``itemprop=author`` (its ``name``),
     ``rel=author`` links, hCard ``vcard author`` ``fn``, then ``author``/``byline``/``autor`` classes
     (first rule that yields a name wins; sidebars, related lists and comments are skipped). When the rule
@@ -1835,6 +1840,8 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None) -
                 found.append((_shared_depth(_ancestors(el), h1_path) if h1_path else 0, names))
         if found:
             best = max(d for d, _ in found)
+            if single:  # one byline element only (its co-authors), no page-wide collection
+                return _dedupe(next(names for d, names in found if d == best))[:6]
             return _dedupe(n for d, names in found if d == best for n in names)[:6]
     return []
 
@@ -1842,6 +1849,19 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None) -
 _DOMAIN_IN_TEXT_RE = re.compile(
     r"\b[\w-]+\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|pl|tr|info|eu|tv|ru|be|li|lu)\b", re.I
 )
+
+
+def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | None:
+    """The first source (meta author, HTML byline markup, byline line) whose names include all of ``names`` and
+    more: JSON-LD that lists one of several authors ("Till Eckert" of "Till Eckert, Max Bernhard, Martin
+    Murphy") is completed by the visible byline. Returns (names, source) or None."""
+    keys = {_letters(n) for n in names}
+    for src, get in zip(("meta", "html", "html"), sources, strict=False):
+        cand = get()
+        ckeys = {_letters(n) for n in cand}
+        if keys < ckeys and len(cand) <= 6:
+            return cand, src
+    return None
 
 
 _NOT_PERSONAL_FIRST = frozenset({"der", "die", "das", "the", "la", "le", "les", "el", "los", "il", "lo", "de", "het"})
@@ -2450,6 +2470,17 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if a
     ]
     a_src = "jsonld" if authors else None
+    if authors:
+        # structured data often names only the first author: a byline that names them all is taken instead
+        meta_auth = _m(meta, "author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+        fuller = _fuller_byline(
+            authors,
+            lambda: _meta_author_names(meta_auth, site_names, url) if meta_auth else [],
+            lambda: _html_authors(tree, root, result["site_name"], h1_el, single=True),
+            lambda: _byline_line_authors(root, result["site_name"], h1_el),
+        )
+        if fuller:
+            authors, a_src = fuller
     if not authors:
         meta_auth = _m(meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
         if meta_auth and not meta_auth.startswith("http"):

@@ -996,3 +996,31 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
         "<div class='main-content has-double-sidebar'><h5><em>Von Erika Muster</em></h5></div></div></body></html>"
     )
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Anna Beispiel"]
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "expected"),
+    [
+        # JSON-LD names the first author only, the visible byline all three
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"Till Eckert"}}</script>',
+            '<p class="byline">Von Till Eckert, Max Bernhard und Martin Murphy</p>',
+            ["Till Eckert", "Max Bernhard", "Martin Murphy"],
+        ),
+        # a byline that disagrees with JSON-LD does not replace it
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"Till Eckert"}}</script>',
+            '<p class="byline">Von Max Bernhard</p>',
+            ["Till Eckert"],
+        ),
+        # all-caps names, job titles and doubled alt texts
+        ('<meta name="author" content="JESSICA HOLLY-SMITH">', "", ["Jessica Holly-Smith"]),
+        ('<meta name="author" content="Yasmine Hassan Producer">', "", []),
+        ('<meta name="author" content="Sidney Wiltgen Sidney Wiltgen">', "", ["Sidney Wiltgen"]),
+    ],
+)
+def test_author_sources_reconciled(head: str, header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
