@@ -788,7 +788,7 @@ _NOT_NAME_RE = re.compile(
     r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b|writer|reporter|columnist|"
     r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
     r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar|nachrichten|zeitung|magazin|"
-    r"\bproducer\b|\bmoderator(?:in)?\b|\bhost\b|\banchor\b",
+    r"\bproducer\b|\bmoderator(?:in)?\b|\bhost\b|\banchor\b|übersetz|translat",
     re.I,
 )
 
@@ -832,6 +832,8 @@ def _clean_person(
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
+    # "Jens Bergmann Foto: Michael Hudler", "Mark Newton: EN": the name ends at a credit label or colon
+    s = re.split(r"\s+(?:fotos?|photos?|bilder?|illustrations?|grafik)\s*:|\s*:\s", s, maxsplit=1, flags=re.I)[0]
     s = s.strip(" ,;:|-–—*\"'“”„©")
     if not s or len(s) < 3 or len(s) > 60:
         return None
@@ -858,6 +860,9 @@ def _clean_person(
         and (len(words) < 2 or any(w[0].islower() and w not in _NAME_PARTICLES for w in words))
     ):
         return None
+    lower = [w.isalpha() and w.islower() and w not in _NAME_PARTICLES for w in words]
+    if len(words) >= 2 and (lower[0] or (len(words) >= 3 and any(lower))):
+        return None  # "Jetzt in der App", "deinen Hochzeitsbloggern": a phrase, not a name
     if site_name and len(_letters(site_name)) >= 3:
         sk, nk = _letters(site_name), _letters(s)
         if nk == sk or sk in nk or (len(nk) >= 4 and sk.endswith(nk)):
@@ -1864,6 +1869,14 @@ def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | N
     return None
 
 
+def _unflip(name: str) -> str:
+    """``Adwan, Marwan H.`` -> ``Marwan H. Adwan`` (one comma between two name parts)."""
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) == 2 and all(parts) and len(parts[0].split()) <= 2 and not re.search(r"\d", name):
+        return f"{parts[1]} {parts[0]}"
+    return name
+
+
 _NOT_PERSONAL_FIRST = frozenset({"der", "die", "das", "the", "la", "le", "les", "el", "los", "il", "lo", "de", "het"})
 
 
@@ -2024,6 +2037,7 @@ _NOT_HANDLES = frozenset(
         "anonymous",
         "anonym",
         "guest",
+        "newsdesk",
     }
 )
 
@@ -2481,6 +2495,10 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         )
         if fuller:
             authors, a_src = fuller
+    if not authors and meta.get("citation_author"):
+        # Highwire/Google Scholar tags: one ``citation_author`` per author, "Last, First" or "First Last"
+        authors = _dedupe(a for a in (_clean_person(_unflip(v), None) for v in meta["citation_author"][:6]) if a)
+        a_src = "meta" if authors else None
     if not authors:
         meta_auth = _m(meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
         if meta_auth and not meta_auth.startswith("http"):

@@ -1019,6 +1019,17 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
         ('<meta name="author" content="JESSICA HOLLY-SMITH">', "", ["Jessica Holly-Smith"]),
         ('<meta name="author" content="Yasmine Hassan Producer">', "", []),
         ('<meta name="author" content="Sidney Wiltgen Sidney Wiltgen">', "", ["Sidney Wiltgen"]),
+        # a credit label or colon ends the name; phrases and translators are none
+        ('<meta name="author" content="Jens Bergmann Foto: Michael Hudler">', "", ["Jens Bergmann"]),
+        ('<meta name="author" content="Mark Newton: EN">', "", ["Mark Newton"]),
+        ('<meta name="author" content="Jetzt in der App">', "", []),
+        ('<meta name="author" content="Mobasir hassan">', "", ["Mobasir hassan"]),
+        # Highwire citation_author wins over a page-wide itemprop=author list of cited authors
+        (
+            '<meta name="citation_author" content="Adwan, Marwan H."><meta name="author" content="NH. Shear">',
+            "",
+            ["Marwan H. Adwan"],
+        ),
     ],
 )
 def test_author_sources_reconciled(head: str, header: str, expected: list[str]) -> None:
