@@ -833,7 +833,9 @@ def _clean_person(
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
     # "Jens Bergmann Foto: Michael Hudler", "Mark Newton: EN": the name ends at a credit label or colon
-    s = re.split(r"\s+(?:fotos?|photos?|bilder?|illustrations?|grafik)\s*:|\s*:\s", s, maxsplit=1, flags=re.I)[0]
+    s = re.split(r"\s+(?:fotos?|photos?|bilder?|illustrations?|grafik)\s*:|\s*:\s*\S{1,4}$", s, maxsplit=1, flags=re.I)[
+        0
+    ]
     s = s.strip(" ,;:|-–—*\"'“”„©")
     if not s or len(s) < 3 or len(s) > 60:
         return None
