@@ -880,7 +880,11 @@ def _clean_person(
 def _split_names(raw: str) -> list[str]:
     raw = _norm_ws(raw)
     raw = _NAME_PREFIX_RE.sub("", raw)
-    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bog\b|\boch\b|\ben\b|&|/|\|)\s*", raw)
+    parts = re.split(
+        r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bog\b|\boch\b|\ben\b|&|/|\||"
+        r"\bim [Gg]espräch mit\b|\bin conversation with\b)\s*",
+        raw,
+    )
     return [p for p in parts if p.strip()]
 
 
@@ -1760,8 +1764,15 @@ def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
     while node is not None and node is not body and depth < 25:
         tag = node.tag if isinstance(node.tag, str) else ""
         # state modifiers ("has-double-sidebar", "no-sidebars") describe the layout, not the container
-        attrs = re.sub(r"(?<!\S)(?:has|no|with|without|is)-\S+", "", _attr_str(node))
-        layout = any(node is a for a in h1_anc)
+        attrs = re.sub(
+            r"(?<!\S)(?:(?:has|no|with|without|is)-\S+|(?:one|two|three|single|double)-sidebars?)", "", _attr_str(node)
+        )
+        # the headline's container, the page's main column and an author box are no sidebar
+        layout = (
+            any(node is a for a in h1_anc)
+            or bool(re.search(r"(?<!\S)(?:main|content|main-content|site-content|page-content)(?!\S)", attrs))
+            or bool(re.search(r"author|autor|byline", attrs, re.I) and not re.search(r"comment", attrs, re.I))
+        )
         if not layout and tag in ("aside", "nav", "footer") and not _CONTENT_CLASS_RE.search(attrs):
             return True
         if not layout and depth > 0 and _BAD_CONTAINER_RE.search(attrs):
@@ -1937,7 +1948,8 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     elif (
         _BYLINE_LINE_RE.match(head)
         or _DATED_BYLINE_RE.match(head)
-        or (re.fullmatch(r"(?:von|by|par|por|door|autor(?:in)?:|author:)", head, re.I) and len(el))
+        # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
+        or (len(el) and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
         txt = _text(el)
     else:

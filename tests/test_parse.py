@@ -979,6 +979,11 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         # a list item in the article header right after the headline is a byline too
         ("<ul><li>von Alexander Rosenkranz</li><li>3 Min.</li></ul>", ["Alexander Rosenkranz"]),
         ("<p>Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45</p>", ["Pamela Sladky"]),
+        ("<div>Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022</div>", ["Pamela Sladky"]),
+        (
+            '<p class="author">Richard David Precht im Gespräch mit Karin Fischer</p>',
+            ["Richard David Precht", "Karin Fischer"],
+        ),
         # a "von" phrase in running text is none
         ("<p>Ein Bericht über die Pläne von Anna Beispiel und anderen Mitgliedern des Rates.</p>", []),
     ],
@@ -1035,3 +1040,13 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
 def test_author_sources_reconciled(head: str, header: str, expected: list[str]) -> None:
     result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
+
+
+def test_author_main_column_and_author_box_are_no_sidebar() -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><header><h1>Mein Blog</h1></header>"
+        "<div class='one-sidebar main'><article><h2>Haushalt beschlossen</h2>"
+        "<span class='author vcard'><a class='url fn n'>KleineGrüneMonster</a></span>" + _AUTH_TEXT + "</article></div>"
+        "<div class='sidebar'><span class='author vcard'><a class='url fn n'>Nebenan</a></span></div></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["KleineGrüneMonster"]
