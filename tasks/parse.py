@@ -777,7 +777,7 @@ def _agency_tag(text: str) -> tuple[str, list[str]] | None:
 
 _NAME_PREFIX_RE = re.compile(
     r"^(?:by|von|text(?:\s+und\s+fotos?)?|autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
-    r"posted by|verfasst von|geschrieben von|über|about|"
+    r"posted by|verfasst von|geschrieben von|about the author|über (?:den|die) autor(?:in)?|über|about|"
     r"ein (?:beitrag|kommentar) von|"
     r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
     re.I,
@@ -788,7 +788,8 @@ _NOT_NAME_RE = re.compile(
     r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b|writer|reporter|columnist|"
     r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
     r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar|nachrichten|zeitung|magazin|"
-    r"\bproducer\b|\bmoderator(?:in)?\b|\bhost\b|\banchor\b|übersetz|translat",
+    r"\bproducer\b|\bmoderator(?:in)?\b|\bhost\b|\banchor\b|übersetz|translat|gesponsert|sponsored|"
+    r"\badvertorial\b|\banzeige\b|\bdesign(?:ed)?\b|\bpowered\b|student|[()]",
     re.I,
 )
 
@@ -837,7 +838,7 @@ def _clean_person(
         0
     ]
     s = s.strip(" ,;:|-–—*\"'“”„©")
-    if not s or len(s) < 3 or len(s) > 60:
+    if not s or len(s) < (2 if handle_ok and s.isupper() else 3) or len(s) > 60:
         return None
     if _NOT_NAME_RE.search(s) or _NOT_NAME2_RE.search(s):
         return None
@@ -1828,6 +1829,24 @@ def _shared_depth(a: list[Any], b: list[Any]) -> int:
     return n
 
 
+def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str) -> bool:
+    """True when ``el`` is the byline of a teaser card: one of its three nearest containers holds a linked
+    heading (``<h2><a>``) that is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog
+    themes link the post's own ``<h2>`` title)."""
+    node = el.getparent()
+    for _ in range(3):
+        if node is None or node.tag in ("body", "article", "main"):
+            return False
+        if h1_path and any(node is a for a in h1_path):
+            return False
+        for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | .//a[.//h2 or .//h3 or .//h4]"):
+            key = _letters(_text(head))
+            if key and key not in title_key:
+                return True
+        node = node.getparent()
+    return False
+
+
 def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False) -> list[str]:
     """Person names from author markup inside the article: schema.org ``itemprop=author`` (its ``name``),
     ``rel=author`` links, hCard ``vcard author`` ``fn``, then ``author``/``byline``/``autor`` classes
@@ -1837,10 +1856,12 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
     scope = root if root is not None else tree
     body = tree.find("body")
     h1_path = _ancestors(h1) if h1 is not None else None
+    title_el = tree.find(".//title")
+    title_key = _letters(_text(title_el)) if title_el is not None else ""
     for xp, semantic in _AUTHOR_XPATHS:
         found: list[tuple[int, list[str]]] = []
         for el in scope.xpath(xp):
-            if _byline_bad(el, body, h1):
+            if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key):
                 continue
             txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
             if not txt or len(txt) > 200:

@@ -1028,6 +1028,8 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
         ('<meta name="author" content="Jens Bergmann Foto: Michael Hudler">', "", ["Jens Bergmann"]),
         ('<meta name="author" content="Mark Newton: EN">', "", ["Mark Newton"]),
         ('<meta name="author" content="Jetzt in der App">', "", []),
+        ('<meta name="author" content="Gesponserte Inhalte">', "", []),
+        ('<meta name="author" content="Matthias Medizinstudent">', "", []),
         ('<meta name="author" content="Mobasir hassan">', "", ["Mobasir hassan"]),
         # Highwire citation_author wins over a page-wide itemprop=author list of cited authors
         (
@@ -1050,3 +1052,19 @@ def test_author_main_column_and_author_box_are_no_sidebar() -> None:
         "<div class='sidebar'><span class='author vcard'><a class='url fn n'>Nebenan</a></span></div></body></html>"
     )
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["KleineGrüneMonster"]
+
+
+def test_author_teaser_card_bylines_are_skipped() -> None:
+    cards = "".join(
+        f"<div class='post__info'><span class='post__meta'><span class='author'>Kate May</span></span>"
+        f"<h2 class='post__title'><a href='/p{i}'>Anderer Artikel {i}</a></h2></div>"
+        for i in range(3)
+    )
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><main><h1>Haushalt beschlossen</h1>"
+        + _AUTH_TEXT
+        + "<div class='author__box'><span>About the Author - Florina Ionescu</span></div>"
+        + cards
+        + "</main></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Florina Ionescu"]
