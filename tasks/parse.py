@@ -1925,14 +1925,15 @@ def _personal_name(name: str) -> bool:
     return _clean_person(name, None, structured=False) is not None
 
 
-def _meta_author_names(value: str, site_names: list[str], url: str | None) -> list[str]:
+def _meta_author_names(value: str, site_names: list[str], url: str | None, personal: bool = False) -> list[str]:
     """Person names in a meta author string; none when the string credits the site itself
     (``hessenschau.de, Frankfurt, Germany``: the other parts are its place, not people), unless the site is
-    named after a person (a personal site: ``author`` = ``og:site_name`` = "Wolfgang Michal")."""
+    named after a person and the tag says so explicitly (``personal``: an ``*author_name`` tag = ``og:site_name``
+    = "Wolfgang Michal"; a plain ``author`` = site name is mostly an organisation)."""
     value = _unescape_text(value)
     parts = _split_names(value)
     site = site_names[0] if site_names else None
-    if len(parts) == 1 and _personal_name(parts[0]) and not _DOMAIN_IN_TEXT_RE.search(parts[0]):
+    if personal and len(parts) == 1 and _personal_name(parts[0]) and not _DOMAIN_IN_TEXT_RE.search(parts[0]):
         return [a for a in (_clean_person(parts[0], None),) if a]
     if any(_is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p) for p in parts):
         return []
@@ -1961,11 +1962,19 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     if not head:
         # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
         first = el[0] if len(el) and isinstance(el[0].tag, str) else None
-        if first is None or not re.fullmatch(
-            r"(?:autor(?:in|en)?|authors?|auteurs?|text|von|by)\s*:?", _text(first), re.I
-        ):
+        label = _text(first) if first is not None else ""
+        if re.fullmatch(r"(?:autor(?:in|en)?|authors?|auteurs?|text|von|by)\s*:?", label, re.I):
+            txt = _text(el)
+        elif re.fullmatch(r"\w{2,15}\s*:", label):
+            # "<h5>Datum:</h5> 03.11.2021 <h5>Autor:</h5> Peter Maahn": a key/value meta line
+            m = re.search(
+                r"\b(?:autor(?:in|en)?|authors?|verfasser(?:in)?)\s*:\s*(.+?)(?=\s+\w{2,15}\s*:|$)", _text(el), re.I
+            )
+            if not m:
+                return []
+            txt = m.group(1)
+        else:
             return []
-        txt = _text(el)
     elif (
         _BYLINE_LINE_RE.match(head)
         or _DATED_BYLINE_RE.match(head)
@@ -2073,6 +2082,8 @@ _NOT_HANDLES = frozenset(
         "anonym",
         "guest",
         "newsdesk",
+        "red",
+        "red.",
     }
 )
 
@@ -2542,15 +2553,15 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             a_src = "meta" if authors else None
     if not authors:
         extra = [
-            v
+            (k, v)
             for k, vals in meta.items()
             if k.endswith((".author", ":author", "_author", "author_name")) or k == "articleauthor"
             for v in vals
         ]
-        for meta_auth in extra:
+        for key, meta_auth in extra:
             if not meta_auth.startswith("http"):
                 agencies.extend(_agencies_in(_unescape_text(meta_auth)))
-                authors = _meta_author_names(meta_auth, site_names, url)
+                authors = _meta_author_names(meta_auth, site_names, url, personal=key.endswith("author_name"))
                 if authors:
                     a_src = "meta"
                     break
@@ -2568,7 +2579,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         org_keys = {
             _letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")
         } - {""}
-        authors = [a for a in authors if _letters(a) not in org_keys or _personal_name(a)]
+        authors = [a for a in authors if _letters(a) not in org_keys or (a_src != "html" and _personal_name(a))]
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src if authors else None
 

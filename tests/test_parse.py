@@ -953,7 +953,15 @@ def _author_page(head: str, header: str, body_class: str = "single") -> str:
             "single",
             ["Wolfgang Michal"],
         ),
-        # ... but an outlet named in meta author is not a person
+        # ... but a plain meta author equal to the site name is an organisation, even when person-shaped
+        (
+            '<meta property="og:site_name" content="Ostbelgien Direkt">'
+            '<meta name="author" content="Ostbelgien Direkt">',
+            "",
+            "single",
+            [],
+        ),
+        # ... and an outlet named in meta author is not a person
         (
             '<meta property="og:site_name" content="Presse Augsburg"><meta name="author" content="Presse Augsburg">',
             "",
@@ -980,6 +988,7 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ("<ul><li>von Alexander Rosenkranz</li><li>3 Min.</li></ul>", ["Alexander Rosenkranz"]),
         ("<p>Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45</p>", ["Pamela Sladky"]),
         ("<div>Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022</div>", ["Pamela Sladky"]),
+        ("<div><h5>Datum:</h5> 03.11.2021 <h5>Autor:</h5> Peter Maahn/SP-X</div>", ["Peter Maahn"]),
         (
             '<p class="author">Richard David Precht im Gespräch mit Karin Fischer</p>',
             ["Richard David Precht", "Karin Fischer"],
