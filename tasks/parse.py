@@ -776,7 +776,8 @@ def _agency_tag(text: str) -> tuple[str, list[str]] | None:
 
 
 _NAME_PREFIX_RE = re.compile(
-    r"^(?:by|von|text(?:\s+und\s+fotos?)?|autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
+    r"^(?:by|von|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder?))?|текст|автор|"
+    r"autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
     r"posted by|verfasst von|geschrieben von|about the author|über (?:den|die) autor(?:in)?|über|about|"
     r"ein (?:beitrag|kommentar) von|"
     r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
@@ -789,7 +790,8 @@ _NOT_NAME_RE = re.compile(
     r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
     r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar|nachrichten|zeitung|magazin|"
     r"\bproducer\b|\bmoderator(?:in)?\b|\bhost\b|\banchor\b|übersetz|translat|gesponsert|sponsored|"
-    r"\badvertorial\b|\banzeige\b|\bdesign(?:ed)?\b|\bpowered\b|student|[()]",
+    r"\badvertorial\b|\banzeige\b|\bdesign(?:ed)?\b|\bpowered\b|student|[():]|\bsaid\b|\bsays\b|"
+    r"illustrierte|\s[-–—]\s|\b(?!(?:dr|prof|jr|sr|st|mr|mrs|ms|med|phil|rer|nat)\.)[^\W\d_]{3,}\.\s",
     re.I,
 )
 
@@ -2082,6 +2084,7 @@ _NOT_HANDLES = frozenset(
         "anonym",
         "guest",
         "newsdesk",
+        "text",
         "red",
         "red.",
     }

@@ -1039,6 +1039,12 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
         ('<meta name="author" content="Jetzt in der App">', "", []),
         ('<meta name="author" content="Gesponserte Inhalte">', "", []),
         ('<meta name="author" content="Matthias Medizinstudent">', "", []),
+        ('<meta name="author" content="Text &amp; Fotos: Ivan Valetny">', "", ["Ivan Valetny"]),
+        ('<meta name="author" content="Текст: Венера Ерофеева">', "", ["Венера Ерофеева"]),
+        # a spaced dash, a colon or a sentence period marks a phrase, not a name
+        ('<meta name="author" content="Placebo - Stadthalle">', "", []),
+        ('<meta name="author" content="Neues Lernen. Schwerpunkte">', "", []),
+        ('<meta name="author" content="Dr. Max Kolter">', "", ["Dr. Max Kolter"]),
         ('<meta name="author" content="Mobasir hassan">', "", ["Mobasir hassan"]),
         # Highwire citation_author wins over a page-wide itemprop=author list of cited authors
         (
