@@ -1958,6 +1958,13 @@ _DATED_BYLINE_RE = re.compile(
 _BYLINE_TAGS = ("p", "div", "span", "address", "em", "i", "strong", "b", "h5", "h6", "li", "small", "byline")
 
 
+# an explicit author label: "Autor:", "Autorin/Autor", "Autor*in", "Authors", "Von", "By"
+_AUTHOR_LABEL_RE = re.compile(
+    r"^\s*(?:autor(?:in|en|innen)?(?:\s*[/*:]\s*(?:in|innen|autor(?:in)?))?|authors?|auteurs?|text|von|by)\b\s*:?",
+    re.I,
+)
+
+
 def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
     head = (el.text or "").strip()
@@ -1965,7 +1972,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
         first = el[0] if len(el) and isinstance(el[0].tag, str) else None
         label = _text(first) if first is not None else ""
-        if re.fullmatch(r"(?:autor(?:in|en)?|authors?|auteurs?|text|von|by)\s*:?", label, re.I):
+        if _AUTHOR_LABEL_RE.fullmatch(label):
             txt = _text(el)
         elif re.fullmatch(r"\w{2,15}\s*:", label):
             # "<h5>Datum:</h5> 03.11.2021 <h5>Autor:</h5> Peter Maahn": a key/value meta line
@@ -1994,7 +2001,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         return []
     txt = _DATED_BYLINE_RE.sub("", txt)
     txt = _BYLINE_LINE_RE.sub("", txt)
-    txt = re.sub(r"^(?:autor(?:in|en)?|authors?|auteurs?|text|von|by)\s*:?\s*", "", txt, flags=re.I)
+    txt = _AUTHOR_LABEL_RE.sub("", txt, count=1).lstrip()
     txt = re.split(r"\s*[|•·,]\s*(?=\d)|\s+(?:am|on|le|el|il)\s+\d", txt)[0]
     txt = re.sub(r"\s+(?:am|on)$", "", txt)  # "Von R. R. am" (the date in the next element)
     names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
@@ -2017,7 +2024,13 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         if seen > 400:
             break
         names = _byline_line_names(el, site_name)
-        if names and not _byline_bad(el, body, h1) and not el.xpath("ancestor::a|ancestor::li"):
+        # list items are teasers and menus, unless the item is an explicit "<strong>Autor</strong> X" pair
+        labelled = not (el.text or "").strip() and len(el) and _AUTHOR_LABEL_RE.fullmatch(_text(el[0]))
+        if (
+            names
+            and not _byline_bad(el, body, h1)
+            and not el.xpath("ancestor::a" if labelled else "ancestor::a|ancestor::li")
+        ):
             return names
     if h1 is None:
         return []

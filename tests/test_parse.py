@@ -989,6 +989,13 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ("<p>Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45</p>", ["Pamela Sladky"]),
         ("<div>Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022</div>", ["Pamela Sladky"]),
         ("<div><h5>Datum:</h5> 03.11.2021 <h5>Autor:</h5> Peter Maahn/SP-X</div>", ["Peter Maahn"]),
+        # an explicit label pair in a list item
+        (
+            "<ul><li><strong>Datum</strong> 28.04.2023</li>"
+            "<li><strong>Autorin/Autor</strong> Roman Goncharenko</li></ul>",
+            ["Roman Goncharenko"],
+        ),
+        ("<p>By Byron Smith</p>", ["Byron Smith"]),
         (
             '<p class="author">Richard David Precht im Gespräch mit Karin Fischer</p>',
             ["Richard David Precht", "Karin Fischer"],
