@@ -1942,6 +1942,23 @@ def _meta_author_names(value: str, site_names: list[str], url: str | None, perso
     return [a for a in (_clean_person(n, site) for n in parts) if a]
 
 
+_WRITTEN_BY_LABEL_RE = re.compile(
+    r"(?:written by|verfasst von|geschrieben von|escrito por|écrit par|scritto da|geschreven door|autor(?:in)?|author)",
+    re.I,
+)
+
+
+def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], url: str | None) -> list[str]:
+    """The author of a Twitter card label pair (``twitter:label1`` = "Written by" / "Verfasst von",
+    ``twitter:data1`` = the name), as WordPress SEO plugins write it."""
+    for i in range(1, 5):
+        label = _m(meta, f"twitter:label{i}")
+        data = _m(meta, f"twitter:data{i}")
+        if label and data and _WRITTEN_BY_LABEL_RE.fullmatch(label.strip()):
+            return _meta_author_names(data, site_names, url)
+    return []
+
+
 _BYLINE_LINE_RE = re.compile(
     r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von|"
     r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)\s+|"
@@ -2581,6 +2598,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                 if authors:
                     a_src = "meta"
                     break
+    if not authors:
+        authors = _twitter_label_authors(meta, site_names, url)
+        a_src = "meta" if authors else None
     if not authors:
         authors = _html_authors(tree, root, result["site_name"], h1_el)
         a_src = "html" if authors else None

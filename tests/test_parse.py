@@ -1090,3 +1090,11 @@ def test_author_teaser_card_bylines_are_skipped() -> None:
         + "</main></body></html>"
     )
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Florina Ionescu"]
+
+
+def test_author_from_twitter_card_label() -> None:
+    head = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Karoline Herr">'
+    result = parse_html(_author_page(head, ""), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == ["Karoline Herr"]
+    head = '<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" content="3 minutes">'
+    assert parse_html(_author_page(head, ""), "https://example.org/2024/05/haushalt.html")["authors"] == []
