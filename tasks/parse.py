@@ -2067,6 +2067,29 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
     return []
 
 
+def _signature_author(root: Any, site_name: str | None) -> list[str]:
+    """A closing signature: the article's last paragraph is only a bold/italic name (``<p><b><i>Stefan
+    Wasmer</i></b></p>``) right after a paragraph of body text (a common print convention)."""
+    if root is None:
+        return []
+    last = None
+    for p in root.iter("p"):
+        if _text(p):
+            last = p
+    if last is None or (last.text or "").strip() or not len(last) or last[0].tag not in ("b", "strong", "i", "em"):
+        return []
+    txt = _text(last)
+    if txt != _text(last[0]) or not 2 <= len(txt.split()) <= 3 or re.search(r"\d", txt):
+        return []
+    prev = last.getprevious()
+    while prev is not None and not _text(prev):
+        prev = prev.getprevious()
+    if prev is None or prev.tag != "p" or len(_text(prev)) < 80 or _in_bad_container(last):
+        return []
+    name = _clean_person(txt, site_name, structured=False)
+    return [name] if name else []
+
+
 _FULL_EXTRACTION_BELOW = 1000  # characters
 _MAX_EXTRACTOR_ELEMENTS = 50_000  # elements; real article pages have a few thousand
 
@@ -2606,6 +2629,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         a_src = "html" if authors else None
     if not authors:
         authors = _byline_line_authors(root, result["site_name"], h1_el)
+        a_src = "html" if authors else None
+    if not authors:
+        authors = _signature_author(root, result["site_name"])
         a_src = "html" if authors else None
     if not authors:
         authors = _trafilatura_authors(tree, result["site_name"])

@@ -1098,3 +1098,22 @@ def test_author_from_twitter_card_label() -> None:
     assert result["authors"] == ["Karoline Herr"]
     head = '<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" content="3 minutes">'
     assert parse_html(_author_page(head, ""), "https://example.org/2024/05/haushalt.html")["authors"] == []
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        ("<p><b><i>Stefan Wasmer</i></b></p>", ["Stefan Wasmer"]),
+        # a bold closing line that is no name, or a name inside running text, is none
+        ("<p><strong>Mehr zum Thema</strong></p>", []),
+        ("<p>Stefan Wasmer</p>", []),
+    ],
+)
+def test_author_closing_signature(tail: str, expected: list[str]) -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
+        + _AUTH_TEXT
+        + tail
+        + "</article></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
