@@ -1988,7 +1988,8 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     if not head:
         # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
         first = el[0] if len(el) and isinstance(el[0].tag, str) else None
-        label = _text(first) if first is not None else ""
+        # a label is a leaf element ("<strong>Autor</strong>"): no text walk over big subtrees
+        label = (first.text or "").strip() if first is not None and not len(first) else ""
         if _AUTHOR_LABEL_RE.fullmatch(label):
             txt = _text(el)
         elif re.fullmatch(r"\w{2,15}\s*:", label):
@@ -2005,12 +2006,16 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         _BYLINE_LINE_RE.match(head)
         or _DATED_BYLINE_RE.match(head)
         # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
-        or (len(el) and _BYLINE_LINE_RE.sub("", head + " X") == "X")
+        or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
         txt = _text(el)
     else:
         # "yas! | By Cara Stiles | April 13, 2020": the byline is one segment of a short meta line
-        seg = re.search(r"[|•·]\s*((?:by|von)\s+[^|•·]+)", head, re.I) if len(head) <= 80 and not len(el) else None
+        seg = (
+            re.search(r"[|•·]\s*((?:by|von)\s+[^|•·]+)", head, re.I)
+            if len(head) <= 80 and not len(el) and ("|" in head or "•" in head or "·" in head)
+            else None
+        )
         if not seg:
             return []
         txt = seg.group(1).strip()
@@ -2023,6 +2028,16 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     txt = re.sub(r"\s+(?:am|on)$", "", txt)  # "Von R. R. am" (the date in the next element)
     names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
     return _dedupe(n for n in names if n)[:6]
+
+
+def _following(el: Any, tags: tuple[str, ...]) -> Iterator[Any]:
+    """Elements after ``el`` in document order (lazily, unlike the XPath ``following::`` axis)."""
+    node = el
+    while node is not None:
+        for sib in node.itersiblings():
+            if isinstance(sib.tag, str):
+                yield from sib.iter(*tags)
+        node = node.getparent()
 
 
 def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
@@ -2041,21 +2056,16 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         if seen > 400:
             break
         names = _byline_line_names(el, site_name)
+        if not names or _byline_bad(el, body, h1):
+            continue
         # list items are teasers and menus, unless the item is an explicit "<strong>Autor</strong> X" pair
         labelled = not (el.text or "").strip() and len(el) and _AUTHOR_LABEL_RE.fullmatch(_text(el[0]))
-        if (
-            names
-            and not _byline_bad(el, body, h1)
-            and not el.xpath("ancestor::a" if labelled else "ancestor::a|ancestor::li")
-        ):
+        if not el.xpath("ancestor::a" if labelled else "ancestor::a|ancestor::li"):
             return names
     if h1 is None:
         return []
     seen = 0
-    for el in h1.xpath(
-        "following::*[self::p or self::div or self::span or self::address or self::em or self::i"
-        " or self::strong or self::b or self::h5 or self::h6 or self::li or self::small]"
-    ):
+    for el in _following(h1, _BYLINE_TAGS[:-1]):
         if not (el.text or "").strip() and not len(el):
             continue
         seen += 1
@@ -2072,10 +2082,7 @@ def _signature_author(root: Any, site_name: str | None) -> list[str]:
     Wasmer</i></b></p>``) right after a paragraph of body text (a common print convention)."""
     if root is None:
         return []
-    last = None
-    for p in root.iter("p"):
-        if _text(p):
-            last = p
+    last = next((p for p in reversed(root.xpath(".//p")) if _text(p)), None)
     if last is None or (last.text or "").strip() or not len(last) or last[0].tag not in ("b", "strong", "i", "em"):
         return []
     txt = _text(last)
