@@ -818,8 +818,9 @@ def _agency_tag(text: str) -> tuple[str, list[str]] | None:
 
 
 _NAME_PREFIX_RE = re.compile(
-    r"^(?:by|von|text(?:\s+und\s+fotos?)?|autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
-    r"posted by|verfasst von|geschrieben von|"
+    r"^(?:by|von|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder?))?|текст|автор|"
+    r"autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
+    r"posted by|verfasst von|geschrieben von|about the author|über (?:den|die) autor(?:in)?|über|about|"
     r"ein (?:beitrag|kommentar) von|"
     r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
     re.I,
@@ -829,7 +830,10 @@ _NOT_NAME_RE = re.compile(
     r"minutes? ago|stunden|updated|aktualisiert|published|veröffentlicht|follow|folgen|twitter|facebook|"
     r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b|writer|reporter|columnist|"
     r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
-    r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar|nachrichten|zeitung|magazin",
+    r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar|nachrichten|zeitung|magazin|"
+    r"\bproducer\b|\bmoderator(?:in)?\b|\bhost\b|\banchor\b|übersetz|translat|gesponsert|sponsored|"
+    r"\badvertorial\b|\banzeige\b|\bdesign(?:ed)?\b|\bpowered\b|student|[():]|\bsaid\b|\bsays\b|"
+    r"illustrierte|\s[-–—]\s|\b(?!(?:dr|prof|jr|sr|st|mr|mrs|ms|med|phil|rer|nat)\.)[^\W\d_]{3,}\.\s",
     re.I,
 )
 
@@ -873,14 +877,22 @@ def _clean_person(
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
+    # "Jens Bergmann Foto: Michael Hudler", "Mark Newton: EN": the name ends at a credit label or colon
+    s = re.split(r"\s+(?:fotos?|photos?|bilder?|illustrations?|grafik)\s*:|\s*:\s*\S{1,4}$", s, maxsplit=1, flags=re.I)[
+        0
+    ]
     s = s.strip(" ,;:|-–—*\"'“”„©")
-    if not s or len(s) < 3 or len(s) > 60:
+    if not s or len(s) < (2 if handle_ok and s.isupper() else 3) or len(s) > 60:
         return None
     if _NOT_NAME_RE.search(s) or _NOT_NAME2_RE.search(s):
         return None
     if s.lower().strip(". ") in AGENCIES:
         return None
     words = s.split()
+    half = len(words) // 2
+    if len(words) % 2 == 0 and half and words[:half] == words[half:]:
+        words = words[:half]  # "Sidney Wiltgen Sidney Wiltgen": an image alt text glued to the name
+        s = " ".join(words)
     if len(words) > 5:
         return None
     has_latin = any("a" <= ch.lower() <= "z" for ch in s)
@@ -895,6 +907,9 @@ def _clean_person(
         and (len(words) < 2 or any(w[0].islower() and w not in _NAME_PARTICLES for w in words))
     ):
         return None
+    lower = [w.isalpha() and w.islower() and w not in _NAME_PARTICLES for w in words]
+    if len(words) >= 2 and (lower[0] or (len(words) >= 3 and any(lower))):
+        return None  # "Jetzt in der App", "deinen Hochzeitsbloggern": a phrase, not a name
     if site_name and len(_letters(site_name)) >= 3:
         sk, nk = _letters(site_name), _letters(s)
         if nk == sk or sk in nk or (len(nk) >= 4 and sk.endswith(nk)):
@@ -903,14 +918,18 @@ def _clean_person(
         if len(words) > 1 and first == sk:
             return None
     if s.isupper() and len(words) >= 2:
-        s = " ".join(w.capitalize() if w.isalpha() else w for w in words)
+        s = " ".join("-".join(p.capitalize() for p in w.split("-")) for w in words)
     return s
 
 
 def _split_names(raw: str) -> list[str]:
     raw = _norm_ws(raw)
     raw = _NAME_PREFIX_RE.sub("", raw)
-    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|&|/|\|)\s*", raw)
+    parts = re.split(
+        r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bog\b|\boch\b|\ben\b|&|/|\||"
+        r"\bim [Gg]espräch mit\b|\bin conversation with\b)\s*",
+        raw,
+    )
     return [p for p in parts if p.strip()]
 
 
@@ -1726,37 +1745,189 @@ def _article_root(tree: Any) -> Any:
 # ---- authors from HTML -------------------------------------------------------------------------------------
 
 
-def _html_authors(tree: Any, root: Any, site_name: str | None) -> list[str]:
-    names: list[str] = []
-    scope = root if root is not None else tree
-    xpaths = (
-        './/*[@itemprop="author"]//*[@itemprop="name"]',
-        './/*[@itemprop="author"]',
-        './/a[@rel="author"]',
-        './/*[contains(concat(" ", normalize-space(@class), " "), " author ")]',
+# (xpath, semantic): schema.org/hCard/rel=author markup names the author explicitly, so a one-word pen name
+# or user handle there is accepted; a bare "author"/"byline" class needs a two-word name
+_AUTHOR_XPATHS = (
+    ('.//*[@itemprop="author"]//*[@itemprop="name"]', True),
+    ('.//*[@itemprop="author"][not(.//*[@itemprop="name"])]', True),
+    ('.//a[@rel="author"]', True),
+    (
+        './/*[contains(concat(" ", normalize-space(@class), " "), " vcard ")]'
+        '[contains(concat(" ", normalize-space(@class), " "), " author ")]'
+        '//*[contains(concat(" ", normalize-space(@class), " "), " fn ")]',
+        True,
+    ),
+    ('.//*[contains(concat(" ", normalize-space(@class), " "), " author ")]', False),
+    (
         './/*[contains(@class, "author-name") or contains(@class, "authorName")'
         ' or contains(@class, "byline__name") or contains(@class, "author__name")]',
+        False,
+    ),
+    (
         './/*[contains(@class, "byline") or contains(@class, "Byline") or contains(@class, "autor")'
         ' or contains(@class, "author")]',
-    )
-    for xp in xpaths:
+        False,
+    ),
+)
+
+# "<date> by Robin Placeholder", "Veröffentlicht am 3. Mai von Anna Beispiel": the name follows the last by/von
+_INNER_BY_RE = re.compile(r"^(.*?)\b(?:by|von|par|por|di|door)\s+(\S.*)$", re.I)
+_BY_LEAD_WORD_RE = re.compile(
+    r"(?:posted|written|geschrieben|erstellt|veröffentlicht|verfasst|publié|publicado|pubblicato|gepubliceerd|"
+    r"article|artikel|beitrag|text|story|fotos?|photos?|bilder|kommentar|gastbeitrag|essay|analyse|analysis|"
+    r"published|updated|aktualisiert)$",
+    re.I,
+)
+
+
+def _after_inner_by(txt: str) -> str:
+    """The part after an inner "by"/"von" when what precedes it is a date or a verb ("Posted", "Stand"),
+    not a name part (``Walter von Aachen`` stays whole)."""
+    m = _INNER_BY_RE.match(txt)
+    if not m or not m.group(1).strip():
+        return txt
+    before = m.group(1).strip(" ,|-–—·•")
+    last = before.split()[-1] if before.split() else ""
+    if re.search(r"\d", before) or not last[:1].isupper() or _BY_LEAD_WORD_RE.search(last):
+        return m.group(2)
+    return txt
+
+
+_MEDIA_BOX_RE = re.compile(
+    r"(?:^|[\s_-])(?:media-?box|video|audio|player|figure|figcaption|caption|credits?|copyright|photo|image|"
+    r"img|gallery|slideshow|picture)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
+    """True when ``el`` sits in a sidebar, list of related items, comment section, navigation ... (the
+    ``_in_bad_container`` markers, checked up to ``<body>``) or in a figure/video/photo box, whose "byline"
+    credits the photographer or the clip. A container that also holds the article's ``<h1>`` is the page layout
+    (``content right-sidebar``, ``has-double-sidebar``), not a sidebar, and does not count."""
+    h1_anc = list(h1.iterancestors()) if h1 is not None else []  # the proxies stay alive: ``is`` is exact
+    node, depth = el, 0
+    while node is not None and node is not body and depth < 25:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        # state modifiers ("has-double-sidebar", "no-sidebars") describe the layout, not the container
+        attrs = re.sub(
+            r"(?<!\S)(?:(?:has|no|with|without|is)-\S+|(?:one|two|three|single|double)-sidebars?)", "", _attr_str(node)
+        )
+        # the headline's container, the page's main column and an author box are no sidebar
+        layout = (
+            any(node is a for a in h1_anc)
+            or bool(re.search(r"(?<!\S)(?:main|content|main-content|site-content|page-content)(?!\S)", attrs))
+            or bool(re.search(r"author|autor|byline", attrs, re.I) and not re.search(r"comment", attrs, re.I))
+        )
+        if not layout and tag in ("aside", "nav", "footer") and not _CONTENT_CLASS_RE.search(attrs):
+            return True
+        if not layout and depth > 0 and _BAD_CONTAINER_RE.search(attrs):
+            return True
+        if depth < 8 and (
+            tag in ("figure", "figcaption") or (tag not in ("article", "main") and _MEDIA_BOX_RE.search(attrs))
+        ):
+            return True
+        node, depth = node.getparent(), depth + 1
+    return False
+
+
+_DATE_TAIL_RE = re.compile(
+    r"[\s,|·•:–—-]+(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|"
+    r"freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|jan(?:uar|uary)?|"
+    r"feb(?:ruar|ruary)?|mär(?:z)?|march|mar|apr(?:il)?|mai|may|jun[ei]?|jul[iy]?|aug(?:ust)?|sep(?:t|tember)?|"
+    r"okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|dez(?:ember)?|dec(?:ember)?|stand|updated|published|posted|"
+    r"aktualisiert|veröffentlicht|erstellt|am|on|le|el|il|den|vom|at|um)\.?[\s,|·•:–—-]*$",
+    re.I,
+)
+
+
+def _cut_dateline(txt: str) -> str:
+    """A byline without the date that follows the name: ``Von Tomas Spahn Fr, 18. Oktober 2019`` -> ``Von
+    Tomas Spahn``, ``John Walk - January 5, 2020`` -> ``John Walk`` (cut at the first number after a space or
+    comma, then trailing weekday/month/"Stand"/"Updated" words)."""
+    m = re.search(r"[\s,]\s*\d", txt)
+    if not m or m.start() == 0:
+        return txt
+    head = txt[: m.start()]
+    for _ in range(4):
+        cut = _DATE_TAIL_RE.sub("", head)
+        if cut == head:
+            break
+        head = cut
+    return head.rstrip(" ,|-–—·•:")
+
+
+def _ancestors(el: Any) -> list[Any]:
+    out = []
+    while el is not None:
+        out.append(el)
+        el = el.getparent()
+    return out[::-1]
+
+
+def _shared_depth(a: list[Any], b: list[Any]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x is not y:
+            break
+        n += 1
+    return n
+
+
+def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str) -> bool:
+    """True when ``el`` is the byline of a teaser card: one of its three nearest containers holds a linked
+    heading (``<h2><a>``) that is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog
+    themes link the post's own ``<h2>`` title)."""
+    node = el.getparent()
+    for _ in range(3):
+        if node is None or node.tag in ("body", "article", "main"):
+            return False
+        if h1_path and any(node is a for a in h1_path):
+            return False
+        for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | .//a[.//h2 or .//h3 or .//h4]"):
+            key = _letters(_text(head))
+            if key and key not in title_key:
+                return True
+        node = node.getparent()
+    return False
+
+
+def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False) -> list[str]:
+    """Person names from author markup inside the article: schema.org ``itemprop=author`` (its ``name``),
+    ``rel=author`` links, hCard ``vcard author`` ``fn``, then ``author``/``byline``/``autor`` classes
+    (first rule that yields a name wins; sidebars, related lists and comments are skipped). When the rule
+    matches in several places (a list of teasers with their own bylines), the byline belongs to the headline:
+    only the matches that share the deepest common ancestor with the ``<h1>`` are kept."""
+    scope = root if root is not None else tree
+    body = tree.find("body")
+    h1_path = _ancestors(h1) if h1 is not None else None
+    title_el = tree.find(".//title")
+    title_key = _letters(_text(title_el)) if title_el is not None else ""
+    for xp, semantic in _AUTHOR_XPATHS:
+        found: list[tuple[int, list[str]]] = []
         for el in scope.xpath(xp):
-            if _in_bad_container(el, stop=None):
+            if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key):
                 continue
             txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
             if not txt or len(txt) > 200:
                 continue
-            # "Sunday May 14, 2023 9:20 am CEST by Robin Placeholder" -> text after the last "by"
-            m = re.search(r"\b(?:by|von|par|por|di|door)\s+(.+)$", txt, re.I)
-            if m and not re.match(r"^(?:by|von)\b", txt, re.I):
-                txt = m.group(1)
+            if not re.match(r"^(?:by|von)\b", txt, re.I):
+                txt = _after_inner_by(txt)
+            txt = _cut_dateline(txt)
+            names = []
             for part in _split_names(txt):
-                name = _clean_person(part, site_name, structured=False)
+                one = semantic and len(part.split()) == 1 and part.strip().lower() not in _NOT_HANDLES
+                name = _clean_person(part, site_name, structured=one, handle_ok=one)
                 if name:
                     names.append(name)
-        if names:
-            break
-    return _dedupe(names)[:6]
+            if names:
+                found.append((_shared_depth(_ancestors(el), h1_path) if h1_path else 0, names))
+        if found:
+            best = max(d for d, _ in found)
+            if single:  # one byline element only (its co-authors), no page-wide collection
+                return _dedupe(next(names for d, names in found if d == best))[:6]
+            return _dedupe(n for d, names in found if d == best for n in names)[:6]
+    return []
 
 
 _DOMAIN_IN_TEXT_RE = re.compile(
@@ -1764,48 +1935,209 @@ _DOMAIN_IN_TEXT_RE = re.compile(
 )
 
 
-def _meta_author_names(value: str, site_names: list[str], url: str | None) -> list[str]:
+def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | None:
+    """The first source (meta author, HTML byline markup, byline line) whose names include all of ``names`` and
+    more: JSON-LD that lists one of several authors ("Till Eckert" of "Till Eckert, Max Bernhard, Martin
+    Murphy") is completed by the visible byline. Returns (names, source) or None."""
+    keys = {_letters(n) for n in names}
+    for src, get in zip(("meta", "html", "html"), sources, strict=False):
+        cand = get()
+        ckeys = {_letters(n) for n in cand}
+        if keys < ckeys and len(cand) <= 6:
+            return cand, src
+    return None
+
+
+def _unflip(name: str) -> str:
+    """``Adwan, Marwan H.`` -> ``Marwan H. Adwan`` (one comma between two name parts)."""
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) == 2 and all(parts) and len(parts[0].split()) <= 2 and not re.search(r"\d", name):
+        return f"{parts[1]} {parts[0]}"
+    return name
+
+
+_NOT_PERSONAL_FIRST = frozenset({"der", "die", "das", "the", "la", "le", "les", "el", "los", "il", "lo", "de", "het"})
+
+
+def _personal_name(name: str) -> bool:
+    """True for a person-shaped name (2-4 capitalised words, no desk/outlet words): a site named after its author
+    ("Wolfgang Schmale" on wolfgangschmale.eu) credits that person, not an organisation."""
+    words = _norm_ws(name).split()
+    if not 2 <= len(words) <= 4 or words[0].lower() in _NOT_PERSONAL_FIRST:
+        return False
+    if not all(re.fullmatch(r"[^\W\d_][\w.'’-]*", w) and w[0].isupper() for w in words):
+        return False
+    return _clean_person(name, None, structured=False) is not None
+
+
+def _meta_author_names(value: str, site_names: list[str], url: str | None, personal: bool = False) -> list[str]:
     """Person names in a meta author string; none when the string credits the site itself
-    (``hessenschau.de, Frankfurt, Germany``: the other parts are its place, not people)."""
+    (``hessenschau.de, Frankfurt, Germany``: the other parts are its place, not people), unless the site is
+    named after a person and the tag says so explicitly (``personal``: an ``*author_name`` tag = ``og:site_name``
+    = "Wolfgang Michal"; a plain ``author`` = site name is mostly an organisation)."""
     value = _unescape_text(value)
     parts = _split_names(value)
     site = site_names[0] if site_names else None
+    if personal and len(parts) == 1 and _personal_name(parts[0]) and not _DOMAIN_IN_TEXT_RE.search(parts[0]):
+        return [a for a in (_clean_person(parts[0], None),) if a]
     if any(_is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p) for p in parts):
         return []
     return [a for a in (_clean_person(n, site) for n in parts) if a]
 
 
-_BYLINE_LINE_RE = re.compile(
-    r"^\s*(?:(?:von|by|par|por|door|av|di|written by)\s+|(?:autor(?:in)?|author|text)\s*:\s*)(?=\S)", re.I
+_WRITTEN_BY_LABEL_RE = re.compile(
+    r"(?:written by|verfasst von|geschrieben von|escrito por|écrit par|scritto da|geschreven door|autor(?:in)?|author)",
+    re.I,
 )
 
 
-def _byline_line_authors(root: Any, site_name: str | None) -> list[str]:
-    """A short byline line ("von Daniela Obers", "Par Matthieu Hy", "Autor: Peter Maahn/SP-X") in the article."""
+def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], url: str | None) -> list[str]:
+    """The author of a Twitter card label pair (``twitter:label1`` = "Written by" / "Verfasst von",
+    ``twitter:data1`` = the name), as WordPress SEO plugins write it."""
+    for i in range(1, 5):
+        label = _m(meta, f"twitter:label{i}")
+        data = _m(meta, f"twitter:data{i}")
+        if label and data and _WRITTEN_BY_LABEL_RE.fullmatch(label.strip()):
+            return _meta_author_names(data, site_names, url)
+    return []
+
+
+_BYLINE_LINE_RE = re.compile(
+    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von|"
+    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)\s+|"
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|verfasser(?:in)?)\s*:\s*|"
+    r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
+    re.I,
+)
+# "11.12.2019 - Amelie Loevenich", "04.02.2022 | 13:10 Uhr | Uta Helkenberg": a dateline followed by the author
+_DATED_BYLINE_RE = re.compile(
+    r"^\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2})(?:[\s,|]+\d{1,2}:\d{2}(?:\s*uhr)?)?"
+    r"\s*(?:[-–|·•]\s*(?:von\s+|by\s+)?|\s+(?:von|by)\s+)(?=\S)",
+    re.I,
+)
+_BYLINE_TAGS = ("p", "div", "span", "address", "em", "i", "strong", "b", "h5", "h6", "li", "small", "byline")
+
+
+# an explicit author label: "Autor:", "Autorin/Autor", "Autor*in", "Authors", "Von", "By"
+_AUTHOR_LABEL_RE = re.compile(
+    r"^\s*(?:autor(?:in|en|innen)?(?:\s*[/*:]\s*(?:in|innen|autor(?:in)?))?|authors?|auteurs?|text|von|by)\b\s*:?",
+    re.I,
+)
+
+
+def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
+    """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
+    head = (el.text or "").strip()
+    if not head:
+        # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
+        first = el[0] if len(el) and isinstance(el[0].tag, str) else None
+        # a label is a leaf element ("<strong>Autor</strong>"): no text walk over big subtrees
+        label = (first.text or "").strip() if first is not None and not len(first) else ""
+        if _AUTHOR_LABEL_RE.fullmatch(label):
+            txt = _text(el)
+        elif re.fullmatch(r"\w{2,15}\s*:", label):
+            # "<h5>Datum:</h5> 03.11.2021 <h5>Autor:</h5> Peter Maahn": a key/value meta line
+            m = re.search(
+                r"\b(?:autor(?:in|en)?|authors?|verfasser(?:in)?)\s*:\s*(.+?)(?=\s+\w{2,15}\s*:|$)", _text(el), re.I
+            )
+            if not m:
+                return []
+            txt = m.group(1)
+        else:
+            return []
+    elif (
+        _BYLINE_LINE_RE.match(head)
+        or _DATED_BYLINE_RE.match(head)
+        # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
+        or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
+    ):
+        txt = _text(el)
+    else:
+        # "yas! | By Cara Stiles | April 13, 2020": the byline is one segment of a short meta line
+        seg = (
+            re.search(r"[|•·]\s*((?:by|von)\s+[^|•·]+)", head, re.I)
+            if len(head) <= 80 and not len(el) and ("|" in head or "•" in head or "·" in head)
+            else None
+        )
+        if not seg:
+            return []
+        txt = seg.group(1).strip()
+    if len(txt) > 80:
+        return []
+    txt = _DATED_BYLINE_RE.sub("", txt)
+    txt = _BYLINE_LINE_RE.sub("", txt)
+    txt = _AUTHOR_LABEL_RE.sub("", txt, count=1).lstrip()
+    txt = re.split(r"\s*[|•·,]\s*(?=\d)|\s+(?:am|on|le|el|il)\s+\d", txt)[0]
+    txt = re.sub(r"\s+(?:am|on)$", "", txt)  # "Von R. R. am" (the date in the next element)
+    names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
+    return _dedupe(n for n in names if n)[:6]
+
+
+def _following(el: Any, tags: tuple[str, ...]) -> Iterator[Any]:
+    """Elements after ``el`` in document order (lazily, unlike the XPath ``following::`` axis)."""
+    node = el
+    while node is not None:
+        for sib in node.itersiblings():
+            if isinstance(sib.tag, str):
+                yield from sib.iter(*tags)
+        node = node.getparent()
+
+
+def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
+    """A short byline line in the article: "von Daniela Obers", "Par Matthieu Hy", "Autor: Peter Maahn/SP-X",
+    "Auteur : Kossivi Tiassou", "11.12.2019 - Amelie Loevenich". Searched in the article root (outside lists,
+    links and sidebars), then in the elements right after the ``<h1>`` (the article header, where a byline
+    list item is fine)."""
     if root is None:
         return []
+    body = root.getroottree().getroot().find("body")
     seen = 0
-    for el in root.iter("p", "div", "span", "address", "em", "i", "strong", "b", "h5", "h6", "li", "small"):
-        head = (el.text or "").strip()
-        if not head:
+    for el in root.iter(*_BYLINE_TAGS):
+        if not (el.text or "").strip() and not len(el):
             continue
         seen += 1
         if seen > 400:
             break
-        if not _BYLINE_LINE_RE.match(head) and not (
-            re.fullmatch(r"(?:von|by|par|por|door|autor(?:in)?:|author:)", head, re.I) and len(el)
-        ):
+        names = _byline_line_names(el, site_name)
+        if not names or _byline_bad(el, body, h1):
             continue
-        txt = _text(el)
-        if len(txt) > 80 or _in_bad_container(el) or el.xpath("ancestor::a|ancestor::li"):
+        # list items are teasers and menus, unless the item is an explicit "<strong>Autor</strong> X" pair
+        labelled = not (el.text or "").strip() and len(el) and _AUTHOR_LABEL_RE.fullmatch(_text(el[0]))
+        if not el.xpath("ancestor::a" if labelled else "ancestor::a|ancestor::li"):
+            return names
+    if h1 is None:
+        return []
+    seen = 0
+    for el in _following(h1, _BYLINE_TAGS[:-1]):
+        if not (el.text or "").strip() and not len(el):
             continue
-        txt = _BYLINE_LINE_RE.sub("", txt)
-        txt = re.split(r"\s*[|•·,]\s*(?=\d)|\s+(?:am|on|le|el|il)\s+\d", txt)[0]
-        names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
-        found = [n for n in names if n]
-        if found:
-            return _dedupe(found)[:6]
+        seen += 1
+        if seen > 40:
+            break
+        names = _byline_line_names(el, site_name)
+        if names and not _byline_bad(el, body, h1) and not el.xpath("ancestor::a"):
+            return names
     return []
+
+
+def _signature_author(root: Any, site_name: str | None) -> list[str]:
+    """A closing signature: the article's last paragraph is only a bold/italic name (``<p><b><i>Stefan
+    Wasmer</i></b></p>``) right after a paragraph of body text (a common print convention)."""
+    if root is None:
+        return []
+    last = next((p for p in reversed(root.xpath(".//p")) if _text(p)), None)
+    if last is None or (last.text or "").strip() or not len(last) or last[0].tag not in ("b", "strong", "i", "em"):
+        return []
+    txt = _text(last)
+    if txt != _text(last[0]) or not 2 <= len(txt.split()) <= 3 or re.search(r"\d", txt):
+        return []
+    prev = last.getprevious()
+    while prev is not None and not _text(prev):
+        prev = prev.getprevious()
+    if prev is None or prev.tag != "p" or len(_text(prev)) < 80 or _in_bad_container(last):
+        return []
+    name = _clean_person(txt, site_name, structured=False)
+    return [name] if name else []
 
 
 _FULL_EXTRACTION_BELOW = 1000  # characters
@@ -1854,6 +2186,10 @@ _NOT_HANDLES = frozenset(
         "anonymous",
         "anonym",
         "guest",
+        "newsdesk",
+        "text",
+        "red",
+        "red.",
     }
 )
 
@@ -2488,8 +2824,30 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     agencies: list[str] = []
     jl_names, jl_agencies = jl.authors()
     agencies.extend(jl_agencies)
-    authors = [a for a in (_clean_person(n, result["site_name"]) for n in jl_names) if a]
+    authors = [
+        a
+        for a in (
+            _clean_person(n, result["site_name"]) or (_clean_person(n, None) if _personal_name(n) else None)
+            for n in jl_names
+        )
+        if a
+    ]
     a_src = "jsonld" if authors else None
+    if authors:
+        # structured data often names only the first author: a byline that names them all is taken instead
+        meta_auth = _m(meta, "author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+        fuller = _fuller_byline(
+            authors,
+            lambda: _meta_author_names(meta_auth, site_names, url) if meta_auth else [],
+            lambda: _html_authors(tree, root, result["site_name"], h1_el, single=True),
+            lambda: _byline_line_authors(root, result["site_name"], h1_el),
+        )
+        if fuller:
+            authors, a_src = fuller
+    if not authors and meta.get("citation_author"):
+        # Highwire/Google Scholar tags: one ``citation_author`` per author, "Last, First" or "First Last"
+        authors = _dedupe(a for a in (_clean_person(_unflip(v), None) for v in meta["citation_author"][:6]) if a)
+        a_src = "meta" if authors else None
     if not authors:
         meta_auth = _m(meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
         if meta_auth and not meta_auth.startswith("http"):
@@ -2498,23 +2856,29 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             a_src = "meta" if authors else None
     if not authors:
         extra = [
-            v
+            (k, v)
             for k, vals in meta.items()
-            if k.endswith(".author") or k.endswith(":author") or k == "articleauthor"
+            if k.endswith((".author", ":author", "_author", "author_name")) or k == "articleauthor"
             for v in vals
         ]
-        for meta_auth in extra:
+        for key, meta_auth in extra:
             if not meta_auth.startswith("http"):
                 agencies.extend(_agencies_in(_unescape_text(meta_auth)))
-                authors = _meta_author_names(meta_auth, site_names, url)
+                authors = _meta_author_names(meta_auth, site_names, url, personal=key.endswith("author_name"))
                 if authors:
                     a_src = "meta"
                     break
     if not authors:
-        authors = _html_authors(tree, root, result["site_name"])
+        authors = _twitter_label_authors(meta, site_names, url)
+        a_src = "meta" if authors else None
+    if not authors:
+        authors = _html_authors(tree, root, result["site_name"], h1_el)
         a_src = "html" if authors else None
     if not authors:
-        authors = _byline_line_authors(root, result["site_name"])
+        authors = _byline_line_authors(root, result["site_name"], h1_el)
+        a_src = "html" if authors else None
+    if not authors:
+        authors = _signature_author(root, result["site_name"])
         a_src = "html" if authors else None
     if not authors:
         authors = _trafilatura_authors(tree, result["site_name"])
@@ -2524,7 +2888,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         org_keys = {
             _letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")
         } - {""}
-        authors = [a for a in authors if _letters(a) not in org_keys]
+        authors = [a for a in authors if _letters(a) not in org_keys or (a_src != "html" and _personal_name(a))]
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src if authors else None
 

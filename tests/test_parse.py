@@ -1049,3 +1049,219 @@ def test_header_date_skips_a_logo_h1() -> None:
     )
     result = parse_html(html, "https://news.example.org/a/cold")
     assert result["published_at"].date().isoformat() == "2023-11-07"
+# authors: byline rules (each row is one rule; short hand-written pages)
+# ---------------------------------------------------------------------------------------------------------
+
+_AUTH_TEXT = "<p>" + "Der Gemeinderat hat lange über den neuen Haushalt beraten und ihn beschlossen. " * 4 + "</p>"
+
+
+def _author_page(head: str, header: str, body_class: str = "single") -> str:
+    return (
+        f"<html><head><title>Haushalt beschlossen</title>{head}</head><body class='{body_class}'>"
+        f"<article><header><h1>Haushalt beschlossen</h1>{header}</header>{_AUTH_TEXT}</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "body_class", "expected"),
+    [
+        # hCard byline: a one-word pen name is the author
+        ("", '<span class="author vcard"><a class="url fn n" href="/a/marc">marc</a></span>', "single", ["marc"]),
+        # a page-wide body class ("has-sidebar") does not hide the byline
+        ("", '<p class="byline">Von Anna Beispiel</p>', "single has-sidebar", ["Anna Beispiel"]),
+        # a name particle is no "von" byline split
+        ("", '<span class="author vcard"><a class="fn">Walter von Aachen</a></span>', "single", ["Walter von Aachen"]),
+        # the date after the name is cut, with its weekday / month words
+        ("", '<div class="author">Von Tomas Spahn Fr, 18. Oktober 2019</div>', "single", ["Tomas Spahn"]),
+        ("", '<div class="author">John Walk - January 5, 2020</div>', "single", ["John Walk"]),
+        # "<date> by <name>": the part after the inner "by"
+        ("", '<div class="byline">Posted 3 May 2023 by Robin Placeholder</div>', "single", ["Robin Placeholder"]),
+        # author box heading "Über X" / "About X"
+        ("", '<div class="author-name">Über Luis Holuch</div>', "single", ["Luis Holuch"]),
+        # a photo/video box credit is no byline
+        (
+            "",
+            '<div class="mediaBox"><span class="mediaBox__byline">| Roman Warschauer</span></div>'
+            '<p class="byline">Von Anna Beispiel</p>',
+            "single",
+            ["Anna Beispiel"],
+        ),
+        # Scandinavian "og" joins two authors
+        (
+            "",
+            '<p class="byline">Trine Juncher Jørgensen og Tôrtia Reimer-Johansen</p>',
+            "single",
+            ["Trine Juncher Jørgensen", "Tôrtia Reimer-Johansen"],
+        ),
+        # a personal site: the author is the site's name
+        (
+            '<meta property="og:site_name" content="Wolfgang Michal">'
+            '<meta name="shareaholic:article_author_name" content="Wolfgang Michal">',
+            "",
+            "single",
+            ["Wolfgang Michal"],
+        ),
+        # ... but a plain meta author equal to the site name is an organisation, even when person-shaped
+        (
+            '<meta property="og:site_name" content="Ostbelgien Direkt">'
+            '<meta name="author" content="Ostbelgien Direkt">',
+            "",
+            "single",
+            [],
+        ),
+        # ... and an outlet named in meta author is not a person
+        (
+            '<meta property="og:site_name" content="Presse Augsburg"><meta name="author" content="Presse Augsburg">',
+            "",
+            "single",
+            [],
+        ),
+    ],
+)
+def test_author_byline_rules(head: str, header: str, body_class: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header, body_class), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("<p>Auteur : Kossivi Tiassou</p>", ["Kossivi Tiassou"]),
+        ("<p>Autoren Jelko Djuren und Jutta Klaukien</p>", ["Jelko Djuren", "Jutta Klaukien"]),
+        ("<p>11.12.2019 - Amelie Loevenich</p>", ["Amelie Loevenich"]),
+        ("<small>04.02.2022 | 13:10 Uhr | Uta Helkenberg</small>", ["Uta Helkenberg"]),
+        ("<div><h5>Autor:</h5> Peter Maahn/SP-X</div>", ["Peter Maahn"]),
+        ("<p><strong>Autorin: Uta Staschewski, Projektleiterin der Stiftung.</strong></p>", ["Uta Staschewski"]),
+        # a list item in the article header right after the headline is a byline too
+        ("<ul><li>von Alexander Rosenkranz</li><li>3 Min.</li></ul>", ["Alexander Rosenkranz"]),
+        ("<p>Ein Artikel von Pamela Sladky | 27.01.2022 - 12:45</p>", ["Pamela Sladky"]),
+        ("<div>Ein Artikel von <strong>Pamela Sladky</strong> | 27.01.2022</div>", ["Pamela Sladky"]),
+        ("<div><h5>Datum:</h5> 03.11.2021 <h5>Autor:</h5> Peter Maahn/SP-X</div>", ["Peter Maahn"]),
+        # an explicit label pair in a list item
+        (
+            "<ul><li><strong>Datum</strong> 28.04.2023</li>"
+            "<li><strong>Autorin/Autor</strong> Roman Goncharenko</li></ul>",
+            ["Roman Goncharenko"],
+        ),
+        ("<p>By Byron Smith</p>", ["Byron Smith"]),
+        (
+            '<p class="author">Richard David Precht im Gespräch mit Karin Fischer</p>',
+            ["Richard David Precht", "Karin Fischer"],
+        ),
+        # a "von" phrase in running text is none
+        ("<p>Ein Bericht über die Pläne von Anna Beispiel und anderen Mitgliedern des Rates.</p>", []),
+    ],
+)
+def test_author_byline_lines(header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page("", header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+def test_author_layout_wrapper_is_no_sidebar() -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><div class='content right-sidebar'>"
+        "<article><h1>Haushalt beschlossen</h1><p class='byline'>Von Anna Beispiel</p>" + _AUTH_TEXT + "</article>"
+        "<div class='sidebar'><p class='byline'>Von Otto Nebenan</p></div>"
+        "<div class='main-content has-double-sidebar'><h5><em>Von Erika Muster</em></h5></div></div></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Anna Beispiel"]
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "expected"),
+    [
+        # JSON-LD names the first author only, the visible byline all three
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"Till Eckert"}}</script>',
+            '<p class="byline">Von Till Eckert, Max Bernhard und Martin Murphy</p>',
+            ["Till Eckert", "Max Bernhard", "Martin Murphy"],
+        ),
+        # a byline that disagrees with JSON-LD does not replace it
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"Till Eckert"}}</script>',
+            '<p class="byline">Von Max Bernhard</p>',
+            ["Till Eckert"],
+        ),
+        # all-caps names, job titles and doubled alt texts
+        ('<meta name="author" content="JESSICA HOLLY-SMITH">', "", ["Jessica Holly-Smith"]),
+        ('<meta name="author" content="Yasmine Hassan Producer">', "", []),
+        ('<meta name="author" content="Sidney Wiltgen Sidney Wiltgen">', "", ["Sidney Wiltgen"]),
+        # a credit label or colon ends the name; phrases and translators are none
+        ('<meta name="author" content="Jens Bergmann Foto: Michael Hudler">', "", ["Jens Bergmann"]),
+        ('<meta name="author" content="Mark Newton: EN">', "", ["Mark Newton"]),
+        ('<meta name="author" content="Jetzt in der App">', "", []),
+        ('<meta name="author" content="Gesponserte Inhalte">', "", []),
+        ('<meta name="author" content="Matthias Medizinstudent">', "", []),
+        ('<meta name="author" content="Text &amp; Fotos: Ivan Valetny">', "", ["Ivan Valetny"]),
+        ('<meta name="author" content="Текст: Венера Ерофеева">', "", ["Венера Ерофеева"]),
+        # a spaced dash, a colon or a sentence period marks a phrase, not a name
+        ('<meta name="author" content="Placebo - Stadthalle">', "", []),
+        ('<meta name="author" content="Neues Lernen. Schwerpunkte">', "", []),
+        ('<meta name="author" content="Dr. Max Kolter">', "", ["Dr. Max Kolter"]),
+        ('<meta name="author" content="Mobasir hassan">', "", ["Mobasir hassan"]),
+        # Highwire citation_author wins over a page-wide itemprop=author list of cited authors
+        (
+            '<meta name="citation_author" content="Adwan, Marwan H."><meta name="author" content="NH. Shear">',
+            "",
+            ["Marwan H. Adwan"],
+        ),
+    ],
+)
+def test_author_sources_reconciled(head: str, header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+def test_author_main_column_and_author_box_are_no_sidebar() -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><header><h1>Mein Blog</h1></header>"
+        "<div class='one-sidebar main'><article><h2>Haushalt beschlossen</h2>"
+        "<span class='author vcard'><a class='url fn n'>KleineGrüneMonster</a></span>" + _AUTH_TEXT + "</article></div>"
+        "<div class='sidebar'><span class='author vcard'><a class='url fn n'>Nebenan</a></span></div></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["KleineGrüneMonster"]
+
+
+def test_author_teaser_card_bylines_are_skipped() -> None:
+    cards = "".join(
+        f"<div class='post__info'><span class='post__meta'><span class='author'>Kate May</span></span>"
+        f"<h2 class='post__title'><a href='/p{i}'>Anderer Artikel {i}</a></h2></div>"
+        for i in range(3)
+    )
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><main><h1>Haushalt beschlossen</h1>"
+        + _AUTH_TEXT
+        + "<div class='author__box'><span>About the Author - Florina Ionescu</span></div>"
+        + cards
+        + "</main></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Florina Ionescu"]
+
+
+def test_author_from_twitter_card_label() -> None:
+    head = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Karoline Herr">'
+    result = parse_html(_author_page(head, ""), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == ["Karoline Herr"]
+    head = '<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" content="3 minutes">'
+    assert parse_html(_author_page(head, ""), "https://example.org/2024/05/haushalt.html")["authors"] == []
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        ("<p><b><i>Stefan Wasmer</i></b></p>", ["Stefan Wasmer"]),
+        # a bold closing line that is no name, or a name inside running text, is none
+        ("<p><strong>Mehr zum Thema</strong></p>", []),
+        ("<p>Stefan Wasmer</p>", []),
+    ],
+)
+def test_author_closing_signature(tail: str, expected: list[str]) -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
+        + _AUTH_TEXT
+        + tail
+        + "</article></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
