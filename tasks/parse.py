@@ -1559,6 +1559,9 @@ def _strip_site_name(title: str, site_names: list[str], url: str | None) -> str:
         end -= 1
     while end - start > 1 and is_site(parts[start]):
         start += 1
+    if start == 0:
+        # "Post : Blog name | Blog slogan | Founded 2005": the site name ends the title, what follows is its motto
+        end = next((i for i in range(1, end) if _letters(parts[i]) in keys), end)
     if start == 0 and end == len(parts):
         return title
     out = parts[start]
@@ -1620,6 +1623,24 @@ def _is_kicker_prefix(cand: str, h1: str) -> bool:
     """True when ``cand`` is ``<short kicker>: <h1>``."""
     m = re.match(r"^(.{2,60}?)\s*:\s+(.+)$", cand)
     return bool(m and len(m.group(1).split()) <= 6 and _letters(m.group(2)) == _letters(h1))
+
+
+_ARCHIVE_PREFIX_RE = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+[a-z_]*/", re.I)
+
+
+def _links_home(el: Any) -> bool:
+    """True when ``el`` is (inside) a link to a site's home page or holds one: the site logo/name ``<h1><a
+    href="/">Blog name</a></h1>`` of blog and CMS themes, not an article headline. A home page is a URL
+    without path ("/", "https://example.org/"; also behind a web.archive.org prefix)."""
+    hrefs = [*el.xpath("ancestor::a[1]/@href"), *el.xpath(".//a/@href")]
+    for href in hrefs[:3]:
+        h = _ARCHIVE_PREFIX_RE.sub("", href.strip())
+        if h in ("/", "./"):
+            return True
+        parts = urlsplit(h)
+        if parts.netloc and parts.path in ("", "/") and not parts.query and not parts.fragment:
+            return True
+    return False
 
 
 def _clean_title(title: str, language: str | None) -> str:
@@ -2129,6 +2150,10 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         h1s = tree.xpath("//h1")
         h1_el = h1s[0] if h1s else None
     h1 = _text(h1_el) if h1_el is not None else ""
+    if h1 and h1_el is not None and _links_home(h1_el):
+        # a site logo/name heading linking to the home page: it names the site (its part of <title> goes)
+        site_names = [*site_names, h1]
+        h1_el, h1, h1_in_root = None, "", False
     title_el = tree.find(".//title")
     page_title = _text(title_el) if title_el is not None else ""
     jl_title = _norm_ws(_str_val(jl.get("headline", webpage_fallback=False)) or "")
