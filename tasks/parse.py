@@ -2167,6 +2167,25 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         cands.append((_strip_site_name(page_title, site_names, url), "meta"))
     title = None
     title_src = None
+    # the structured headlines, or without them the <title> (and its runs of parts around separators)
+    keys = {_letters(c) for c, src in cands if src == "jsonld"} | {_letters(_strip_site_name(og_title, site_names, url))}
+    if not any(keys):
+        segs = _SEP_RE.split(page_title) if page_title else []
+        keys = {_letters(c) for c, _ in cands}
+        keys |= {_letters("".join(segs[:i])) for i in range(1, len(segs))}
+        keys |= {_letters("".join(segs[i:])) for i in range(1, len(segs))}
+    keys = {k for k in keys if len(k) >= 8}
+    if keys and _letters(h1) not in keys:
+        # several <h1> (menu, section name, site name, then the headline): the one the metadata repeats
+        found = [
+            (len(_letters(t)), i, el, t)
+            for i, (el, t) in enumerate((e, _text(e)) for e in tree.iter("h1"))
+            if el is not h1_el and _letters(t) in keys and not _links_home(el)
+        ]
+        if found:
+            # the longest: a shorter match can be the site name that the <title> also carries
+            _, _, h1_el, h1 = max(found, key=lambda x: (x[0], -x[1]))
+            h1_in_root = True
     if h1 and len(h1) < 300:
         h1k = _letters(h1)
         for cand, src in cands:
@@ -2232,7 +2251,13 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             )
         if alt:
             title, title_src = alt, "html"
-    if title and title_src == "meta" and title == cands[-1][0] and title.count(" ") >= 3:
+    if (
+        title
+        and title_src == "meta"
+        and title == cands[-1][0]
+        and title.count(" ") >= 3
+        and not any(c == title for c, _ in cands[:-1])
+    ):
         # a <title> with an unknown site part: "Post title | Blog name", "Blog » Archiv » Post title"
         parts = re.split(r"\s+[|»•·]\s+", title)
         if len(parts) > 1:
