@@ -2186,10 +2186,20 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             # the longest: a shorter match can be the site name that the <title> also carries
             _, _, h1_el, h1 = max(found, key=lambda x: (x[0], -x[1]))
             h1_in_root = True
+    h1_parts = _SEP_RE.split(h1) if h1 else []
+    if len(h1_parts) > 1 and _letters(h1_parts[-1]) in {_letters(x) for x in site_names}:
+        # "Headline | Site name" printed in the <h1> too
+        h1 = h1[: h1.rfind(h1_parts[-1])].rstrip(" |–—-:·•»«/")
     if h1 and len(h1) < 300:
         h1k = _letters(h1)
+        raw_keys = {_letters(x) for x in (jl_title, og_title, page_title) if x}
         for cand, src in cands:
             ck = _letters(cand)
+            if ck != h1k and h1k in raw_keys and len(h1k) > len(ck):
+                # the part taken for the site's name is part of the visible headline ("Welpen kaufen – Tipps …"
+                # on the site "Welpen"): the whole string is the headline
+                title, title_src = h1, src
+                break
             if ck == h1k:
                 # same words: the visible headline keeps the typography (quotes, dashes); a structured string
                 # with more colons keeps the kicker separator that styled <span>s lose
