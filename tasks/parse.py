@@ -1643,6 +1643,21 @@ def _links_home(el: Any) -> bool:
     return False
 
 
+_LEADING_DATE_RE = re.compile(
+    r"^\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|\d{1,2}\.?\s+[^\W\d_]{3,10}\.?,?\s+\d{4}"
+    r"|[^\W\d_]{3,10}\.?\s+\d{1,2},\s+\d{4})(?:\s*[-–—|:·•/]\s*|\s+)(?=\S)"
+)
+
+
+def _drop_leading_date(title: str) -> str:
+    """``23.01.2022 - Headline`` / ``1. Februar 2022 Headline`` -> ``Headline``: a publication date put before
+    the headline (a dateline kicker) is not part of it. Kept when fewer than three words would remain."""
+    m = _LEADING_DATE_RE.match(title)
+    if m and len(title[m.end() :].split()) >= 3:
+        return title[m.end() :]
+    return title
+
+
 def _clean_title(title: str, language: str | None) -> str:
     """Entities decoded; ``Kicker : Headline`` (a styled kicker glued with a spaced colon) -> ``Kicker: Headline``
     except in French, where a space before ``:`` is the typographic rule."""
@@ -2186,6 +2201,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             # the longest: a shorter match can be the site name that the <title> also carries
             _, _, h1_el, h1 = max(found, key=lambda x: (x[0], -x[1]))
             h1_in_root = True
+    h1 = _drop_leading_date(h1)
+    cands = [(_drop_leading_date(c), src) for c, src in cands]
     h1_parts = _SEP_RE.split(h1) if h1 else []
     if len(h1_parts) > 1 and _letters(h1_parts[-1]) in {_letters(x) for x in site_names}:
         # "Headline | Site name" printed in the <h1> too
