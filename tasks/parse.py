@@ -1658,6 +1658,9 @@ def _drop_leading_date(title: str) -> str:
     return title
 
 
+_H1_TAIL_RE = re.compile(r"\s*(?:[|–—\-·•»/]|\d{1,2}\.\d{1,2}\.\d{2})")
+
+
 def _clean_title(title: str, language: str | None) -> str:
     """Entities decoded; ``Kicker : Headline`` (a styled kicker glued with a spaced colon) -> ``Kicker: Headline``
     except in French, where a space before ``:`` is the typographic rule."""
@@ -2160,7 +2163,6 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if not _in_bad_container(el):
             h1_el = el
             break
-    h1_in_root = h1_el is not None
     if h1_el is None:
         h1s = tree.xpath("//h1")
         h1_el = h1s[0] if h1s else None
@@ -2168,7 +2170,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if h1 and h1_el is not None and _links_home(h1_el):
         # a site logo/name heading linking to the home page: it names the site (its part of <title> goes)
         site_names = [*site_names, h1]
-        h1_el, h1, h1_in_root = None, "", False
+        h1_el, h1 = None, ""
     title_el = tree.find(".//title")
     page_title = _text(title_el) if title_el is not None else ""
     jl_title = _norm_ws(_str_val(jl.get("headline", webpage_fallback=False)) or "")
@@ -2183,7 +2185,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     title = None
     title_src = None
     # the structured headlines, or without them the <title> (and its runs of parts around separators)
-    keys = {_letters(c) for c, src in cands if src == "jsonld"} | {_letters(_strip_site_name(og_title, site_names, url))}
+    keys = {_letters(c) for c, src in cands if src == "jsonld"} | {
+        _letters(_strip_site_name(og_title, site_names, url))
+    }
     if not any(keys):
         segs = _SEP_RE.split(page_title) if page_title else []
         keys = {_letters(c) for c, _ in cands}
@@ -2200,7 +2204,6 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if found:
             # the longest: a shorter match can be the site name that the <title> also carries
             _, _, h1_el, h1 = max(found, key=lambda x: (x[0], -x[1]))
-            h1_in_root = True
     h1 = _drop_leading_date(h1)
     cands = [(_drop_leading_date(c), src) for c, src in cands]
     h1_parts = _SEP_RE.split(h1) if h1 else []
@@ -2209,13 +2212,17 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         h1 = h1[: h1.rfind(h1_parts[-1])].rstrip(" |–—-:·•»«/")
     if h1 and len(h1) < 300:
         h1k = _letters(h1)
-        raw_keys = {_letters(x) for x in (jl_title, og_title, page_title) if x}
-        for cand, src in cands:
+        raw_keys = [_letters(x) for x in (jl_title, og_title, page_title) if x]
+        for (cand, src), raw_key in zip(cands, raw_keys, strict=True):
             ck = _letters(cand)
-            if ck != h1k and h1k in raw_keys and len(h1k) > len(ck):
+            if ck != h1k and h1k == raw_key:
                 # the part taken for the site's name is part of the visible headline ("Welpen kaufen – Tipps …"
                 # on the site "Welpen"): the whole string is the headline
                 title, title_src = h1, src
+                break
+            if len(ck) > 10 and h1.startswith(cand) and _H1_TAIL_RE.match(h1[len(cand) :]):
+                # "<h1>Headline | Blog name</h1>", "<h1>Headline 02.02.2022 • Section</h1>": the metadata string
+                title, title_src = cand, src
                 break
             if ck == h1k:
                 # same words: the visible headline keeps the typography (quotes, dashes); a structured string
@@ -2243,7 +2250,6 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if (
         title is None
         and h1
-        and h1_in_root
         and 2 <= len(h1.split()) <= 40
         and not _is_site_title(h1, site_names, url)
         and not _is_site_title(_strip_site_name(h1, site_names, url), site_names, url)
