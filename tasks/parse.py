@@ -2173,8 +2173,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         h1_el, h1 = None, ""
     title_el = tree.find(".//title")
     page_title = _text(title_el) if title_el is not None else ""
-    jl_title = _norm_ws(_str_val(jl.get("headline", webpage_fallback=False)) or "")
-    og_title = _norm_ws(_m(meta, "og:title", "twitter:title") or "")
+    jl_title = _unescape_text(_str_val(jl.get("headline", webpage_fallback=False)) or "")
+    og_title = _unescape_text(_m(meta, "og:title", "twitter:title") or "")
     cands: list[tuple[str, str]] = []
     if jl_title:
         cands.append((_strip_site_name(jl_title, site_names, url), "jsonld"))
