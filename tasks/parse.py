@@ -2167,10 +2167,11 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         h1s = tree.xpath("//h1")
         h1_el = h1s[0] if h1s else None
     h1 = _text(h1_el) if h1_el is not None else ""
-    if h1 and h1_el is not None and _links_home(h1_el):
+    site_h1 = bool(h1 and h1_el is not None and _links_home(h1_el))
+    if site_h1:
         # a site logo/name heading linking to the home page: it names the site (its part of <title> goes)
         site_names = [*site_names, h1]
-        h1_el, h1 = None, ""
+        h1 = ""
     title_el = tree.find(".//title")
     page_title = _text(title_el) if title_el is not None else ""
     jl_title = _unescape_text(_str_val(jl.get("headline", webpage_fallback=False)) or "")
@@ -2264,6 +2265,17 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     ):
         # the visible headline of the article differs from the SEO strings: it is what readers see
         title, title_src = h1, "html"
+    if title is None and not h1 and not site_h1 and not jl_title and not og_title and page_title and root is not None:
+        # no <h1> and no structured headline (older CMS themes): the first <h2> of the article is the post's
+        # heading when it shares a word with the <title> and is not the site's name
+        h2 = next((_text(e) for e in root.iter("h2") if not _in_bad_container(e) and _text(e)), "")
+        if (
+            2 <= len(h2.split()) <= 30
+            and _shares_word(h2, page_title)
+            and not _is_site_title(h2, site_names, url)
+            and _letters(h2) != _letters(_SEP_RE.split(page_title)[0])
+        ):
+            title, title_src = h2, "html"
     if title is None and cands:
         title, title_src = cands[0]
     if title is None and h1:

@@ -582,6 +582,20 @@ TITLE_RECONCILIATION_CASES = [
         "Was wir nicht hören wollen",
     ),
     (
+        "no h1 and no structured headline: the article's first h2",
+        "<title>Feuerwehr Oldenburg - Ausbildung</title>",
+        "<h2>Bootsdienst Ausbildung</h2><p>{LONG}</p>",
+        "https://www.feuerwehr.example/ausbildung",
+        "Bootsdienst Ausbildung",
+    ),
+    (
+        "a blog motto h2 under the site-name h1 is not the headline",
+        "<title>Blog Archiv » Podcasts in Plex einbinden</title>",
+        '<h1><a href="https://plex.example/">Plex Blog</a></h1><h2>Das Blog der Fehlfunktionen</h2><p>{LONG}</p>',
+        "https://plex.example/2019/podcasts",
+        "Podcasts in Plex einbinden",
+    ),
+    (
         "an entity in the JSON-LD headline",
         '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Signa in Sorge &#8211; '
         'Finanzdaten und Berater"}}</script><meta property="og:title" content="Signa in Sorge - Finanzdaten und '
