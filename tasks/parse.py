@@ -1662,9 +1662,10 @@ _H1_TAIL_RE = re.compile(r"\s*(?:[|–—\-·•»/]|\d{1,2}\.\d{1,2}\.\d{2})")
 
 
 def _clean_title(title: str, language: str | None) -> str:
-    """Entities decoded; ``Kicker : Headline`` (a styled kicker glued with a spaced colon) -> ``Kicker: Headline``
-    except in French, where a space before ``:`` is the typographic rule."""
-    title = _unescape_text(title)
+    """Entities decoded; Unicode NFC (composed accents, the canonical form of Indic nukta letters);
+    ``Kicker : Headline`` (a styled kicker glued with a spaced colon) -> ``Kicker: Headline`` except in French,
+    where a space before ``:`` is the typographic rule."""
+    title = unicodedata.normalize("NFC", _unescape_text(title))
     if language != "fr":
         title = re.sub(r"(?<=\w) +:(?= )", ":", title)
     return title

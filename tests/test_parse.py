@@ -596,6 +596,13 @@ TITLE_RECONCILIATION_CASES = [
         "Podcasts in Plex einbinden",
     ),
     (
+        "decomposed accents composed (NFC)",
+        "<title>Cafe\u0301 cre\u0300me in der Altstadt</title>",
+        "<h1>Cafe\u0301 cre\u0300me in der Altstadt</h1><p>{LONG}</p>",
+        "https://www.stadt.example/cafe",
+        "Café crème in der Altstadt",
+    ),
+    (
         "an entity in the JSON-LD headline",
         '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Signa in Sorge &#8211; '
         'Finanzdaten und Berater"}}</script><meta property="og:title" content="Signa in Sorge - Finanzdaten und '
