@@ -1625,20 +1625,22 @@ def _is_kicker_prefix(cand: str, h1: str) -> bool:
     return bool(m and len(m.group(1).split()) <= 6 and _letters(m.group(2)) == _letters(h1))
 
 
+_LANG_QUERY_RE = re.compile(r"(?:lang|language|locale|hl)=[\w-]{2,10}", re.I)
 _ARCHIVE_PREFIX_RE = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+[a-z_]*/", re.I)
 
 
 def _links_home(el: Any) -> bool:
     """True when ``el`` is (inside) a link to a site's home page or holds one: the site logo/name ``<h1><a
     href="/">Blog name</a></h1>`` of blog and CMS themes, not an article headline. A home page is a URL
-    without path ("/", "https://example.org/"; also behind a web.archive.org prefix)."""
+    without path ("/", "https://example.org/", "/?locale=de-DE"; also behind a web.archive.org prefix)."""
     hrefs = [*el.xpath("ancestor::a[1]/@href"), *el.xpath(".//a/@href")]
     for href in hrefs[:3]:
         h = _ARCHIVE_PREFIX_RE.sub("", href.strip())
         if h in ("/", "./"):
             return True
         parts = urlsplit(h)
-        if parts.netloc and parts.path in ("", "/") and not parts.query and not parts.fragment:
+        query_ok = not parts.query or _LANG_QUERY_RE.fullmatch(parts.query)
+        if parts.path in ("", "/") and (parts.netloc or parts.query) and query_ok and not parts.fragment:
             return True
     return False
 
@@ -2196,12 +2198,17 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         keys |= {_letters("".join(segs[:i])) for i in range(1, len(segs))}
         keys |= {_letters("".join(segs[i:])) for i in range(1, len(segs))}
     keys = {k for k in keys if len(k) >= 8}
-    if keys and _letters(h1) not in keys:
+
+    def repeated(k: str) -> bool:
+        # the metadata repeats the heading, possibly with a short addition ("…, Thailand", "… – Update")
+        return k in keys or (len(k) >= 20 and any(x.startswith(k) and len(k) >= 0.7 * len(x) for x in keys))
+
+    if keys and not repeated(_letters(h1)):
         # several <h1> (menu, section name, site name, then the headline): the one the metadata repeats
         found = [
             (len(_letters(t)), i, el, t)
             for i, (el, t) in enumerate((e, _text(e)) for e in tree.iter("h1"))
-            if el is not h1_el and _letters(t) in keys and not _links_home(el)
+            if el is not h1_el and repeated(_letters(t)) and not _links_home(el)
         ]
         if found:
             # the longest: a shorter match can be the site name that the <title> also carries

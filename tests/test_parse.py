@@ -596,6 +596,21 @@ TITLE_RECONCILIATION_CASES = [
         "Podcasts in Plex einbinden",
     ),
     (
+        "a home link with a language parameter",
+        "<title>Kinder und Arbeit » ProNATs e.V.</title>",
+        '<h1><a href="/?locale=de-DE"><span>ProNATs e.V.</span> <span>Verein für arbeitende Kinder</span></a></h1>'
+        "<p>{LONG}</p>",
+        "https://www.pronats.example/kinder-und-arbeit",
+        "Kinder und Arbeit",
+    ),
+    (
+        "the h1 that og:title repeats with a short addition",
+        '<meta property="og:title" content="Frei erfunden: Grab-Bote fliegt nach Singapur, Thailand">',
+        "<h1>Bangkok</h1><div><h1>Frei erfunden: Grab-Bote fliegt nach Singapur</h1><p>{LONG}</p></div>",
+        "https://www.farang.example/bangkok/grab-bote",
+        "Frei erfunden: Grab-Bote fliegt nach Singapur",
+    ),
+    (
         "decomposed accents composed (NFC)",
         "<title>Cafe\u0301 cre\u0300me in der Altstadt</title>",
         "<h1>Cafe\u0301 cre\u0300me in der Altstadt</h1><p>{LONG}</p>",
