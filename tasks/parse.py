@@ -1588,8 +1588,11 @@ def _unescape_text(s: str) -> str:
 
 
 def _shares_word(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` have a word of four or more letters in common (case-insensitive)."""
-    return bool(set(re.findall(r"\w{4,}", a.lower())) & set(re.findall(r"\w{4,}", b.lower())))
+    """True when ``a`` and ``b`` have a word of four or more letters in common (case-insensitive), or a word of
+    seven or more letters of ``a`` is part of a compound in ``b`` ("Finanzierung" / "Autofinanzierung")."""
+    wa = set(re.findall(r"\w{4,}", a.lower()))
+    lb = b.lower()
+    return bool(wa & set(re.findall(r"\w{4,}", lb))) or any(len(w) >= 7 and w in lb for w in wa)
 
 
 def _is_site_title(title: str, site_names: list[str], url: str | None) -> bool:
@@ -2252,7 +2255,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                 # "<kicker span><headline span>" in <h1>: the structured headline without the kicker
                 title, title_src = cand, src
                 break
-            if len(h1k) > 10 and (h1k in _letters(page_title) or h1k in ck):
+            if (len(h1k) > 10 and (h1k in _letters(page_title) or h1k in ck)) or (
+                len(h1k) >= 4 and _SEP_RE.split(page_title)[0] == h1
+            ):
                 # the visible headline wins (measured: better than the structured string on the dev corpus)
                 title, title_src = h1, "html"
                 break

@@ -611,6 +611,20 @@ TITLE_RECONCILIATION_CASES = [
         "Frei erfunden: Grab-Bote fliegt nach Singapur",
     ),
     (
+        "a short h1 that starts the <title>",
+        "<title>»frag.jetzt« – ARSnova</title>",
+        "<h1>»frag.jetzt«</h1><p>{LONG}</p>",
+        "https://arsnova.example/frag",
+        "»frag.jetzt«",
+    ),
+    (
+        "the visible h1 sharing a compound with the SEO title",
+        "<title>Autofinanzierung – Autokredit oder doch besser Leasing?</title>",
+        "<h1>Finanzierung Ihres Autos</h1><p>{LONG}</p>",
+        "https://www.vergleich.example/autofinanzierung",
+        "Finanzierung Ihres Autos",
+    ),
+    (
         "decomposed accents composed (NFC)",
         "<title>Cafe\u0301 cre\u0300me in der Altstadt</title>",
         "<h1>Cafe\u0301 cre\u0300me in der Altstadt</h1><p>{LONG}</p>",
