@@ -1654,13 +1654,23 @@ _LEADING_DATE_RE = re.compile(
 )
 
 
+_MONTH_PREFIXES = frozenset(
+    "jan feb mar mär apr may mai jun jul aug sep oct okt nov dec dez jän fév avr jui aoû déc ene abr ago dic gen "
+    "mag giu lug set ott mei maa".split()
+)
+
+
 def _drop_leading_date(title: str) -> str:
     """``23.01.2022 - Headline`` / ``1. Februar 2022 Headline`` -> ``Headline``: a publication date put before
-    the headline (a dateline kicker) is not part of it. Kept when fewer than three words would remain."""
+    the headline (a dateline kicker) is not part of it. Kept when fewer than three words would remain or when
+    the word between day and year is not a month ("3 Gründe 2024 …")."""
     m = _LEADING_DATE_RE.match(title)
-    if m and len(title[m.end() :].split()) >= 3:
-        return title[m.end() :]
-    return title
+    if not m or len(title[m.end() :].split()) < 3:
+        return title
+    word = re.search(r"[^\W\d_]+", m.group())
+    if word and word.group().lower()[:3] not in _MONTH_PREFIXES:
+        return title
+    return title[m.end() :]
 
 
 _H1_TAIL_RE = re.compile(r"\s*(?:[|–—\-·•»/]|\d{1,2}\.\d{1,2}\.\d{2})")

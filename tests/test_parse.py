@@ -559,6 +559,13 @@ TITLE_RECONCILIATION_CASES = [
         "Wierer darf beim Abschluss noch jubeln",
     ),
     (
+        "a number and a year before the headline are not a date",
+        "<title>3 Gründe 2024 für den Nahverkehr</title>",
+        "<h1>3 Gründe 2024 für den Nahverkehr</h1><p>{LONG}</p>",
+        "https://www.verkehr.example/gruende",
+        "3 Gründe 2024 für den Nahverkehr",
+    ),
+    (
         "a date kicker span in the h1",
         "<title>Ministerin Raab: Neue Rahmenbedingungen gestalten - Bundeskanzleramt</title>",
         '<h1><span class="supertitle">1. Februar 2022</span> <span>Ministerin Raab: Neue Rahmenbedingungen '
