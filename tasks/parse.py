@@ -1654,9 +1654,10 @@ _LEADING_DATE_RE = re.compile(
 )
 
 
-_MONTH_PREFIXES = frozenset(
-    "jan feb mar mär apr may mai jun jul aug sep oct okt nov dec dez jän fév avr jui aoû déc ene abr ago dic gen "
-    "mag giu lug set ott mei maa".split()
+_MONTH_RE = re.compile(
+    r"jan|feb|m[aä]r|apr|ma[iy]|ju[nil]|aug|sep|o[ck]t|nov|de[cz]|jän|fév|avr|aoû|déc|ene|abr|ago|dic|gen|mag|giu|"
+    r"lug|set|ott|mei|maa",
+    re.I,
 )
 
 
@@ -1668,7 +1669,7 @@ def _drop_leading_date(title: str) -> str:
     if not m or len(title[m.end() :].split()) < 3:
         return title
     word = re.search(r"[^\W\d_]+", m.group())
-    if word and word.group().lower()[:3] not in _MONTH_PREFIXES:
+    if word and not _MONTH_RE.match(word.group()):
         return title
     return title[m.end() :]
 
