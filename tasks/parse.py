@@ -1621,6 +1621,9 @@ def _strip_site_name(title: str, site_names: list[str], url: str | None) -> str:
         end -= 1
     while end - start > 1 and is_site(parts[start]):
         start += 1
+    if start == 0:
+        # "Post : Blog name | Blog slogan | Founded 2005": the site name ends the title, what follows is its motto
+        end = next((i for i in range(1, end) if _letters(parts[i]) in keys), end)
     if start == 0 and end == len(parts):
         return title
     out = parts[start]
@@ -1647,8 +1650,11 @@ def _unescape_text(s: str) -> str:
 
 
 def _shares_word(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` have a word of four or more letters in common (case-insensitive)."""
-    return bool(set(re.findall(r"\w{4,}", a.lower())) & set(re.findall(r"\w{4,}", b.lower())))
+    """True when ``a`` and ``b`` have a word of four or more letters in common (case-insensitive), or a word of
+    seven or more letters of ``a`` is part of a compound in ``b`` ("Finanzierung" / "Autofinanzierung")."""
+    wa = set(re.findall(r"\w{4,}", a.lower()))
+    lb = b.lower()
+    return bool(wa & set(re.findall(r"\w{4,}", lb))) or any(len(w) >= 7 and w in lb for w in wa)
 
 
 def _is_site_title(title: str, site_names: list[str], url: str | None) -> bool:
@@ -1684,10 +1690,60 @@ def _is_kicker_prefix(cand: str, h1: str) -> bool:
     return bool(m and len(m.group(1).split()) <= 6 and _letters(m.group(2)) == _letters(h1))
 
 
+_LANG_QUERY_RE = re.compile(r"(?:lang|language|locale|hl)=[\w-]{2,10}", re.I)
+_ARCHIVE_PREFIX_RE = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+[a-z_]*/", re.I)
+
+
+def _links_home(el: Any) -> bool:
+    """True when ``el`` is (inside) a link to a site's home page or holds one: the site logo/name ``<h1><a
+    href="/">Blog name</a></h1>`` of blog and CMS themes, not an article headline. A home page is a URL
+    without path ("/", "https://example.org/", "/?locale=de-DE"; also behind a web.archive.org prefix)."""
+    hrefs = [*el.xpath("ancestor::a[1]/@href"), *el.xpath(".//a/@href")]
+    for href in hrefs[:3]:
+        h = _ARCHIVE_PREFIX_RE.sub("", href.strip())
+        if h in ("/", "./"):
+            return True
+        parts = urlsplit(h)
+        query_ok = not parts.query or _LANG_QUERY_RE.fullmatch(parts.query)
+        if parts.path in ("", "/") and (parts.netloc or parts.query) and query_ok and not parts.fragment:
+            return True
+    return False
+
+
+_LEADING_DATE_RE = re.compile(
+    r"^\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|\d{1,2}\.?\s+[^\W\d_]{3,10}\.?,?\s+\d{4}"
+    r"|[^\W\d_]{3,10}\.?\s+\d{1,2},\s+\d{4})(?:\s*[-–—|:·•/]\s*|\s+)(?=\S)"
+)
+
+
+_MONTH_RE = re.compile(
+    r"jan|feb|m[aä]r|apr|ma[iy]|ju[nil]|aug|sep|o[ck]t|nov|de[cz]|jän|fév|avr|aoû|déc|ene|abr|ago|dic|gen|mag|giu|"
+    r"lug|set|ott|mei|maa",
+    re.I,
+)
+
+
+def _drop_leading_date(title: str) -> str:
+    """``23.01.2022 - Headline`` / ``1. Februar 2022 Headline`` -> ``Headline``: a publication date put before
+    the headline (a dateline kicker) is not part of it. Kept when fewer than three words would remain or when
+    the word between day and year is not a month ("3 Gründe 2024 …")."""
+    m = _LEADING_DATE_RE.match(title)
+    if not m or len(title[m.end() :].split()) < 3:
+        return title
+    word = re.search(r"[^\W\d_]+", m.group())
+    if word and not _MONTH_RE.match(word.group()):
+        return title
+    return title[m.end() :]
+
+
+_H1_TAIL_RE = re.compile(r"\s*(?:[|–—\-·•»/]|\d{1,2}\.\d{1,2}\.\d{2})")
+
+
 def _clean_title(title: str, language: str | None) -> str:
-    """Entities decoded; ``Kicker : Headline`` (a styled kicker glued with a spaced colon) -> ``Kicker: Headline``
-    except in French, where a space before ``:`` is the typographic rule."""
-    title = _unescape_text(title)
+    """Entities decoded; Unicode NFC (composed accents, the canonical form of Indic nukta letters);
+    ``Kicker : Headline`` (a styled kicker glued with a spaced colon) -> ``Kicker: Headline`` except in French,
+    where a space before ``:`` is the typographic rule."""
+    title = unicodedata.normalize("NFC", _unescape_text(title))
     if language != "fr":
         title = re.sub(r"(?<=\w) +:(?= )", ":", title)
     return title
@@ -2715,15 +2771,19 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if not _in_bad_container(el):
             h1_el = el
             break
-    h1_in_root = h1_el is not None
     if h1_el is None:
         h1s = tree.xpath("//h1")
         h1_el = h1s[0] if h1s else None
     h1 = _text(h1_el) if h1_el is not None else ""
+    site_h1 = bool(h1 and h1_el is not None and _links_home(h1_el))
+    if site_h1:
+        # a site logo/name heading linking to the home page: it names the site (its part of <title> goes)
+        site_names = [*site_names, h1]
+        h1 = ""
     title_el = tree.find(".//title")
     page_title = _text(title_el) if title_el is not None else ""
-    jl_title = _norm_ws(_str_val(jl.get("headline", webpage_fallback=False)) or "")
-    og_title = _norm_ws(_m(meta, "og:title", "twitter:title") or "")
+    jl_title = _unescape_text(_str_val(jl.get("headline", webpage_fallback=False)) or "")
+    og_title = _unescape_text(_m(meta, "og:title", "twitter:title") or "")
     cands: list[tuple[str, str]] = []
     if jl_title:
         cands.append((_strip_site_name(jl_title, site_names, url), "jsonld"))
@@ -2733,10 +2793,51 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         cands.append((_strip_site_name(page_title, site_names, url), "meta"))
     title = None
     title_src = None
+    # the structured headlines, or without them the <title> (and its runs of parts around separators)
+    keys = {_letters(c) for c, src in cands if src == "jsonld"} | {
+        _letters(_strip_site_name(og_title, site_names, url))
+    }
+    if not any(keys):
+        segs = _SEP_RE.split(page_title) if page_title else []
+        keys = {_letters(c) for c, _ in cands}
+        keys |= {_letters("".join(segs[:i])) for i in range(1, len(segs))}
+        keys |= {_letters("".join(segs[i:])) for i in range(1, len(segs))}
+    keys = {k for k in keys if len(k) >= 8}
+
+    def repeated(k: str) -> bool:
+        # the metadata repeats the heading, possibly with a short addition ("…, Thailand", "… – Update")
+        return k in keys or (len(k) >= 20 and any(x.startswith(k) and len(k) >= 0.7 * len(x) for x in keys))
+
+    if keys and not repeated(_letters(h1)):
+        # several <h1> (menu, section name, site name, then the headline): the one the metadata repeats
+        found = [
+            (len(_letters(t)), i, el, t)
+            for i, (el, t) in enumerate((e, _text(e)) for e in tree.iter("h1"))
+            if el is not h1_el and repeated(_letters(t)) and not _links_home(el)
+        ]
+        if found:
+            # the longest: a shorter match can be the site name that the <title> also carries
+            _, _, h1_el, h1 = max(found, key=lambda x: (x[0], -x[1]))
+    h1 = _drop_leading_date(h1)
+    cands = [(_drop_leading_date(c), src) for c, src in cands]
+    h1_parts = _SEP_RE.split(h1) if h1 else []
+    if len(h1_parts) > 1 and _letters(h1_parts[-1]) in {_letters(x) for x in site_names}:
+        # "Headline | Site name" printed in the <h1> too
+        h1 = h1[: h1.rfind(h1_parts[-1])].rstrip(" |–—-:·•»«/")
     if h1 and len(h1) < 300:
         h1k = _letters(h1)
-        for cand, src in cands:
+        raw_keys = [_letters(x) for x in (jl_title, og_title, page_title) if x]
+        for (cand, src), raw_key in zip(cands, raw_keys, strict=True):
             ck = _letters(cand)
+            if ck != h1k and h1k == raw_key:
+                # the part taken for the site's name is part of the visible headline ("Welpen kaufen – Tipps …"
+                # on the site "Welpen"): the whole string is the headline
+                title, title_src = h1, src
+                break
+            if len(ck) > 10 and h1.startswith(cand) and _H1_TAIL_RE.match(h1[len(cand) :]):
+                # "<h1>Headline | Blog name</h1>", "<h1>Headline 02.02.2022 • Section</h1>": the metadata string
+                title, title_src = cand, src
+                break
             if ck == h1k:
                 # same words: the visible headline keeps the typography (quotes, dashes); a structured string
                 # with more colons keeps the kicker separator that styled <span>s lose
@@ -2756,14 +2857,15 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                 # "<kicker span><headline span>" in <h1>: the structured headline without the kicker
                 title, title_src = cand, src
                 break
-            if len(h1k) > 10 and (h1k in _letters(page_title) or h1k in ck):
+            if (len(h1k) > 10 and (h1k in _letters(page_title) or h1k in ck)) or (
+                len(h1k) >= 4 and _SEP_RE.split(page_title)[0] == h1
+            ):
                 # the visible headline wins (measured: better than the structured string on the dev corpus)
                 title, title_src = h1, "html"
                 break
     if (
         title is None
         and h1
-        and h1_in_root
         and 2 <= len(h1.split()) <= 40
         and not _is_site_title(h1, site_names, url)
         and not _is_site_title(_strip_site_name(h1, site_names, url), site_names, url)
@@ -2778,6 +2880,17 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     ):
         # the visible headline of the article differs from the SEO strings: it is what readers see
         title, title_src = h1, "html"
+    if title is None and not h1 and not site_h1 and not jl_title and not og_title and page_title and root is not None:
+        # no <h1> and no structured headline (older CMS themes): the first <h2> of the article is the post's
+        # heading when it shares a word with the <title> and is not the site's name
+        h2 = next((_text(e) for e in root.iter("h2") if not _in_bad_container(e) and _text(e)), "")
+        if (
+            2 <= len(h2.split()) <= 30
+            and _shares_word(h2, page_title)
+            and not _is_site_title(h2, site_names, url)
+            and _letters(h2) != _letters(_SEP_RE.split(page_title)[0])
+        ):
+            title, title_src = h2, "html"
     if title is None and cands:
         title, title_src = cands[0]
     if title is None and h1:
@@ -2798,7 +2911,13 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             )
         if alt:
             title, title_src = alt, "html"
-    if title and title_src == "meta" and title == cands[-1][0] and title.count(" ") >= 3:
+    if (
+        title
+        and title_src == "meta"
+        and title == cands[-1][0]
+        and title.count(" ") >= 3
+        and not any(c == title for c, _ in cands[:-1])
+    ):
         # a <title> with an unknown site part: "Post title | Blog name", "Blog » Archiv » Post title"
         parts = re.split(r"\s+[|»•·]\s+", title)
         if len(parts) > 1:

@@ -500,6 +500,166 @@ def test_title_site_suffix_variants() -> None:
         assert parse_html(html)["title"] == "Trump verliert Klage", raw
 
 
+TITLE_RECONCILIATION_CASES = [
+    # (case, <head> content, <body> content, url, expected title)
+    (
+        "h1 linking to the home page is the blog's name",
+        "<title>Rinderleber mit Apfel und Zwiebel | Liebe geht durch den Magen</title>",
+        '<h1><a href="https://blog.example.org/">Liebe geht durch den Magen</a></h1><article><p>{LONG}</p></article>',
+        "https://blog.example.org/2020/05/rinderleber",
+        "Rinderleber mit Apfel und Zwiebel",
+    ),
+    (
+        "blog name and motto after the post title",
+        "<title>Das schwulste Musikvideo der Welt : Krimiblog | Ermittlungen zum Genre | Gegründet 2005</title>",
+        '<h1><a href="/" title="Home">Krimiblog</a></h1><div><p>{LONG}</p></div>',
+        "https://krimi.example.org/?p=2895",
+        "Das schwulste Musikvideo der Welt",
+    ),
+    (
+        "several h1: the one the metadata repeats",
+        '<meta property="og:title" content="Auf das erste Elektron kommt es an"><title>News - Institut</title>',
+        "<h1>News</h1><div><h1>Auf das erste Elektron kommt es an</h1><p>{LONG}</p></div>",
+        "https://www.institut.example/news/elektron",
+        "Auf das erste Elektron kommt es an",
+    ),
+    (
+        "several h1 without og:title: the one the <title> carries, not the shorter site name",
+        "<title>Was ist der Unterschied zwischen Geheimdiensten? – Ansichten und Einsichten</title>",
+        '<div class="sidebar-layout"><h1 class="menu-toggle">Menu</h1><h1>Ansichten und Einsichten</h1>'
+        "<h1>Was ist der Unterschied zwischen Geheimdiensten?</h1><p>{LONG}</p></div>",
+        "https://www.ansichten.example/2016/geheimdienste/",
+        "Was ist der Unterschied zwischen Geheimdiensten?",
+    ),
+    (
+        "the og:title confirms a <title> with a separator: kept whole",
+        '<meta property="og:title" content="How to Grow a Lemon Tree from Seed | Step-by-Step Guide">'
+        '<meta property="og:site_name" content="Gardening Daily">'
+        "<title>How to Grow a Lemon Tree from Seed | Step-by-Step Guide</title>",
+        "<div><p>{LONG}</p></div>",
+        "https://gardening.example.com/lemon-tree",
+        "How to Grow a Lemon Tree from Seed | Step-by-Step Guide",
+    ),
+    (
+        "the part taken for the site name is in the visible headline",
+        '<meta property="og:site_name" content="Welpen"><title>Welpen kaufen – Tipps zu jeder Hunderasse</title>',
+        "<h1>Welpen kaufen – Tipps zu jeder Hunderasse</h1><p>{LONG}</p>",
+        "https://www.welpen.example/",
+        "Welpen kaufen – Tipps zu jeder Hunderasse",
+    ),
+    (
+        "site name printed in the h1",
+        '<meta property="og:site_name" content="Umweltamt"><title>Atomkraft ist nicht nachhaltig | Umweltamt</title>',
+        "<h1>Atomkraft ist nicht nachhaltig | Umweltamt</h1><p>{LONG}</p>",
+        "https://www.umweltamt.example/presse/atomkraft",
+        "Atomkraft ist nicht nachhaltig",
+    ),
+    (
+        "a date before the headline",
+        "<title>23.01.2022 - Wierer darf beim Abschluss noch jubeln - Biathlon Antholz</title>",
+        "<h1>23.01.2022 - Wierer darf beim Abschluss noch jubeln</h1><p>{LONG}</p>",
+        "https://www.biathlon.example/news/jubeln",
+        "Wierer darf beim Abschluss noch jubeln",
+    ),
+    (
+        "a number and a year before the headline are not a date",
+        "<title>3 Gründe 2024 für den Nahverkehr</title>",
+        "<h1>3 Gründe 2024 für den Nahverkehr</h1><p>{LONG}</p>",
+        "https://www.verkehr.example/gruende",
+        "3 Gründe 2024 für den Nahverkehr",
+    ),
+    (
+        "a date kicker span in the h1",
+        "<title>Ministerin Raab: Neue Rahmenbedingungen gestalten - Bundeskanzleramt</title>",
+        '<h1><span class="supertitle">1. Februar 2022</span> <span>Ministerin Raab: Neue Rahmenbedingungen '
+        "gestalten</span></h1><p>{LONG}</p>",
+        "https://www.kanzleramt.example/meldungen/raab",
+        "Ministerin Raab: Neue Rahmenbedingungen gestalten",
+    ),
+    (
+        "the visible h1 outside the detected article region",
+        '<meta property="og:title" content="DB Lounge: Kein Zutritt mehr mit Sparpreis-Tickets">',
+        '<div class="head"><h1>DB Lounge: Kein Zugang mehr mit Sparpreis-Ticket</h1></div><article><p>{LONG}</p>'
+        "</article>",
+        "https://www.reise.example/db-lounge",
+        "DB Lounge: Kein Zugang mehr mit Sparpreis-Ticket",
+    ),
+    (
+        "an h1 with a blog suffix: the metadata headline",
+        '<meta property="og:title" content="Was wir nicht hören wollen"><title>Was wir nicht hören wollen</title>',
+        "<h1>Was wir nicht hören wollen | FASSETTE.NET</h1><p>{LONG}</p>",
+        "https://www.scenario.example/politik/hoeren",
+        "Was wir nicht hören wollen",
+    ),
+    (
+        "no h1 and no structured headline: the article's first h2",
+        "<title>Feuerwehr Oldenburg - Ausbildung</title>",
+        "<h2>Bootsdienst Ausbildung</h2><p>{LONG}</p>",
+        "https://www.feuerwehr.example/ausbildung",
+        "Bootsdienst Ausbildung",
+    ),
+    (
+        "a blog motto h2 under the site-name h1 is not the headline",
+        "<title>Blog Archiv » Podcasts in Plex einbinden</title>",
+        '<h1><a href="https://plex.example/">Plex Blog</a></h1><h2>Das Blog der Fehlfunktionen</h2><p>{LONG}</p>',
+        "https://plex.example/2019/podcasts",
+        "Podcasts in Plex einbinden",
+    ),
+    (
+        "a home link with a language parameter",
+        "<title>Kinder und Arbeit » ProNATs e.V.</title>",
+        '<h1><a href="/?locale=de-DE"><span>ProNATs e.V.</span> <span>Verein für arbeitende Kinder</span></a></h1>'
+        "<p>{LONG}</p>",
+        "https://www.pronats.example/kinder-und-arbeit",
+        "Kinder und Arbeit",
+    ),
+    (
+        "the h1 that og:title repeats with a short addition",
+        '<meta property="og:title" content="Frei erfunden: Grab-Bote fliegt nach Singapur, Thailand">',
+        "<h1>Bangkok</h1><div><h1>Frei erfunden: Grab-Bote fliegt nach Singapur</h1><p>{LONG}</p></div>",
+        "https://www.farang.example/bangkok/grab-bote",
+        "Frei erfunden: Grab-Bote fliegt nach Singapur",
+    ),
+    (
+        "a short h1 that starts the <title>",
+        "<title>»frag.jetzt« – ARSnova</title>",
+        "<h1>»frag.jetzt«</h1><p>{LONG}</p>",
+        "https://arsnova.example/frag",
+        "»frag.jetzt«",
+    ),
+    (
+        "the visible h1 sharing a compound with the SEO title",
+        "<title>Autofinanzierung – Autokredit oder doch besser Leasing?</title>",
+        "<h1>Finanzierung Ihres Autos</h1><p>{LONG}</p>",
+        "https://www.vergleich.example/autofinanzierung",
+        "Finanzierung Ihres Autos",
+    ),
+    (
+        "decomposed accents composed (NFC)",
+        "<title>Cafe\u0301 cre\u0300me in der Altstadt</title>",
+        "<h1>Cafe\u0301 cre\u0300me in der Altstadt</h1><p>{LONG}</p>",
+        "https://www.stadt.example/cafe",
+        "Café crème in der Altstadt",
+    ),
+    (
+        "an entity in the JSON-LD headline",
+        '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Signa in Sorge &#8211; '
+        'Finanzdaten und Berater"}}</script><meta property="og:title" content="Signa in Sorge - Finanzdaten und '
+        'Berater">',
+        "<h1><span>Immobilienkrise</span> <span>Signa in Sorge – Finanzdaten und Berater</span></h1><p>{LONG}</p>",
+        "https://www.markt.example/signa",
+        "Signa in Sorge – Finanzdaten und Berater",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", TITLE_RECONCILIATION_CASES, ids=[c[0] for c in TITLE_RECONCILIATION_CASES])
+def test_title_reconciliation(case: tuple[str, str, str, str, str]) -> None:
+    _, head, body, url, expected = case
+    html = f"<html><head>{head.format()}</head><body>{body.format(LONG=LONG)}</body></html>"
+    assert parse_html(html, url)["title"] == expected
+
+
 def test_comment_section_removed_from_html_body() -> None:
     html = _page(
         f"<h1>T</h1><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p><h2>Kommentare</h2><p>Toller Artikel, danke!</p>",
