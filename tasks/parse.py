@@ -956,6 +956,9 @@ _DATE_LINE_RE = re.compile(
     re.I,
 )
 
+# a byline line at the top of the text: "Von Anna Muster, Frankfurt", "By Jane Doe and John Roe"
+_BYLINE_PARA_RE = re.compile(r"^(?i:von|by|par|por|door|av|di|written by)\s+[A-ZÄÖÜÀ-Þ][^.!?]{1,70}$")
+
 _SIGNOFF_RE = re.compile(r"^(?:ihre?|your|the)\s+(.{2,60}?)\s*[-–—]?\s*(?:redaktion|team|editors?|newsroom)\s*$", re.I)
 
 _CREDIT_RE = re.compile(
@@ -996,7 +999,8 @@ def clean_paragraphs(
 
     Removes CMS shortcodes (``[name attr=...]``; ids/URLs in related-type shortcodes go to
     ``related_ids``), "read more"/"Lesen Sie auch" link lines, a reader-comment section and everything
-    after it, editorial sign-offs ("Ihre X-Redaktion"), trailing agency tags such as ``(afp/dpa/red)`` and
+    after it, a byline line among the first paragraphs ("Von Anna Muster", "By Jane Doe"), editorial
+    sign-offs ("Ihre X-Redaktion"), trailing agency tags such as ``(afp/dpa/red)`` and
     "Mit Material von ..." lines (agencies collected), and paragraphs that repeat an image caption/credit.
     Returns ``{"paragraphs", "agencies", "related_ids", "signoff"}``.
     """
@@ -1025,6 +1029,8 @@ def clean_paragraphs(
             signoff = sm.group(1)
             continue
         if _RELATED_LINE_RE.match(p) and len(p) < 250:
+            continue
+        if len(out) < 3 and len(p) < 80 and _BYLINE_PARA_RE.match(p) and len(p.split()) <= 12:
             continue
         if p.startswith("{{") and _TEMPLATE_LINE_RE.match(p):
             continue
@@ -1960,7 +1966,7 @@ def _body_paragraphs(body: Any) -> tuple[list[str], list[str]]:
                 txt = inline_text(ch)
                 if txt.strip():
                     emit(txt)
-            if ch.tail and ch.tail.strip() and el is not body:
+            if ch.tail and ch.tail.strip():
                 emit(ch.tail)
 
     walk(body)
@@ -2336,16 +2342,18 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     # inside trafilatura.main_extractor._extract); past the limit the article's own blocks are used instead
     doc = None if huge else _trafilatura_body(tree, url, fast=True)
     text_len = len(getattr(doc, "text", None) or "")
+    paragraphs, subheads = _doc_paragraphs(doc)
+    if not huge and text_len >= _FULL_EXTRACTION_BELOW and _link_share(paragraphs, link_texts) >= 0.5:
+        # the fast pass picked a menu (most of its text is link labels): take the full pass when it does not
+        full = _trafilatura_body(tree, url, fast=False)
+        full_paragraphs, full_heads = _doc_paragraphs(full)
+        if full_paragraphs and _link_share(full_paragraphs, link_texts) < 0.5:
+            paragraphs, subheads = full_paragraphs, full_heads
     if not huge and text_len < _FULL_EXTRACTION_BELOW:
         # short result: let trafilatura compare with its readability/jusText fallbacks (slower, better recall)
         full = _trafilatura_body(tree, url, fast=False)
         if full is not None and len(full.text or "") >= text_len:
-            doc = full
-    paragraphs: list[str] = []
-    subheads: list[str] = []
-    body_el = getattr(doc, "body", None) if doc is not None else None
-    if body_el is not None:
-        paragraphs, subheads = _body_paragraphs(body_el)
+            paragraphs, subheads = _doc_paragraphs(full)
     if huge:
         paragraphs, subheads = _simple_paragraphs(root if root is not None else tree)
     elif len(paragraphs) <= 1 and root is not None:
@@ -2390,6 +2398,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             and tw & set(re.findall(r"\w{4,}", description.lower()))
         ):
             lead = None
+    if not lead and description and len(_wkey(description)) >= 20 and not _on_page(description, tree):
+        description = ""  # a summary for search engines and link previews only, not shown with the article
     teaser = lead or (description if description and len(_wkey(description)) >= 20 else None)
     if teaser and paragraphs:
         tk = _wkey(teaser)
@@ -2478,6 +2488,18 @@ def _mostly_link_text(paragraphs: list[str], link_texts: set[str]) -> bool:
     return total > 0 and linked >= 0.9 * total
 
 
+def _doc_paragraphs(doc: Any) -> tuple[list[str], list[str]]:
+    """(paragraphs, subheadings) of a trafilatura result; empty lists when there is none."""
+    body_el = getattr(doc, "body", None) if doc is not None else None
+    return _body_paragraphs(body_el) if body_el is not None else ([], [])
+
+
+def _link_share(paragraphs: list[str], link_texts: set[str]) -> float:
+    """Share of the characters of ``paragraphs`` that belong to paragraphs that are exactly a link's text."""
+    total = sum(len(p) for p in paragraphs)
+    return sum(len(p) for p in paragraphs if p in link_texts) / total if total else 0.0
+
+
 def _simple_paragraphs(root: Any) -> tuple[list[str], list[str]]:
     """Paragraph blocks (p, h2-h6, li, blockquote) of the article region outside boilerplate containers."""
     out: list[str] = []
@@ -2534,6 +2556,25 @@ def _html_lead(root: Any) -> str | None:
         if 40 <= len(txt) <= 800 and len(el.xpath(".//a")) <= 2:
             return txt
     return None
+
+
+_DOC_STRING = etree.XPath("string()")
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "title")
+
+
+def _on_page(text: str, tree: Any) -> bool:
+    """True when the first words of ``text`` (up to twelve) are part of the page's visible text: they occur
+    more often in the whole document text than in ``<script>``, ``<style>``, ``<noscript>``, ``<template>``
+    and ``<title>`` elements."""
+    words = re.findall(r"\w+", text)[:12]
+    if not words:
+        return False
+    probe = re.compile(r"\W*".join(re.escape(w) for w in words))
+    found = len(probe.findall(_DOC_STRING(tree)))
+    if not found:
+        return False
+    hidden = sum(len(probe.findall(el.text)) for el in tree.iter(*_INVISIBLE_TAGS) if el.text)
+    return found > hidden
 
 
 def _dek(h1_el: Any) -> str | None:

@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
+from lxml import etree
 
+import tasks.parse as parse_mod
 from tasks.parse import (
     FIELDS,
     PARSE_VERSION,
@@ -470,7 +473,7 @@ def test_jsonld_metadata_fields() -> None:
         "publisher": {"@type": "Organization", "name": "Tagblatt"},
     }
     html = _page(
-        f"<h1>Ein Titel</h1><p>{LONG}</p><p>{LONG}</p>",
+        f"<h1>Ein Titel</h1><p>Kurzer Vorspann zum Artikel.</p><p>{LONG}</p><p>{LONG}</p>",
         head=f'<script type="application/ld+json">{json.dumps(ld)}</script>',
     )
     result = parse_html(html, "https://tagblatt.example.de/a")
@@ -504,6 +507,88 @@ def test_comment_section_removed_from_html_body() -> None:
     result = parse_html(html)
     assert "Toller Artikel" not in result["body"]
     assert "Kommentare" not in result["body"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# body rules: text between blocks, menu-only extractions, hidden descriptions, bylines
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("xml", "paragraphs"),
+    [
+        # text right after a sub-heading, directly in the body (no <p> around it), is article text
+        (
+            "<body><head>Sub</head>Text after the heading.<p>Next.</p></body>",
+            ["Sub", "Text after the heading.", "Next."],
+        ),
+        ("<body><p>One.</p>Loose text.<list><item>A</item></list></body>", ["One.", "Loose text.", "A"]),
+        ("<body><p>Only.</p>   </body>", ["Only."]),
+    ],
+)
+def test_body_paragraphs_keep_text_between_blocks(xml: str, paragraphs: list[str]) -> None:
+    assert parse_mod._body_paragraphs(etree.fromstring(xml))[0] == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "links", "share"),
+    [
+        (["Home", "News", "Politics"], {"Home", "News", "Politics"}, 1.0),
+        (["Home", "A real paragraph."], {"Home"}, 4 / 21),
+        (["A real paragraph."], set(), 0.0),
+        ([], {"Home"}, 0.0),
+    ],
+)
+def test_link_share(paragraphs: list[str], links: set[str], share: float) -> None:
+    assert parse_mod._link_share(paragraphs, links) == pytest.approx(share)
+
+
+@pytest.mark.parametrize(
+    ("html", "visible"),
+    [
+        ("<html><body><p>Kurzer Vorspann zum Artikel.</p></body></html>", True),
+        ("<html><body><div>Kurzer <b>Vorspann</b> zum Artikel</div></body></html>", True),
+        (
+            '<html><head><script type="application/ld+json">{"description": "Kurzer Vorspann zum Artikel."}'
+            "</script></head><body><p>Anderer Text.</p></body></html>",
+            False,
+        ),
+        ("<html><head><title>Kurzer Vorspann zum Artikel.</title></head><body><p>X</p></body></html>", False),
+        ("<html><body><noscript>Kurzer Vorspann zum Artikel.</noscript></body></html>", False),
+    ],
+)
+def test_on_page(html: str, visible: bool) -> None:
+    assert parse_mod._on_page("Kurzer Vorspann zum Artikel.", lxml.html.fromstring(html)) is visible
+
+
+def test_hidden_description_is_not_the_teaser() -> None:
+    ld = {"@type": "NewsArticle", "headline": "Ein Titel", "description": "Nur für Suchmaschinen geschrieben."}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    hidden = parse_html(_page(f"<h1>Ein Titel</h1><p>{LONG}</p><p>{LONG} Zweiter Absatz.</p>", head=head))
+    assert hidden["teaser"] is None
+    assert "Suchmaschinen" not in hidden["body"]
+    shown = parse_html(
+        _page(f"<h1>Ein Titel</h1><p>Nur für Suchmaschinen geschrieben.</p><p>{LONG}</p><p>{LONG} Zwei.</p>", head)
+    )
+    assert shown["teaser"] == "Nur für Suchmaschinen geschrieben."
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (["Von Anna Muster, Frankfurt", LONG], [LONG]),
+        (["By Jane Doe and John Roe", LONG], [LONG]),
+        (["von MORITZ PAPPERT", LONG], [LONG]),
+        (
+            ["Von einphasiger Verkabelung bis zum Anschluss", LONG],
+            ["Von einphasiger Verkabelung bis zum Anschluss", LONG],
+        ),
+        (["By the time we arrived, it was over.", LONG], ["By the time we arrived, it was over.", LONG]),
+        ([LONG, LONG, LONG, "Von Anna Muster"], [LONG, LONG, LONG, "Von Anna Muster"]),
+    ],
+)
+def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: list[str]) -> None:
+    assert parse_mod.clean_paragraphs(paragraphs)["paragraphs"] == expected
 
 
 # ---------------------------------------------------------------------------------------------------------
