@@ -931,7 +931,12 @@ _PROMO_LINE_RE = re.compile(
     r"table of contents$|alle angaben ohne gewähr\W*$|hazte miembro\b|"
     r"(?:datenschutz(?:erklärung|hinweise)?(?:- und nutzungsbedingungen)?|privacy policy|terms of (?:use|service)|"
     r"impressum|nutzungsbedingungen|cookie-?einstellungen|cookie settings)\W*$|"
-    r"(?:abbildung|abb\.|figure|fig\.)\s*\d+\s*[:.]\s|(?:\.{3}|…)?\s*weiter zu\b)",
+    r"(?:abbildung|abb\.|figure|fig\.)\s*\d+\s*[:.]\s|(?:\.{3}|…)?\s*weiter zu\b|"
+    r"sign up for\b.{0,80}\b(?:newsletter|updates|alerts)\b|subscribe to (?:the|our)\b.{0,40}\bnewsletter\b|"
+    r"(?:follow|folgen sie|folgt|folgst du)\b.{0,50}\b(?:on|auf) (?:google news|whatsapp|telegram|twitter|facebook|"
+    r"instagram|x)\b|(?:wie )?hat ihnen (?:dieser|der) (?:artikel|beitrag|text) gefallen|"
+    r"if you (?:enjoyed|liked) this (?:article|story|post)\b|(?:ihre|deine) meinung ist uns wichtig|"
+    r"get in touch with (?:our|the)\b.{0,30}\bteam|unabhängiger journalismus braucht|tell us what you think\b)",
     re.I,
 )
 # lines that start the page furniture after the article: everything from here on is dropped
@@ -955,6 +960,19 @@ _DATE_LINE_RE = re.compile(
     r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b(?:\s+(?:am|on|le|el|il))?\s*:?\s*\S",
     re.I,
 )
+
+# a rule line ("___", "* * *") that news agencies put between the story and its credits/notes
+_SEPARATOR_LINE_RE = re.compile(r"^[_*=~\-–—•·\s]{3,}$")
+# contributor credits after the story: "Reporting by X; Editing by Y", "Übersetzung: X, Redaktion: Y",
+# "Associated Press writers X and Y contributed to this report", "Aus dem Englischen von X"
+_CREDIT_LINE_RE = re.compile(
+    r"^(?i:(?:additional |with )?reporting by|writing by|editing by|edited by|translated by|translation\s*:|"
+    r"(?:übersetzung|redaktion|schlussredaktion|mitarbeit|recherche)\s*:|"
+    r"aus dem (?:englischen|französischen|amerikanischen|spanischen|italienischen|russischen) (?:übersetzt )?von)"
+    r"\s*[A-ZÄÖÜ]|^(?i:(?:the )?associated press (?:writers?|reporters?|correspondents?)\b.{0,300}\bcontributed\b)"
+)
+# a copyright notice line: "Copyright ©2019 Dow Jones", "© The Financial Times Ltd. 2024"
+_COPYRIGHT_LINE_RE = re.compile(r"^(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}|:))", re.I)
 
 # a byline line at the top of the text: "Von Anna Muster, Frankfurt", "By Jane Doe and John Roe"
 _BYLINE_PARA_RE = re.compile(r"^(?i:von|by|par|por|door|av|di|written by)\s+[A-ZÄÖÜÀ-Þ][^.!?]{1,70}$")
@@ -1035,6 +1053,12 @@ def clean_paragraphs(
         if p.startswith("{{") and _TEMPLATE_LINE_RE.match(p):
             continue
         if len(p) < 200 and _PROMO_LINE_RE.match(p):
+            continue
+        if len(p) < 300 and (_CREDIT_LINE_RE.match(p) or (len(p) < 200 and _COPYRIGHT_LINE_RE.match(p))):
+            continue
+        if _SEPARATOR_LINE_RE.match(p):
+            if i >= 2 and n - i <= 4:
+                break  # "___" before the last few lines: the story ends here, notes and credits follow
             continue
         if i >= 2 and i >= n * 0.5 and len(p) < 400 and _TAIL_START_RE.match(p):
             break

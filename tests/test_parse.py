@@ -591,6 +591,39 @@ def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: lis
     assert parse_mod.clean_paragraphs(paragraphs)["paragraphs"] == expected
 
 
+@pytest.mark.parametrize(
+    ("tail", "kept"),
+    [
+        # "___" before the last few lines: agency notes and credits follow
+        (["___", "Associated Press writer Jane Roe contributed to this report."], []),
+        (["___", "Follow AP's full coverage at https://apnews.com/hub/x"], []),
+        # a separator between sections of a longer text is dropped, the text after it kept
+        (["* * *", LONG, LONG, LONG, LONG], [LONG, LONG, LONG, LONG]),
+        # contributor credits and copyright notices
+        (["Reporting by Jane Roe in Berlin; Editing by John Doe"], []),
+        (["Übersetzung: Erika Muster, Redaktion: Max Muster"], []),
+        (["Aus dem Englischen von Erika Muster", "Copyright: Project Syndicate, 2025"], []),
+        (["Copyright ©2019 Example Media Inc. All Rights Reserved"], []),
+        (["© Example Times Ltd. 2024"], []),
+        # newsletter, social and feedback prompts
+        (["Sign up for breaking news, reviews and more in our newsletter."], []),
+        (["Subscribe to the Morning Review newsletter"], []),
+        (["Follow Example News on Google News to get our stories in your feed."], []),
+        (["Folgst du schon dem Tagblatt auf Whatsapp?"], []),
+        (["Wie hat Ihnen dieser Artikel gefallen?"], []),
+        (["Ihre Meinung ist uns wichtig. Schreiben Sie uns an leserbriefe@example.de"], []),
+        (["If you enjoyed this article, join our membership program."], []),
+        # ordinary sentences that start alike stay
+        (["Copyright law was the main topic of the hearing, the committee said.", LONG], None),
+        (["Editing by hand took the team several weeks, she said.", LONG], None),
+    ],
+)
+def test_tail_credits_and_prompts_are_not_body(tail: list[str], kept: list[str] | None) -> None:
+    paragraphs = [LONG, LONG, LONG, LONG, *tail]
+    expected = [LONG, LONG, LONG, LONG, *(tail if kept is None else kept)]
+    assert parse_mod.clean_paragraphs(paragraphs)["paragraphs"] == expected
+
+
 # ---------------------------------------------------------------------------------------------------------
 # golden corpus pages (expected output generated once by parse_document and reviewed by hand)
 # ---------------------------------------------------------------------------------------------------------
