@@ -2373,8 +2373,12 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         full_paragraphs, full_heads = _doc_paragraphs(full)
         if full_paragraphs and _link_share(full_paragraphs, link_texts) < 0.5:
             paragraphs, subheads = full_paragraphs, full_heads
-    if not huge and text_len < _FULL_EXTRACTION_BELOW:
-        # short result: let trafilatura compare with its readability/jusText fallbacks (slower, better recall)
+    if not huge and (
+        text_len < _FULL_EXTRACTION_BELOW
+        or (text_len < 2 * _FULL_EXTRACTION_BELOW and _paragraph_chars(root) > 3 * text_len)
+    ):
+        # short result (or one far shorter than the article's own paragraphs): let trafilatura compare with
+        # its readability/jusText fallbacks (slower, better recall)
         full = _trafilatura_body(tree, url, fast=False)
         if full is not None and len(full.text or "") >= text_len:
             paragraphs, subheads = _doc_paragraphs(full)
@@ -2510,6 +2514,11 @@ def _mostly_link_text(paragraphs: list[str], link_texts: set[str]) -> bool:
     total = sum(len(p) for p in paragraphs)
     linked = sum(len(p) for p in paragraphs if p in link_texts)
     return total > 0 and linked >= 0.9 * total
+
+
+def _paragraph_chars(root: Any) -> int:
+    """Characters of text in the ``<p>`` elements of the article region."""
+    return sum(len(_norm_ws(p.text_content())) for p in root.iter("p")) if root is not None else 0
 
 
 def _doc_paragraphs(doc: Any) -> tuple[list[str], list[str]]:

@@ -544,6 +544,18 @@ def test_link_share(paragraphs: list[str], links: set[str], share: float) -> Non
 
 
 @pytest.mark.parametrize(
+    ("html", "chars"),
+    [
+        ("<article><p>Eins zwei.</p><div>Kein Absatz.</div><p> Drei  vier. </p></article>", 20),
+        ("<article><div>Nur ein div.</div></article>", 0),
+    ],
+)
+def test_paragraph_chars(html: str, chars: int) -> None:
+    # a fast extraction far shorter than this (< 2000 chars and < 1/3 of it) is compared with the full pass
+    assert parse_mod._paragraph_chars(lxml.html.fromstring(html)) == chars
+
+
+@pytest.mark.parametrize(
     ("html", "visible"),
     [
         ("<html><body><p>Kurzer Vorspann zum Artikel.</p></body></html>", True),
