@@ -2492,9 +2492,10 @@ def _containment(teaser: str, paragraphs: list[str]) -> float:
     return len(ts & bs) / len(ts) if ts else 0.0
 
 
-def _drop_link_runs(paragraphs: list[str], link_texts: set[str], min_run: int = 5) -> list[str]:
+def _drop_link_runs(paragraphs: list[str], link_texts: set[str], min_run: int = 2) -> list[str]:
     """Remove runs of ``min_run`` or more consecutive short paragraphs that are each the text of a link
-    (navigation menus and link lists that the extractor took for text)."""
+    (navigation menus and "more on this" / further-stories lists that the extractor took for text; a single
+    linked line between text paragraphs stays)."""
     out: list[str] = []
     run: list[str] = []
     for p in [*paragraphs, None]:

@@ -544,6 +544,19 @@ def test_link_share(paragraphs: list[str], links: set[str], share: float) -> Non
 
 
 @pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        ([LONG, "Mehr Bauzinsen: Was jetzt gilt", "Baufinanzierung: Experte warnt", LONG], [LONG, LONG]),
+        ([LONG, "Mehr Bauzinsen: Was jetzt gilt", LONG], [LONG, "Mehr Bauzinsen: Was jetzt gilt", LONG]),
+        ([LONG, "Ein kurzer Absatz ohne Link.", "Baufinanzierung: Experte warnt", LONG], None),
+    ],
+)
+def test_runs_of_link_labels_are_dropped(paragraphs: list[str], expected: list[str] | None) -> None:
+    links = {"Mehr Bauzinsen: Was jetzt gilt", "Baufinanzierung: Experte warnt", "Startseite"}
+    assert parse_mod._drop_link_runs(paragraphs, links) == (paragraphs if expected is None else expected)
+
+
+@pytest.mark.parametrize(
     ("html", "chars"),
     [
         ("<article><p>Eins zwei.</p><div>Kein Absatz.</div><p> Drei  vier. </p></article>", 20),
