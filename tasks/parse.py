@@ -2493,13 +2493,26 @@ def _containment(teaser: str, paragraphs: list[str]) -> float:
 
 
 def _drop_link_runs(paragraphs: list[str], link_texts: set[str], min_run: int = 2) -> list[str]:
-    """Remove runs of ``min_run`` or more consecutive short paragraphs that are each the text of a link
-    (navigation menus and "more on this" / further-stories lists that the extractor took for text; a single
-    linked line between text paragraphs stays)."""
+    """Remove runs of ``min_run`` or more consecutive short paragraphs that are each the text of a link, or
+    start with a link text (15+ characters) making up at least 40 % of them ("Headline [VIDEO]",
+    "HeadlineTeaser sentence") - navigation menus and "more on this" / further-stories lists that the
+    extractor took for text; a single linked line between text paragraphs stays."""
+    by_prefix: dict[str, list[str]] = {}
+    for t in link_texts:
+        if len(t) >= 15:
+            by_prefix.setdefault(t[:15], []).append(t)
+
+    def linked(p: str) -> bool:
+        if len(p) < 100 and p in link_texts:
+            return True
+        if len(p) >= 250:
+            return False
+        return any(len(t) >= 0.4 * len(p) and p.startswith(t) for t in by_prefix.get(p[:15], ()))
+
     out: list[str] = []
     run: list[str] = []
     for p in [*paragraphs, None]:
-        if p is not None and len(p) < 100 and p in link_texts:
+        if p is not None and linked(p):
             run.append(p)
             continue
         if len(run) < min_run:

@@ -549,6 +549,17 @@ def test_link_share(paragraphs: list[str], links: set[str], share: float) -> Non
         ([LONG, "Mehr Bauzinsen: Was jetzt gilt", "Baufinanzierung: Experte warnt", LONG], [LONG, LONG]),
         ([LONG, "Mehr Bauzinsen: Was jetzt gilt", LONG], [LONG, "Mehr Bauzinsen: Was jetzt gilt", LONG]),
         ([LONG, "Ein kurzer Absatz ohne Link.", "Baufinanzierung: Experte warnt", LONG], None),
+        # a link text followed by a label or the teaser of the linked story
+        ([LONG, "Mehr Bauzinsen: Was jetzt gilt [VIDEO]", "Startseite", LONG], [LONG, LONG]),
+        ([LONG, "Baufinanzierung: Experte warntDer Zins steigt.", "Startseite", LONG], [LONG, LONG]),
+        (
+            [
+                LONG,
+                "Baufinanzierung: Experte warnt, dass der Zins in diesem Jahr weiter steigt und Banken zögern.",
+                "Startseite",
+            ],
+            None,
+        ),
     ],
 )
 def test_runs_of_link_labels_are_dropped(paragraphs: list[str], expected: list[str] | None) -> None:
