@@ -974,6 +974,14 @@ _CREDIT_LINE_RE = re.compile(
 # a copyright notice line: "Copyright ©2019 Dow Jones", "© The Financial Times Ltd. 2024"
 _COPYRIGHT_LINE_RE = re.compile(r"^(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}|:))", re.I)
 
+# an image caption or credit that the extractor kept as a paragraph: it ends with the credit
+# ("... © ZUMA Press Wire / Imago Images", "... Photograph by X/AFP/Getty Images", "(Credit: X / Grist)")
+_CAPTION_CREDIT_RE = re.compile(
+    r"(?:©|\((?:photo|foto|bild|image)s?\s*:|\b(?:photo(?:graph)?s?|fotos?|bild|image|credit)\s*(?:by\s|:)\s*)"
+    r"[^.!?]{2,80}\)?$",
+    re.I,
+)
+
 # a byline line at the top of the text: "Von Anna Muster, Frankfurt", "By Jane Doe and John Roe"
 _BYLINE_PARA_RE = re.compile(r"^(?i:von|by|par|por|door|av|di|written by)\s+[A-ZÄÖÜÀ-Þ][^.!?]{1,70}$")
 
@@ -1019,7 +1027,8 @@ def clean_paragraphs(
     ``related_ids``), "read more"/"Lesen Sie auch" link lines, a reader-comment section and everything
     after it, a byline line among the first paragraphs ("Von Anna Muster", "By Jane Doe"), editorial
     sign-offs ("Ihre X-Redaktion"), trailing agency tags such as ``(afp/dpa/red)`` and
-    "Mit Material von ..." lines (agencies collected), and paragraphs that repeat an image caption/credit.
+    "Mit Material von ..." lines (agencies collected), paragraphs that repeat an image caption/credit or end
+    with a photo credit, contributor credits ("Reporting by X") and copyright notices.
     Returns ``{"paragraphs", "agencies", "related_ids", "signoff"}``.
     """
     related: list[str] = []
@@ -1054,8 +1063,10 @@ def clean_paragraphs(
             continue
         if len(p) < 200 and _PROMO_LINE_RE.match(p):
             continue
-        if len(p) < 300 and (_CREDIT_LINE_RE.match(p) or (len(p) < 200 and _COPYRIGHT_LINE_RE.match(p))):
+        if len(p) < 300 and _CREDIT_LINE_RE.match(p):
             continue
+        if i < n - 1 and len(p) < 250 and (_COPYRIGHT_LINE_RE.match(p) or _CAPTION_CREDIT_RE.search(p)):
+            continue  # (a final copyright line is read for agencies below)
         if _SEPARATOR_LINE_RE.match(p):
             if i >= 2 and n - i <= 4:
                 break  # "___" before the last few lines: the story ends here, notes and credits follow

@@ -649,6 +649,12 @@ def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: lis
         (["Wie hat Ihnen dieser Artikel gefallen?"], []),
         (["Ihre Meinung ist uns wichtig. Schreiben Sie uns an leserbriefe@example.de"], []),
         (["If you enjoyed this article, join our membership program."], []),
+        # captions that end with a photo credit
+        (["Der Minister bei einem Auftritt © Agentur X / Bilddienst Y", LONG], [LONG]),
+        (["Los geht's: Der Bus fährt ab Montag. Bild: Erika Muster", LONG], [LONG]),
+        (["(Credit: Jane Roe / Example)", LONG], [LONG]),
+        (["Stocks fell on Monday. Photograph by Jane Roe/Example Images", LONG], [LONG]),
+        (["The photo by the river was taken in May.", LONG], None),
         # ordinary sentences that start alike stay
         (["Copyright law was the main topic of the hearing, the committee said.", LONG], None),
         (["Editing by hand took the team several weeks, she said.", LONG], None),
