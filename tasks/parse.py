@@ -2403,7 +2403,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if simple and all(_letters(x) in joined for x in simple) and (not joined or len(simple) > 1 or h1):
             paragraphs, subheads = simple, simple_heads
     cleaned = clean_paragraphs(paragraphs, captions=caption_texts, site_name=result["site_name"])
-    paragraphs = _drop_link_runs(cleaned["paragraphs"], link_texts)
+    paragraphs = _drop_author_bios(_drop_link_runs(cleaned["paragraphs"], link_texts), result["authors"])
     if paragraphs and sum(len(x) for x in paragraphs) < 3000 and _mostly_link_text(paragraphs, link_texts):
         paragraphs = []  # navigation-only page: the "body" is a list of link labels
     agencies.extend(cleaned["agencies"])
@@ -2532,6 +2532,28 @@ def _drop_link_runs(paragraphs: list[str], link_texts: set[str], min_run: int = 
         if p is not None:
             out.append(p)
     return out
+
+
+_BIO_VERB_RE = re.compile(
+    r"\s+(?:is|was|has|covers|writes|reports|joined|ist|war|schreibt|berichtet|arbeitet|leitet|est|es|è)\b"
+)
+
+
+def _drop_author_bios(paragraphs: list[str], authors: list[str]) -> list[str]:
+    """Drop author bio boxes: a paragraph (< 400 chars) among the first one or last three that starts with the
+    full name of one of the article's authors followed by a verb ("Jane Roe is a senior reporter ...",
+    "Erika Muster ist Korrespondentin ...")."""
+    names = [a for a in authors if " " in a]
+    if not names or len(paragraphs) < 3:
+        return paragraphs
+    n = len(paragraphs)
+
+    def bio(i: int, p: str) -> bool:
+        if len(p) >= 400 or not (i == 0 or i >= n - 3):
+            return False
+        return any(p.startswith(a) and _BIO_VERB_RE.match(p, len(a)) for a in names)
+
+    return [p for i, p in enumerate(paragraphs) if not bio(i, p)]
 
 
 def _mostly_link_text(paragraphs: list[str], link_texts: set[str]) -> bool:

@@ -568,6 +568,21 @@ def test_runs_of_link_labels_are_dropped(paragraphs: list[str], expected: list[s
 
 
 @pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        ([LONG, LONG, LONG, "Erika Muster ist Korrespondentin für Osteuropa."], [LONG, LONG, LONG]),
+        (["Jane Roe is a senior writer based in Virginia.", LONG, LONG, LONG], [LONG, LONG, LONG]),
+        # the author's name opening a sentence in the middle of the text stays
+        ([LONG, "Erika Muster ist skeptisch.", LONG, LONG, LONG], None),
+        ([LONG, LONG, "Erika Mustermann ist Bürgermeisterin."], None),
+    ],
+)
+def test_author_bio_boxes_are_dropped(paragraphs: list[str], expected: list[str] | None) -> None:
+    got = parse_mod._drop_author_bios(paragraphs, ["Erika Muster", "Jane Roe", "Prince"])
+    assert got == (paragraphs if expected is None else expected)
+
+
+@pytest.mark.parametrize(
     ("html", "chars"),
     [
         ("<article><p>Eins zwei.</p><div>Kein Absatz.</div><p> Drei  vier. </p></article>", 20),
