@@ -2639,13 +2639,14 @@ def _html_lead(root: Any) -> str | None:
 
 
 _DOC_STRING = etree.XPath("string()")
-_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "title")
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "title", "figcaption")
 
 
 def _on_page(text: str, tree: Any) -> bool:
-    """True when the first words of ``text`` (up to twelve) are part of the page's visible text: they occur
-    more often in the whole document text than in ``<script>``, ``<style>``, ``<noscript>``, ``<template>``
-    and ``<title>`` elements."""
+    """True when the first words of ``text`` (up to twelve) are part of the page's visible article text: they
+    occur more often in the whole document text than in ``<script>``, ``<style>``, ``<noscript>``,
+    ``<template>``, ``<title>`` and ``<figcaption>`` elements (a description that repeats an image caption is
+    no lead)."""
     words = re.findall(r"\w+", text)[:12]
     if not words:
         return False
@@ -2653,7 +2654,7 @@ def _on_page(text: str, tree: Any) -> bool:
     found = len(probe.findall(_DOC_STRING(tree)))
     if not found:
         return False
-    hidden = sum(len(probe.findall(el.text)) for el in tree.iter(*_INVISIBLE_TAGS) if el.text)
+    hidden = sum(len(probe.findall(_DOC_STRING(el))) for el in tree.iter(*_INVISIBLE_TAGS))
     return found > hidden
 
 

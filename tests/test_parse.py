@@ -606,6 +606,12 @@ def test_paragraph_chars(html: str, chars: int) -> None:
         ),
         ("<html><head><title>Kurzer Vorspann zum Artikel.</title></head><body><p>X</p></body></html>", False),
         ("<html><body><noscript>Kurzer Vorspann zum Artikel.</noscript></body></html>", False),
+        # a description that repeats an image caption is no lead
+        (
+            "<html><body><figure><img src='a.jpg'><figcaption><span>Kurzer Vorspann zum Artikel.</span>"
+            "</figcaption></figure><p>Text.</p></body></html>",
+            False,
+        ),
     ],
 )
 def test_on_page(html: str, visible: bool) -> None:
