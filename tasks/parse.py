@@ -983,7 +983,14 @@ _CAPTION_CREDIT_RE = re.compile(
 )
 
 # a byline line at the top of the text: "Von Anna Muster, Frankfurt", "By Jane Doe and John Roe"
-_BYLINE_PARA_RE = re.compile(r"^(?i:von|by|par|por|door|av|di|written by)\s+[A-ZÄÖÜÀ-Þ][^.!?]{1,70}$")
+_BYLINE_PARA_RE = re.compile(r"^(?i:von|by|par|por|door|av|di|written by)(?:\s*:)?\s+[A-ZÄÖÜÀ-Þ][^.!?]{1,70}$")
+# reading-time labels: "Lesedauer: 4 Minuten", "3 Minuten Lesezeit", "Tempo de leitura: 2 minutos", "5 min read"
+_READING_TIME_RE = re.compile(
+    r"^(?:(?:lesedauer|lesezeit|reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture|"
+    r"tempo di lettura)\s*:?\s*(?:ca\.\s*)?\d+\s*\w*|(?:ca\.\s*)?\d+\s*(?:min\.?|minuten?|minutes?|minutos?|minuti)\s*"
+    r"(?:lesezeit|lesedauer|read|reading time|de leitura|de lectura|de lecture|di lettura))\W*$",
+    re.I,
+)
 
 _SIGNOFF_RE = re.compile(r"^(?:ihre?|your|the)\s+(.{2,60}?)\s*[-–—]?\s*(?:redaktion|team|editors?|newsroom)\s*$", re.I)
 
@@ -1059,6 +1066,10 @@ def clean_paragraphs(
             continue
         if len(out) < 3 and len(p) < 80 and _BYLINE_PARA_RE.match(p) and len(p.split()) <= 12:
             continue
+        if len(p) < 50 and _READING_TIME_RE.match(p):
+            continue
+        if len(out) < 3 and len(p) <= 60 and len(re.findall(r"[^\W\d_]{4,}", p)) <= 3 and parse_date_string(p):
+            continue  # a date line above the text ("05.08.2024, 20:59 Uhr", "30. Januar 2024")
         if p.startswith("{{") and _TEMPLATE_LINE_RE.match(p):
             continue
         if len(p) < 200 and _PROMO_LINE_RE.match(p):

@@ -642,10 +642,19 @@ def test_hidden_description_is_not_the_teaser() -> None:
         ),
         (["By the time we arrived, it was over.", LONG], ["By the time we arrived, it was over.", LONG]),
         ([LONG, LONG, LONG, "Von Anna Muster"], [LONG, LONG, LONG, "Von Anna Muster"]),
+        (["Von: Jane ROE, John DOE", LONG], [LONG]),
+        # reading-time labels and date lines above the text
+        (["Lesedauer: 4 Minuten", LONG], [LONG]),
+        (["3 Minuten Lesezeit", LONG], [LONG]),
+        (["Tempo de leitura: 2 minutos", LONG], [LONG]),
+        (["05.08.2024, 20:59 Uhr", LONG], [LONG]),
+        (["30. Januar 2024", LONG], [LONG]),
+        (["Am 30. Januar 2024 wählte der Gemeinderat einen neuen Vorsitzenden.", LONG], None),
+        ([LONG, LONG, LONG, "30. Januar 2024", LONG], None),
     ],
 )
-def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: list[str]) -> None:
-    assert parse_mod.clean_paragraphs(paragraphs)["paragraphs"] == expected
+def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: list[str] | None) -> None:
+    assert parse_mod.clean_paragraphs(paragraphs)["paragraphs"] == (paragraphs if expected is None else expected)
 
 
 @pytest.mark.parametrize(
