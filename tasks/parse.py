@@ -936,7 +936,11 @@ _PROMO_LINE_RE = re.compile(
     r"(?:follow|folgen sie|folgt|folgst du)\b.{0,50}\b(?:on|auf) (?:google news|whatsapp|telegram|twitter|facebook|"
     r"instagram|x)\b|(?:wie )?hat ihnen (?:dieser|der) (?:artikel|beitrag|text) gefallen|"
     r"if you (?:enjoyed|liked) this (?:article|story|post)\b|(?:ihre|deine) meinung ist uns wichtig|"
-    r"get in touch with (?:our|the)\b.{0,30}\bteam|unabhängiger journalismus braucht|tell us what you think\b)",
+    r"get in touch with (?:our|the)\b.{0,30}\bteam|unabhängiger journalismus braucht|tell us what you think\b|"
+    r"(?:like this story\W+)?share (?:it|this(?: story| article)?) with (?:a friend|your friends)|"
+    r"this is a (?:breaking|developing) (?:news )?story|updated at \d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\W*$|"
+    r"(?:read|lest|lesen sie) (?:the|den) original(?:artikel| article)\b|"
+    r"(?:see more|read next|also on \S+\.\w{2,4})\s*:?\s)",
     re.I,
 )
 # lines that start the page furniture after the article: everything from here on is dropped

@@ -685,6 +685,13 @@ def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: lis
         (["(Credit: Jane Roe / Example)", LONG], [LONG]),
         (["Stocks fell on Monday. Photograph by Jane Roe/Example Images", LONG], [LONG]),
         (["The photo by the river was taken in May.", LONG], None),
+        # share prompts, update stamps, links to the original or the next story
+        (["Like this story? Share it with a friend!"], []),
+        (["Updated at 1:23 p.m."], []),
+        (["Lest den Originalartikel auf Englisch hier.", LONG], [LONG]),
+        (["READ NEXT: Storms head for the coast this weekend", LONG], [LONG]),
+        (["SEE MORE: Students under siege in university", LONG], [LONG]),
+        (["Also on example.com Ministers threatened with arrest", LONG], [LONG]),
         # ordinary sentences that start alike stay
         (["Copyright law was the main topic of the hearing, the committee said.", LONG], None),
         (["Editing by hand took the team several weeks, she said.", LONG], None),
