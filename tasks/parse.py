@@ -938,7 +938,8 @@ _PROMO_LINE_RE = re.compile(
     r"if you (?:enjoyed|liked) this (?:article|story|post)\b|(?:ihre|deine) meinung ist uns wichtig|"
     r"get in touch with (?:our|the)\b.{0,30}\bteam|unabhängiger journalismus braucht|tell us what you think\b|"
     r"(?:like this story\W+)?share (?:it|this(?: story| article)?) with (?:a friend|your friends)|"
-    r"this is a (?:breaking|developing) (?:news )?story|updated at \d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\W*$|"
+    r"this is a (?:breaking|developing) (?:news? )?story|follow along with the latest updates\b|"
+    r"updated at \d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\W*$|"
     r"(?:read|lest|lesen sie) (?:the|den) original(?:artikel| article)\b|"
     r"(?:see more|read next|also on \S+\.\w{2,4})\s*:?\s)",
     re.I,
@@ -983,6 +984,13 @@ _COPYRIGHT_LINE_RE = re.compile(r"^(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}|:
 _CAPTION_CREDIT_RE = re.compile(
     r"(?:©|\((?:photo|foto|bild|image)s?\s*:|\b(?:photo(?:graph)?s?|fotos?|bild|image|credit)\s*(?:by\s|:)\s*)"
     r"[^.!?]{2,80}\)?$",
+    re.I,
+)
+
+# a caption that names who is in the picture: "Pictured left, ...", "Pictured: ...", "Im Bild: ..."
+_PICTURED_RE = re.compile(
+    r"^(?:pictured|im bild|auf dem bild|on the photo|en la (?:foto|imagen)|sur la photo)\b\s*"
+    r"(?:[:,]|(?:left|right|above|below|here|from left|at the back|in front|links|rechts|von links)\b)",
     re.I,
 )
 
@@ -1071,6 +1079,8 @@ def clean_paragraphs(
         if len(out) < 3 and len(p) < 80 and _BYLINE_PARA_RE.match(p) and len(p.split()) <= 12:
             continue
         if len(p) < 50 and _READING_TIME_RE.match(p):
+            continue
+        if len(p) < 400 and _PICTURED_RE.match(p):
             continue
         if len(out) < 3 and len(p) <= 60 and len(re.findall(r"[^\W\d_]{4,}", p)) <= 3 and parse_date_string(p):
             continue  # a date line above the text ("05.08.2024, 20:59 Uhr", "30. Januar 2024")

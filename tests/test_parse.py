@@ -692,6 +692,12 @@ def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: lis
         (["READ NEXT: Storms head for the coast this weekend", LONG], [LONG]),
         (["SEE MORE: Students under siege in university", LONG], [LONG]),
         (["Also on example.com Ministers threatened with arrest", LONG], [LONG]),
+        # caption lines naming who is pictured, live-blog and breaking-story notes
+        (["Pictured from left, are the authors Jane Roe and John Doe.", LONG], [LONG]),
+        (["Im Bild: Erika Muster bei der Eröffnung.", LONG], [LONG]),
+        (["This is a breaking news story - more to follow"], []),
+        (["Follow along with the latest updates below.", LONG], [LONG]),
+        (["Pictures of the flood were shared widely online.", LONG], None),
         # ordinary sentences that start alike stay
         (["Copyright law was the main topic of the hearing, the committee said.", LONG], None),
         (["Editing by hand took the team several weeks, she said.", LONG], None),
