@@ -994,6 +994,9 @@ _PICTURED_RE = re.compile(
     re.I,
 )
 
+# the label of an embedded video: its description ending in "date | duration" ("... 18.04.2024 | 0:21 min")
+_VIDEO_LABEL_RE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\s*\|\s*\d{1,2}:\d{2}\s*min\W*$")
+
 # a byline line at the top of the text: "Von Anna Muster, Frankfurt", "By Jane Doe and John Roe"
 _BYLINE_PARA_RE = re.compile(r"^(?i:von|by|par|por|door|av|di|written by)(?:\s*:)?\s+[A-ZÄÖÜÀ-Þ][^.!?]{1,70}$")
 # reading-time labels: "Lesedauer: 4 Minuten", "3 Minuten Lesezeit", "Tempo de leitura: 2 minutos", "5 min read"
@@ -1080,7 +1083,7 @@ def clean_paragraphs(
             continue
         if len(p) < 50 and _READING_TIME_RE.match(p):
             continue
-        if len(p) < 400 and _PICTURED_RE.match(p):
+        if len(p) < 400 and (_PICTURED_RE.match(p) or _VIDEO_LABEL_RE.search(p)):
             continue
         if len(out) < 3 and len(p) <= 60 and len(re.findall(r"[^\W\d_]{4,}", p)) <= 3 and parse_date_string(p):
             continue  # a date line above the text ("05.08.2024, 20:59 Uhr", "30. Januar 2024")

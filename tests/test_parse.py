@@ -698,6 +698,9 @@ def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: lis
         (["This is a breaking news story - more to follow"], []),
         (["Follow along with the latest updates below.", LONG], [LONG]),
         (["Pictures of the flood were shared widely online.", LONG], None),
+        # the label of an embedded video ends with "date | duration"
+        (["Der Gipfel beschloss neue Sanktionen. 18.04.2024 | 0:21 min", LONG], [LONG]),
+        (["05.09.2024 | 2:03 min", LONG], [LONG]),
         # ordinary sentences that start alike stay
         (["Copyright law was the main topic of the hearing, the committee said.", LONG], None),
         (["Editing by hand took the team several weeks, she said.", LONG], None),
