@@ -992,7 +992,17 @@ _PROMO_LINE_RE = re.compile(
     r"table of contents$|alle angaben ohne gewähr\W*$|hazte miembro\b|"
     r"(?:datenschutz(?:erklärung|hinweise)?(?:- und nutzungsbedingungen)?|privacy policy|terms of (?:use|service)|"
     r"impressum|nutzungsbedingungen|cookie-?einstellungen|cookie settings)\W*$|"
-    r"(?:abbildung|abb\.|figure|fig\.)\s*\d+\s*[:.]\s|(?:\.{3}|…)?\s*weiter zu\b)",
+    r"(?:abbildung|abb\.|figure|fig\.)\s*\d+\s*[:.]\s|(?:\.{3}|…)?\s*weiter zu\b|"
+    r"sign up for\b.{0,80}\b(?:newsletter|updates|alerts)\b|subscribe to (?:the|our)\b.{0,40}\bnewsletter\b|"
+    r"(?:follow|folgen sie|folgt|folgst du)\b.{0,50}\b(?:on|auf) (?:google news|whatsapp|telegram|twitter|facebook|"
+    r"instagram|x)\b|(?:wie )?hat ihnen (?:dieser|der) (?:artikel|beitrag|text) gefallen|"
+    r"if you (?:enjoyed|liked) this (?:article|story|post)\b|(?:ihre|deine) meinung ist uns wichtig|"
+    r"get in touch with (?:our|the)\b.{0,30}\bteam|unabhängiger journalismus braucht|tell us what you think\b|"
+    r"(?:like this story\W+)?share (?:it|this(?: story| article)?) with (?:a friend|your friends)|"
+    r"this is a (?:breaking|developing) (?:news? )?story|follow along with the latest updates\b|"
+    r"updated at \d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\W*$|"
+    r"(?:read|lest|lesen sie) (?:the|den) original(?:artikel| article)\b|"
+    r"(?:see more|read next|also on \S+\.\w{2,4})\s*:?\s)",
     re.I,
 )
 # lines that start the page furniture after the article: everything from here on is dropped
@@ -1014,6 +1024,47 @@ _TAG_LABEL_RE = re.compile(
 _DATE_LINE_RE = re.compile(
     r"^(?:published|updated|posted|last updated|first published|veröffentlicht|aktualisiert|erstellt|stand|"
     r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b(?:\s+(?:am|on|le|el|il))?\s*:?\s*\S",
+    re.I,
+)
+
+# a rule line ("___", "* * *") that news agencies put between the story and its credits/notes
+_SEPARATOR_LINE_RE = re.compile(r"^[_*=~\-–—•·\s]{3,}$")
+# contributor credits after the story: "Reporting by X; Editing by Y", "Übersetzung: X, Redaktion: Y",
+# "Associated Press writers X and Y contributed to this report", "Aus dem Englischen von X"
+_CREDIT_LINE_RE = re.compile(
+    r"^(?i:(?:additional |with )?reporting by|writing by|editing by|edited by|translated by|translation\s*:|"
+    r"(?:übersetzung|redaktion|schlussredaktion|mitarbeit|recherche)\s*:|"
+    r"aus dem (?:englischen|französischen|amerikanischen|spanischen|italienischen|russischen) (?:übersetzt )?von)"
+    r"\s*[A-ZÄÖÜ]|^(?i:(?:the )?associated press (?:writers?|reporters?|correspondents?)\b.{0,300}\bcontributed\b)"
+)
+# a copyright notice line: "Copyright ©2019 Dow Jones", "© The Financial Times Ltd. 2024"
+_COPYRIGHT_LINE_RE = re.compile(r"^(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}|:))", re.I)
+
+# an image caption or credit that the extractor kept as a paragraph: it ends with the credit
+# ("... © ZUMA Press Wire / Imago Images", "... Photograph by X/AFP/Getty Images", "(Credit: X / Grist)")
+_CAPTION_CREDIT_RE = re.compile(
+    r"(?:©|\((?:photo|foto|bild|image)s?\s*:|\b(?:photo(?:graph)?s?|fotos?|bild|image|credit)\s*(?:by\s|:)\s*)"
+    r"[^.!?]{2,80}\)?$",
+    re.I,
+)
+
+# a caption that names who is in the picture: "Pictured left, ...", "Pictured: ...", "Im Bild: ..."
+_PICTURED_RE = re.compile(
+    r"^(?:pictured|im bild|auf dem bild|on the photo|en la (?:foto|imagen)|sur la photo)\b\s*"
+    r"(?:[:,]|(?:left|right|above|below|here|from left|at the back|in front|links|rechts|von links)\b)",
+    re.I,
+)
+
+# the label of an embedded video: its description ending in "date | duration" ("... 18.04.2024 | 0:21 min")
+_VIDEO_LABEL_RE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\s*\|\s*\d{1,2}:\d{2}\s*min\W*$")
+
+# a byline line at the top of the text: "Von Anna Muster, Frankfurt", "By Jane Doe and John Roe"
+_BYLINE_PARA_RE = re.compile(r"^(?i:von|by|par|por|door|av|di|written by)(?:\s*:)?\s+[A-ZÄÖÜÀ-Þ][^.!?]{1,70}$")
+# reading-time labels: "Lesedauer: 4 Minuten", "3 Minuten Lesezeit", "Tempo de leitura: 2 minutos", "5 min read"
+_READING_TIME_RE = re.compile(
+    r"^(?:(?:lesedauer|lesezeit|reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture|"
+    r"tempo di lettura)\s*:?\s*(?:ca\.\s*)?\d+\s*\w*|(?:ca\.\s*)?\d+\s*(?:min\.?|minuten?|minutes?|minutos?|minuti)\s*"
+    r"(?:lesezeit|lesedauer|read|reading time|de leitura|de lectura|de lecture|di lettura))\W*$",
     re.I,
 )
 
@@ -1057,8 +1108,10 @@ def clean_paragraphs(
 
     Removes CMS shortcodes (``[name attr=...]``; ids/URLs in related-type shortcodes go to
     ``related_ids``), "read more"/"Lesen Sie auch" link lines, a reader-comment section and everything
-    after it, editorial sign-offs ("Ihre X-Redaktion"), trailing agency tags such as ``(afp/dpa/red)`` and
-    "Mit Material von ..." lines (agencies collected), and paragraphs that repeat an image caption/credit.
+    after it, a byline line among the first paragraphs ("Von Anna Muster", "By Jane Doe"), editorial
+    sign-offs ("Ihre X-Redaktion"), trailing agency tags such as ``(afp/dpa/red)`` and
+    "Mit Material von ..." lines (agencies collected), paragraphs that repeat an image caption/credit or end
+    with a photo credit, contributor credits ("Reporting by X") and copyright notices.
     Returns ``{"paragraphs", "agencies", "related_ids", "signoff"}``.
     """
     related: list[str] = []
@@ -1087,9 +1140,25 @@ def clean_paragraphs(
             continue
         if _RELATED_LINE_RE.match(p) and len(p) < 250:
             continue
+        if len(out) < 3 and len(p) < 80 and _BYLINE_PARA_RE.match(p) and len(p.split()) <= 12:
+            continue
+        if len(p) < 50 and _READING_TIME_RE.match(p):
+            continue
+        if len(p) < 400 and (_PICTURED_RE.match(p) or _VIDEO_LABEL_RE.search(p)):
+            continue
+        if len(out) < 3 and len(p) <= 60 and len(re.findall(r"[^\W\d_]{4,}", p)) <= 3 and parse_date_string(p):
+            continue  # a date line above the text ("05.08.2024, 20:59 Uhr", "30. Januar 2024")
         if p.startswith("{{") and _TEMPLATE_LINE_RE.match(p):
             continue
         if len(p) < 200 and _PROMO_LINE_RE.match(p):
+            continue
+        if len(p) < 300 and _CREDIT_LINE_RE.match(p):
+            continue
+        if i < n - 1 and len(p) < 250 and (_COPYRIGHT_LINE_RE.match(p) or _CAPTION_CREDIT_RE.search(p)):
+            continue  # (a final copyright line is read for agencies below)
+        if _SEPARATOR_LINE_RE.match(p):
+            if i >= 2 and n - i <= 4:
+                break  # "___" before the last few lines: the story ends here, notes and credits follow
             continue
         if i >= 2 and i >= n * 0.5 and len(p) < 400 and _TAIL_START_RE.match(p):
             break
@@ -2395,7 +2464,7 @@ def _body_paragraphs(body: Any) -> tuple[list[str], list[str]]:
                 txt = inline_text(ch)
                 if txt.strip():
                     emit(txt)
-            if ch.tail and ch.tail.strip() and el is not body:
+            if ch.tail and ch.tail.strip():
                 emit(ch.tail)
 
     walk(body)
@@ -3059,16 +3128,22 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     # inside trafilatura.main_extractor._extract); past the limit the article's own blocks are used instead
     doc = None if huge else _trafilatura_body(tree, url, fast=True)
     text_len = len(getattr(doc, "text", None) or "")
-    if not huge and text_len < _FULL_EXTRACTION_BELOW:
-        # short result: let trafilatura compare with its readability/jusText fallbacks (slower, better recall)
+    paragraphs, subheads = _doc_paragraphs(doc)
+    if not huge and text_len >= _FULL_EXTRACTION_BELOW and _link_share(paragraphs, link_texts) >= 0.5:
+        # the fast pass picked a menu (most of its text is link labels): take the full pass when it does not
+        full = _trafilatura_body(tree, url, fast=False)
+        full_paragraphs, full_heads = _doc_paragraphs(full)
+        if full_paragraphs and _link_share(full_paragraphs, link_texts) < 0.5:
+            paragraphs, subheads = full_paragraphs, full_heads
+    if not huge and (
+        text_len < _FULL_EXTRACTION_BELOW
+        or (text_len < 2 * _FULL_EXTRACTION_BELOW and _paragraph_chars(root) > 3 * text_len)
+    ):
+        # short result (or one far shorter than the article's own paragraphs): let trafilatura compare with
+        # its readability/jusText fallbacks (slower, better recall)
         full = _trafilatura_body(tree, url, fast=False)
         if full is not None and len(full.text or "") >= text_len:
-            doc = full
-    paragraphs: list[str] = []
-    subheads: list[str] = []
-    body_el = getattr(doc, "body", None) if doc is not None else None
-    if body_el is not None:
-        paragraphs, subheads = _body_paragraphs(body_el)
+            paragraphs, subheads = _doc_paragraphs(full)
     if huge:
         paragraphs, subheads = _simple_paragraphs(root if root is not None else tree)
     elif len(paragraphs) <= 1 and root is not None:
@@ -3079,7 +3154,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if simple and all(_letters(x) in joined for x in simple) and (not joined or len(simple) > 1 or h1):
             paragraphs, subheads = simple, simple_heads
     cleaned = clean_paragraphs(paragraphs, captions=caption_texts, site_name=result["site_name"])
-    paragraphs = _drop_link_runs(cleaned["paragraphs"], link_texts)
+    paragraphs = _drop_author_bios(_drop_link_runs(cleaned["paragraphs"], link_texts), result["authors"])
     if paragraphs and sum(len(x) for x in paragraphs) < 3000 and _mostly_link_text(paragraphs, link_texts):
         paragraphs = []  # navigation-only page: the "body" is a list of link labels
     agencies.extend(cleaned["agencies"])
@@ -3113,6 +3188,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             and tw & set(re.findall(r"\w{4,}", description.lower()))
         ):
             lead = None
+    if not lead and description and len(_wkey(description)) >= 20 and not _on_page(description, tree):
+        description = ""  # a summary for search engines and link previews only, not shown with the article
     teaser = lead or (description if description and len(_wkey(description)) >= 20 else None)
     if teaser and paragraphs:
         tk = _wkey(teaser)
@@ -3177,13 +3254,27 @@ def _containment(teaser: str, paragraphs: list[str]) -> float:
     return len(ts & bs) / len(ts) if ts else 0.0
 
 
-def _drop_link_runs(paragraphs: list[str], link_texts: set[str], min_run: int = 5) -> list[str]:
-    """Remove runs of ``min_run`` or more consecutive short paragraphs that are each the text of a link
-    (navigation menus and link lists that the extractor took for text)."""
+def _drop_link_runs(paragraphs: list[str], link_texts: set[str], min_run: int = 2) -> list[str]:
+    """Remove runs of ``min_run`` or more consecutive short paragraphs that are each the text of a link, or
+    start with a link text (15+ characters) making up at least 40 % of them ("Headline [VIDEO]",
+    "HeadlineTeaser sentence") - navigation menus and "more on this" / further-stories lists that the
+    extractor took for text; a single linked line between text paragraphs stays."""
+    by_prefix: dict[str, list[str]] = {}
+    for t in link_texts:
+        if len(t) >= 15:
+            by_prefix.setdefault(t[:15], []).append(t)
+
+    def linked(p: str) -> bool:
+        if len(p) < 100 and p in link_texts:
+            return True
+        if len(p) >= 250:
+            return False
+        return any(len(t) >= 0.4 * len(p) and p.startswith(t) for t in by_prefix.get(p[:15], ()))
+
     out: list[str] = []
     run: list[str] = []
     for p in [*paragraphs, None]:
-        if p is not None and len(p) < 100 and p in link_texts:
+        if p is not None and linked(p):
             run.append(p)
             continue
         if len(run) < min_run:
@@ -3194,11 +3285,50 @@ def _drop_link_runs(paragraphs: list[str], link_texts: set[str], min_run: int = 
     return out
 
 
+_BIO_VERB_RE = re.compile(
+    r"\s+(?:is|was|has|covers|writes|reports|joined|ist|war|schreibt|berichtet|arbeitet|leitet|est|es|è)\b"
+)
+
+
+def _drop_author_bios(paragraphs: list[str], authors: list[str]) -> list[str]:
+    """Drop author bio boxes: a paragraph (< 400 chars) among the first one or last three that starts with the
+    full name of one of the article's authors followed by a verb ("Jane Roe is a senior reporter ...",
+    "Erika Muster ist Korrespondentin ...")."""
+    names = [a for a in authors if " " in a]
+    if not names or len(paragraphs) < 3:
+        return paragraphs
+    n = len(paragraphs)
+
+    def bio(i: int, p: str) -> bool:
+        if len(p) >= 400 or not (i == 0 or i >= n - 3):
+            return False
+        return any(p.startswith(a) and _BIO_VERB_RE.match(p, len(a)) for a in names)
+
+    return [p for i, p in enumerate(paragraphs) if not bio(i, p)]
+
+
 def _mostly_link_text(paragraphs: list[str], link_texts: set[str]) -> bool:
     """True when >= 90 % of the body characters are paragraphs that are exactly the text of a link."""
     total = sum(len(p) for p in paragraphs)
     linked = sum(len(p) for p in paragraphs if p in link_texts)
     return total > 0 and linked >= 0.9 * total
+
+
+def _paragraph_chars(root: Any) -> int:
+    """Characters of text in the ``<p>`` elements of the article region."""
+    return sum(len(_norm_ws(p.text_content())) for p in root.iter("p")) if root is not None else 0
+
+
+def _doc_paragraphs(doc: Any) -> tuple[list[str], list[str]]:
+    """(paragraphs, subheadings) of a trafilatura result; empty lists when there is none."""
+    body_el = getattr(doc, "body", None) if doc is not None else None
+    return _body_paragraphs(body_el) if body_el is not None else ([], [])
+
+
+def _link_share(paragraphs: list[str], link_texts: set[str]) -> float:
+    """Share of the characters of ``paragraphs`` that belong to paragraphs that are exactly a link's text."""
+    total = sum(len(p) for p in paragraphs)
+    return sum(len(p) for p in paragraphs if p in link_texts) / total if total else 0.0
 
 
 def _simple_paragraphs(root: Any) -> tuple[list[str], list[str]]:
@@ -3257,6 +3387,26 @@ def _html_lead(root: Any) -> str | None:
         if 40 <= len(txt) <= 800 and len(el.xpath(".//a")) <= 2:
             return txt
     return None
+
+
+_DOC_STRING = etree.XPath("string()")
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "title", "figcaption")
+
+
+def _on_page(text: str, tree: Any) -> bool:
+    """True when the first words of ``text`` (up to twelve) are part of the page's visible article text: they
+    occur more often in the whole document text than in ``<script>``, ``<style>``, ``<noscript>``,
+    ``<template>``, ``<title>`` and ``<figcaption>`` elements (a description that repeats an image caption is
+    no lead)."""
+    words = re.findall(r"\w+", text)[:12]
+    if not words:
+        return False
+    probe = re.compile(r"\W*".join(re.escape(w) for w in words))
+    found = len(probe.findall(_DOC_STRING(tree)))
+    if not found:
+        return False
+    hidden = sum(len(probe.findall(_DOC_STRING(el))) for el in tree.iter(*_INVISIBLE_TAGS))
+    return found > hidden
 
 
 def _dek(h1_el: Any) -> str | None:

@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
+from lxml import etree
 
+import tasks.parse as parse_mod
 from tasks.parse import (
     FIELDS,
     PARSE_VERSION,
@@ -473,7 +476,7 @@ def test_jsonld_metadata_fields() -> None:
         "publisher": {"@type": "Organization", "name": "Tagblatt"},
     }
     html = _page(
-        f"<h1>Ein Titel</h1><p>{LONG}</p><p>{LONG}</p>",
+        f"<h1>Ein Titel</h1><p>Kurzer Vorspann zum Artikel.</p><p>{LONG}</p><p>{LONG}</p>",
         head=f'<script type="application/ld+json">{json.dumps(ld)}</script>',
     )
     result = parse_html(html, "https://tagblatt.example.de/a")
@@ -667,6 +670,209 @@ def test_comment_section_removed_from_html_body() -> None:
     result = parse_html(html)
     assert "Toller Artikel" not in result["body"]
     assert "Kommentare" not in result["body"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# body rules: text between blocks, menu-only extractions, hidden descriptions, bylines
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("xml", "paragraphs"),
+    [
+        # text right after a sub-heading, directly in the body (no <p> around it), is article text
+        (
+            "<body><head>Sub</head>Text after the heading.<p>Next.</p></body>",
+            ["Sub", "Text after the heading.", "Next."],
+        ),
+        ("<body><p>One.</p>Loose text.<list><item>A</item></list></body>", ["One.", "Loose text.", "A"]),
+        ("<body><p>Only.</p>   </body>", ["Only."]),
+    ],
+)
+def test_body_paragraphs_keep_text_between_blocks(xml: str, paragraphs: list[str]) -> None:
+    assert parse_mod._body_paragraphs(etree.fromstring(xml))[0] == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "links", "share"),
+    [
+        (["Home", "News", "Politics"], {"Home", "News", "Politics"}, 1.0),
+        (["Home", "A real paragraph."], {"Home"}, 4 / 21),
+        (["A real paragraph."], set(), 0.0),
+        ([], {"Home"}, 0.0),
+    ],
+)
+def test_link_share(paragraphs: list[str], links: set[str], share: float) -> None:
+    assert parse_mod._link_share(paragraphs, links) == pytest.approx(share)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        ([LONG, "Mehr Bauzinsen: Was jetzt gilt", "Baufinanzierung: Experte warnt", LONG], [LONG, LONG]),
+        ([LONG, "Mehr Bauzinsen: Was jetzt gilt", LONG], [LONG, "Mehr Bauzinsen: Was jetzt gilt", LONG]),
+        ([LONG, "Ein kurzer Absatz ohne Link.", "Baufinanzierung: Experte warnt", LONG], None),
+        # a link text followed by a label or the teaser of the linked story
+        ([LONG, "Mehr Bauzinsen: Was jetzt gilt [VIDEO]", "Startseite", LONG], [LONG, LONG]),
+        ([LONG, "Baufinanzierung: Experte warntDer Zins steigt.", "Startseite", LONG], [LONG, LONG]),
+        (
+            [
+                LONG,
+                "Baufinanzierung: Experte warnt, dass der Zins in diesem Jahr weiter steigt und Banken zögern.",
+                "Startseite",
+            ],
+            None,
+        ),
+    ],
+)
+def test_runs_of_link_labels_are_dropped(paragraphs: list[str], expected: list[str] | None) -> None:
+    links = {"Mehr Bauzinsen: Was jetzt gilt", "Baufinanzierung: Experte warnt", "Startseite"}
+    assert parse_mod._drop_link_runs(paragraphs, links) == (paragraphs if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        ([LONG, LONG, LONG, "Erika Muster ist Korrespondentin für Osteuropa."], [LONG, LONG, LONG]),
+        (["Jane Roe is a senior writer based in Virginia.", LONG, LONG, LONG], [LONG, LONG, LONG]),
+        # the author's name opening a sentence in the middle of the text stays
+        ([LONG, "Erika Muster ist skeptisch.", LONG, LONG, LONG], None),
+        ([LONG, LONG, "Erika Mustermann ist Bürgermeisterin."], None),
+    ],
+)
+def test_author_bio_boxes_are_dropped(paragraphs: list[str], expected: list[str] | None) -> None:
+    got = parse_mod._drop_author_bios(paragraphs, ["Erika Muster", "Jane Roe", "Prince"])
+    assert got == (paragraphs if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("html", "chars"),
+    [
+        ("<article><p>Eins zwei.</p><div>Kein Absatz.</div><p> Drei  vier. </p></article>", 20),
+        ("<article><div>Nur ein div.</div></article>", 0),
+    ],
+)
+def test_paragraph_chars(html: str, chars: int) -> None:
+    # a fast extraction far shorter than this (< 2000 chars and < 1/3 of it) is compared with the full pass
+    assert parse_mod._paragraph_chars(lxml.html.fromstring(html)) == chars
+
+
+@pytest.mark.parametrize(
+    ("html", "visible"),
+    [
+        ("<html><body><p>Kurzer Vorspann zum Artikel.</p></body></html>", True),
+        ("<html><body><div>Kurzer <b>Vorspann</b> zum Artikel</div></body></html>", True),
+        (
+            '<html><head><script type="application/ld+json">{"description": "Kurzer Vorspann zum Artikel."}'
+            "</script></head><body><p>Anderer Text.</p></body></html>",
+            False,
+        ),
+        ("<html><head><title>Kurzer Vorspann zum Artikel.</title></head><body><p>X</p></body></html>", False),
+        ("<html><body><noscript>Kurzer Vorspann zum Artikel.</noscript></body></html>", False),
+        # a description that repeats an image caption is no lead
+        (
+            "<html><body><figure><img src='a.jpg'><figcaption><span>Kurzer Vorspann zum Artikel.</span>"
+            "</figcaption></figure><p>Text.</p></body></html>",
+            False,
+        ),
+    ],
+)
+def test_on_page(html: str, visible: bool) -> None:
+    assert parse_mod._on_page("Kurzer Vorspann zum Artikel.", lxml.html.fromstring(html)) is visible
+
+
+def test_hidden_description_is_not_the_teaser() -> None:
+    ld = {"@type": "NewsArticle", "headline": "Ein Titel", "description": "Nur für Suchmaschinen geschrieben."}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    hidden = parse_html(_page(f"<h1>Ein Titel</h1><p>{LONG}</p><p>{LONG} Zweiter Absatz.</p>", head=head))
+    assert hidden["teaser"] is None
+    assert "Suchmaschinen" not in hidden["body"]
+    shown = parse_html(
+        _page(f"<h1>Ein Titel</h1><p>Nur für Suchmaschinen geschrieben.</p><p>{LONG}</p><p>{LONG} Zwei.</p>", head)
+    )
+    assert shown["teaser"] == "Nur für Suchmaschinen geschrieben."
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (["Von Anna Muster, Frankfurt", LONG], [LONG]),
+        (["By Jane Doe and John Roe", LONG], [LONG]),
+        (["von MORITZ PAPPERT", LONG], [LONG]),
+        (
+            ["Von einphasiger Verkabelung bis zum Anschluss", LONG],
+            ["Von einphasiger Verkabelung bis zum Anschluss", LONG],
+        ),
+        (["By the time we arrived, it was over.", LONG], ["By the time we arrived, it was over.", LONG]),
+        ([LONG, LONG, LONG, "Von Anna Muster"], [LONG, LONG, LONG, "Von Anna Muster"]),
+        (["Von: Jane ROE, John DOE", LONG], [LONG]),
+        # reading-time labels and date lines above the text
+        (["Lesedauer: 4 Minuten", LONG], [LONG]),
+        (["3 Minuten Lesezeit", LONG], [LONG]),
+        (["Tempo de leitura: 2 minutos", LONG], [LONG]),
+        (["05.08.2024, 20:59 Uhr", LONG], [LONG]),
+        (["30. Januar 2024", LONG], [LONG]),
+        (["Am 30. Januar 2024 wählte der Gemeinderat einen neuen Vorsitzenden.", LONG], None),
+        ([LONG, LONG, LONG, "30. Januar 2024", LONG], None),
+    ],
+)
+def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: list[str] | None) -> None:
+    assert parse_mod.clean_paragraphs(paragraphs)["paragraphs"] == (paragraphs if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("tail", "kept"),
+    [
+        # "___" before the last few lines: agency notes and credits follow
+        (["___", "Associated Press writer Jane Roe contributed to this report."], []),
+        (["___", "Follow AP's full coverage at https://apnews.com/hub/x"], []),
+        # a separator between sections of a longer text is dropped, the text after it kept
+        (["* * *", LONG, LONG, LONG, LONG], [LONG, LONG, LONG, LONG]),
+        # contributor credits and copyright notices
+        (["Reporting by Jane Roe in Berlin; Editing by John Doe"], []),
+        (["Übersetzung: Erika Muster, Redaktion: Max Muster"], []),
+        (["Aus dem Englischen von Erika Muster", "Copyright: Project Syndicate, 2025"], []),
+        (["Copyright ©2019 Example Media Inc. All Rights Reserved"], []),
+        (["© Example Times Ltd. 2024"], []),
+        # newsletter, social and feedback prompts
+        (["Sign up for breaking news, reviews and more in our newsletter."], []),
+        (["Subscribe to the Morning Review newsletter"], []),
+        (["Follow Example News on Google News to get our stories in your feed."], []),
+        (["Folgst du schon dem Tagblatt auf Whatsapp?"], []),
+        (["Wie hat Ihnen dieser Artikel gefallen?"], []),
+        (["Ihre Meinung ist uns wichtig. Schreiben Sie uns an leserbriefe@example.de"], []),
+        (["If you enjoyed this article, join our membership program."], []),
+        # captions that end with a photo credit
+        (["Der Minister bei einem Auftritt © Agentur X / Bilddienst Y", LONG], [LONG]),
+        (["Los geht's: Der Bus fährt ab Montag. Bild: Erika Muster", LONG], [LONG]),
+        (["(Credit: Jane Roe / Example)", LONG], [LONG]),
+        (["Stocks fell on Monday. Photograph by Jane Roe/Example Images", LONG], [LONG]),
+        (["The photo by the river was taken in May.", LONG], None),
+        # share prompts, update stamps, links to the original or the next story
+        (["Like this story? Share it with a friend!"], []),
+        (["Updated at 1:23 p.m."], []),
+        (["Lest den Originalartikel auf Englisch hier.", LONG], [LONG]),
+        (["READ NEXT: Storms head for the coast this weekend", LONG], [LONG]),
+        (["SEE MORE: Students under siege in university", LONG], [LONG]),
+        (["Also on example.com Ministers threatened with arrest", LONG], [LONG]),
+        # caption lines naming who is pictured, live-blog and breaking-story notes
+        (["Pictured from left, are the authors Jane Roe and John Doe.", LONG], [LONG]),
+        (["Im Bild: Erika Muster bei der Eröffnung.", LONG], [LONG]),
+        (["This is a breaking news story - more to follow"], []),
+        (["Follow along with the latest updates below.", LONG], [LONG]),
+        (["Pictures of the flood were shared widely online.", LONG], None),
+        # the label of an embedded video ends with "date | duration"
+        (["Der Gipfel beschloss neue Sanktionen. 18.04.2024 | 0:21 min", LONG], [LONG]),
+        (["05.09.2024 | 2:03 min", LONG], [LONG]),
+        # ordinary sentences that start alike stay
+        (["Copyright law was the main topic of the hearing, the committee said.", LONG], None),
+        (["Editing by hand took the team several weeks, she said.", LONG], None),
+    ],
+)
+def test_tail_credits_and_prompts_are_not_body(tail: list[str], kept: list[str] | None) -> None:
+    paragraphs = [LONG, LONG, LONG, LONG, *tail]
+    expected = [LONG, LONG, LONG, LONG, *(tail if kept is None else kept)]
+    assert parse_mod.clean_paragraphs(paragraphs)["paragraphs"] == expected
 
 
 # ---------------------------------------------------------------------------------------------------------
