@@ -2812,6 +2812,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
 
     meta = _collect_meta(tree)
     jl = _JsonLd([s.text or "" for s in tree.xpath('//script[contains(@type, "ld+json")]')])
+    _drop_inert(tree)  # metadata read: no later step looks into code, styles, icons or embeds
 
     # ---- canonical url
     canon = tree.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href')
@@ -3139,7 +3140,6 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
 
     # ---- body
     link_texts = {_norm_ws(a.text_content()) for a in tree.iter("a")}
-    _drop_inert(tree)
     _preclean_tree(tree)
     huge = sum(1 for _ in tree.iter()) > _MAX_EXTRACTOR_ELEMENTS
     # trafilatura's main pass is quadratic in the number of candidate elements (300k <p>: ~60 s, nearly all
