@@ -1415,6 +1415,8 @@ def test_header_date_skips_a_logo_h1() -> None:
     )
     result = parse_html(html, "https://news.example.org/a/cold")
     assert result["published_at"].date().isoformat() == "2023-11-07"
+
+
 # authors: byline rules (each row is one rule; short hand-written pages)
 # ---------------------------------------------------------------------------------------------------------
 
