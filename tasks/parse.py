@@ -1885,28 +1885,39 @@ def _article_root(tree: Any) -> Any:
 
 # (xpath, semantic): schema.org/hCard/rel=author markup names the author explicitly, so a one-word pen name
 # or user handle there is accepted; a bare "author"/"byline" class needs a two-word name
-_AUTHOR_XPATHS = (
-    ('.//*[@itemprop="author"]//*[@itemprop="name"]', True),
-    ('.//*[@itemprop="author"][not(.//*[@itemprop="name"])]', True),
-    ('.//a[@rel="author"]', True),
-    (
-        './/*[contains(concat(" ", normalize-space(@class), " "), " vcard ")]'
-        '[contains(concat(" ", normalize-space(@class), " "), " author ")]'
-        '//*[contains(concat(" ", normalize-space(@class), " "), " fn ")]',
-        True,
-    ),
-    ('.//*[contains(concat(" ", normalize-space(@class), " "), " author ")]', False),
-    (
-        './/*[contains(@class, "author-name") or contains(@class, "authorName")'
-        ' or contains(@class, "byline__name") or contains(@class, "author__name")]',
-        False,
-    ),
-    (
-        './/*[contains(@class, "byline") or contains(@class, "Byline") or contains(@class, "autor")'
-        ' or contains(@class, "author")]',
-        False,
-    ),
+# (compiled XPath, semantic markup, needs an author/byline class): the rules of :func:`_html_authors` in order
+_AUTHOR_XPATHS = tuple(
+    (etree.XPath(xp), semantic, by_class)
+    for xp, semantic, by_class in (
+        ('.//*[@itemprop="author"]//*[@itemprop="name"]', True, False),
+        ('.//*[@itemprop="author"][not(.//*[@itemprop="name"])]', True, False),
+        ('.//a[@rel="author"]', True, False),
+        (
+            './/*[contains(concat(" ", normalize-space(@class), " "), " vcard ")]'
+            '[contains(concat(" ", normalize-space(@class), " "), " author ")]'
+            '//*[contains(concat(" ", normalize-space(@class), " "), " fn ")]',
+            True,
+            True,
+        ),
+        ('.//*[contains(concat(" ", normalize-space(@class), " "), " author ")]', False, True),
+        (
+            './/*[contains(@class, "author-name") or contains(@class, "authorName")'
+            ' or contains(@class, "byline__name") or contains(@class, "author__name")]',
+            False,
+            True,
+        ),
+        (
+            './/*[contains(@class, "byline") or contains(@class, "Byline") or contains(@class, "autor")'
+            ' or contains(@class, "author")]',
+            False,
+            True,
+        ),
+    )
 )
+# every class the class rules above can match contains one of these: when no class value in the scope does,
+# those four (slow, whole-subtree) XPaths cannot match and are skipped
+_AUTHOR_CLASS_RE = re.compile(r"author|autor|byline|Byline")
+_CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
 
 # "<date> by Robin Placeholder", "Veröffentlicht am 3. Mai von Anna Beispiel": the name follows the last by/von
 _INNER_BY_RE = re.compile(r"^(.*?)\b(?:by|von|par|por|di|door)\s+(\S.*)$", re.I)
@@ -2041,9 +2052,15 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
     h1_path = _ancestors(h1) if h1 is not None else None
     title_el = tree.find(".//title")
     title_key = _letters(_text(title_el)) if title_el is not None else ""
-    for xp, semantic in _AUTHOR_XPATHS:
+    author_classes: bool | None = None
+    for xp, semantic, by_class in _AUTHOR_XPATHS:
+        if by_class:
+            if author_classes is None:
+                author_classes = bool(_AUTHOR_CLASS_RE.search("\n".join(_CLASS_VALUES(scope))))
+            if not author_classes:
+                break
         found: list[tuple[int, list[str]]] = []
-        for el in scope.xpath(xp):
+        for el in xp(scope):
             if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key):
                 continue
             txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
