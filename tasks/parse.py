@@ -1396,6 +1396,18 @@ def _flatten_deep_nesting(html: str) -> str:
     return "".join(out)
 
 
+# lxml.html's default lookup picks the element class in a Python callback for every element proxy lxml creates
+# (about 7 % of the parse time, most of it inside trafilatura's tree walks) only to give form controls their
+# form-specific classes, which nothing here uses; this C-level lookup gives every element the same
+# ``HtmlElement`` class (``text_content``, ``drop_tree`` … unchanged)
+_ELEMENT_CLASSES = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
 def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
     """Parse HTML once with lxml; ``huge_tree`` so libxml2 does not silently cut the tree at depth 256.
 
@@ -1408,6 +1420,7 @@ def _parse_tree(html: str) -> lxml.html.HtmlElement | None:
     parser = lxml.html.HTMLParser(
         huge_tree=True, remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
     )
+    parser.set_element_class_lookup(_ELEMENT_CLASSES)
     try:
         tree = lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
@@ -1872,28 +1885,39 @@ def _article_root(tree: Any) -> Any:
 
 # (xpath, semantic): schema.org/hCard/rel=author markup names the author explicitly, so a one-word pen name
 # or user handle there is accepted; a bare "author"/"byline" class needs a two-word name
-_AUTHOR_XPATHS = (
-    ('.//*[@itemprop="author"]//*[@itemprop="name"]', True),
-    ('.//*[@itemprop="author"][not(.//*[@itemprop="name"])]', True),
-    ('.//a[@rel="author"]', True),
-    (
-        './/*[contains(concat(" ", normalize-space(@class), " "), " vcard ")]'
-        '[contains(concat(" ", normalize-space(@class), " "), " author ")]'
-        '//*[contains(concat(" ", normalize-space(@class), " "), " fn ")]',
-        True,
-    ),
-    ('.//*[contains(concat(" ", normalize-space(@class), " "), " author ")]', False),
-    (
-        './/*[contains(@class, "author-name") or contains(@class, "authorName")'
-        ' or contains(@class, "byline__name") or contains(@class, "author__name")]',
-        False,
-    ),
-    (
-        './/*[contains(@class, "byline") or contains(@class, "Byline") or contains(@class, "autor")'
-        ' or contains(@class, "author")]',
-        False,
-    ),
+# (compiled XPath, semantic markup, needs an author/byline class): the rules of :func:`_html_authors` in order
+_AUTHOR_XPATHS = tuple(
+    (etree.XPath(xp), semantic, by_class)
+    for xp, semantic, by_class in (
+        ('.//*[@itemprop="author"]//*[@itemprop="name"]', True, False),
+        ('.//*[@itemprop="author"][not(.//*[@itemprop="name"])]', True, False),
+        ('.//a[@rel="author"]', True, False),
+        (
+            './/*[contains(concat(" ", normalize-space(@class), " "), " vcard ")]'
+            '[contains(concat(" ", normalize-space(@class), " "), " author ")]'
+            '//*[contains(concat(" ", normalize-space(@class), " "), " fn ")]',
+            True,
+            True,
+        ),
+        ('.//*[contains(concat(" ", normalize-space(@class), " "), " author ")]', False, True),
+        (
+            './/*[contains(@class, "author-name") or contains(@class, "authorName")'
+            ' or contains(@class, "byline__name") or contains(@class, "author__name")]',
+            False,
+            True,
+        ),
+        (
+            './/*[contains(@class, "byline") or contains(@class, "Byline") or contains(@class, "autor")'
+            ' or contains(@class, "author")]',
+            False,
+            True,
+        ),
+    )
 )
+# every class the class rules above can match contains one of these: when no class value in the scope does,
+# those four (slow, whole-subtree) XPaths cannot match and are skipped
+_AUTHOR_CLASS_RE = re.compile(r"author|autor|byline|Byline")
+_CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
 
 # "<date> by Robin Placeholder", "Veröffentlicht am 3. Mai von Anna Beispiel": the name follows the last by/von
 _INNER_BY_RE = re.compile(r"^(.*?)\b(?:by|von|par|por|di|door)\s+(\S.*)$", re.I)
@@ -2028,9 +2052,15 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
     h1_path = _ancestors(h1) if h1 is not None else None
     title_el = tree.find(".//title")
     title_key = _letters(_text(title_el)) if title_el is not None else ""
-    for xp, semantic in _AUTHOR_XPATHS:
+    author_classes: bool | None = None
+    for xp, semantic, by_class in _AUTHOR_XPATHS:
+        if by_class:
+            if author_classes is None:
+                author_classes = bool(_AUTHOR_CLASS_RE.search("\n".join(_CLASS_VALUES(scope))))
+            if not author_classes:
+                break
         found: list[tuple[int, list[str]]] = []
-        for el in scope.xpath(xp):
+        for el in xp(scope):
             if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key):
                 continue
             txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
@@ -2319,11 +2349,36 @@ _NOT_HANDLES = frozenset(
 )
 
 
+# trafilatura's ``AUTHOR_XPATHS`` only match an ``<author>`` element, an element with a ``<rel>`` child, or
+# one whose class/id/rel/itemprop/data-testid/data-component value contains one of these substrings (what
+# their equality, ``contains`` and ``re:test`` conditions all require); checked with one C-level XPath and
+# one regex instead of the Python regex callbacks per element that make ``extract_author`` slow
+_AUTHOR_ELEMENTS = etree.XPath("boolean(//author | //*[rel])")
+_AUTHOR_ATTR_VALUES = etree.XPath(
+    "//@class | //@id | //@rel | //@itemprop | //@data-testid | //@data-component", smart_strings=False
+)
+_AUTHOR_ATTR_RE = re.compile(
+    r"uthor|yline|byl|BBL|username|screenname|writer|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by"
+    r"|journalist-name"
+)
+
+
+def _may_name_author(tree: Any) -> bool:
+    """False when no element of ``tree`` can match trafilatura's author XPaths (then ``extract_author`` finds
+    nothing)."""
+    return bool(_AUTHOR_ELEMENTS(tree) or _AUTHOR_ATTR_RE.search("\n".join(_AUTHOR_ATTR_VALUES(tree))))
+
+
 def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
-    """Fallback: trafilatura's author XPaths over the whole page (comments, sidebars, figures pruned)."""
+    """Fallback: trafilatura's author XPaths over the whole page (comments, sidebars, figures pruned).
+
+    Most pages that reach this fallback have no element its XPaths can match (:func:`_may_name_author`);
+    for them the tree copy, pruning and regex XPaths of ``extract_author`` are skipped (same empty result)."""
     try:
         from trafilatura.metadata import extract_author
     except ImportError:  # pragma: no cover
+        return []
+    if not _may_name_author(tree):
         return []
     try:
         raw = extract_author(tree)
