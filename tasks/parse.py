@@ -1429,6 +1429,26 @@ def _text(el: Any) -> str:
         return ""
 
 
+_SHORT_TEXT_RAW_MAX = 10_000  # characters of raw text, whitespace included
+
+
+def _short_text(el: Any, raw_max: int = _SHORT_TEXT_RAW_MAX) -> str | None:
+    """:func:`_text` of an element that must be short to count (a byline, a date, a label), or None when its raw
+    text is longer than ``raw_max``: the walk stops there, so nested wrappers around a huge text are not each read
+    in full (390 nested ``<div>Von …`` around 1 MB of text took 15 s)."""
+    parts: list[str] = []
+    n = 0
+    try:
+        for t in el.itertext():
+            n += len(t)
+            if n > raw_max:
+                return None
+            parts.append(t)
+    except (ValueError, TypeError):
+        return ""
+    return _norm_ws(" ".join(parts))
+
+
 # ---- JSON-LD ----------------------------------------------------------------------------------------------
 
 
@@ -1446,6 +1466,8 @@ def _load_jsonld(raw: str) -> list[Any]:
         return []  # absurdly deep nesting (hostile page): this block is dropped, the others are kept
     except json.JSONDecodeError:
         pass
+    except ValueError:
+        return []  # an integer longer than Python's int digit limit: this block is dropped too
     decoder = json.JSONDecoder()
     out = []
     pos = 0
@@ -1458,7 +1480,7 @@ def _load_jsonld(raw: str) -> list[Any]:
             break
         try:
             obj, end = decoder.raw_decode(raw, pos)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # JSONDecodeError, or an integer over the digit limit
             break
         out.append(obj)
         pos = end
@@ -1999,20 +2021,29 @@ def _shared_depth(a: list[Any], b: list[Any]) -> int:
     return n
 
 
-def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str) -> bool:
+def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[Any, bool] | None = None) -> bool:
     """True when ``el`` is the byline of a teaser card: one of its three nearest containers holds a linked
     heading (``<h2><a>``) that is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog
-    themes link the post's own ``<h2>`` title)."""
+    themes link the post's own ``<h2>`` title). ``seen`` caches that per container (for one ``title_key``): 5,000
+    bylines in one container each searched it in full (45 s)."""
     node = el.getparent()
     for _ in range(3):
         if node is None or node.tag in ("body", "article", "main"):
             return False
         if h1_path and any(node is a for a in h1_path):
             return False
-        for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | .//a[.//h2 or .//h3 or .//h4]"):
-            key = _letters(_text(head))
-            if key and key not in title_key:
-                return True
+        hit = seen.get(node) if seen is not None else None
+        if hit is None:
+            hit = False
+            for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | .//a[.//h2 or .//h3 or .//h4]"):
+                key = _letters(_text(head))
+                if key and key not in title_key:
+                    hit = True
+                    break
+            if seen is not None:
+                seen[node] = hit
+        if hit:
+            return True
         node = node.getparent()
     return False
 
@@ -2028,12 +2059,13 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
     h1_path = _ancestors(h1) if h1 is not None else None
     title_el = tree.find(".//title")
     title_key = _letters(_text(title_el)) if title_el is not None else ""
+    teasers: dict[Any, bool] = {}
     for xp, semantic in _AUTHOR_XPATHS:
         found: list[tuple[int, list[str]]] = []
         for el in scope.xpath(xp):
-            if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key):
+            if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key, teasers):
                 continue
-            txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
+            txt = (el.get("content") or "") if el.tag == "meta" else (_short_text(el) or "")
             if not txt or len(txt) > 200:
                 continue
             if not re.match(r"^(?:by|von)\b", txt, re.I):
@@ -2159,11 +2191,13 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         # a label is a leaf element ("<strong>Autor</strong>"): no text walk over big subtrees
         label = (first.text or "").strip() if first is not None and not len(first) else ""
         if _AUTHOR_LABEL_RE.fullmatch(label):
-            txt = _text(el)
+            txt = _short_text(el)
         elif re.fullmatch(r"\w{2,15}\s*:", label):
             # "<h5>Datum:</h5> 03.11.2021 <h5>Autor:</h5> Peter Maahn": a key/value meta line
             m = re.search(
-                r"\b(?:autor(?:in|en)?|authors?|verfasser(?:in)?)\s*:\s*(.+?)(?=\s+\w{2,15}\s*:|$)", _text(el), re.I
+                r"\b(?:autor(?:in|en)?|authors?|verfasser(?:in)?)\s*:\s*(.+?)(?=\s+\w{2,15}\s*:|$)",
+                _short_text(el) or "",
+                re.I,
             )
             if not m:
                 return []
@@ -2176,7 +2210,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
         or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
-        txt = _text(el)
+        txt = _short_text(el)
     else:
         # "yas! | By Cara Stiles | April 13, 2020": the byline is one segment of a short meta line
         seg = (
@@ -2187,7 +2221,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         if not seg:
             return []
         txt = seg.group(1).strip()
-    if len(txt) > 80:
+    if txt is None or len(txt) > 80:
         return []
     txt = _DATED_BYLINE_RE.sub("", txt)
     txt = _BYLINE_LINE_RE.sub("", txt)
@@ -2498,7 +2532,8 @@ def _preclean_tree(tree: Any) -> None:
             _CONSENT_RE.search(attrs)
             and el.getparent() is not None
             and not _CONTENT_CLASS_RE.search(attrs)
-            and len(_text(el)) < 3000
+            and (short := _short_text(el)) is not None
+            and len(short) < 3000
             and not el.xpath(".//h1")
         ):
             el.drop_tree()
@@ -2648,7 +2683,7 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
             dateline = bm
         if not (el.tag == "time" or labelled or dateline or _HDR_DATE_CLASS_RE.search(_attr_str(el))):
             continue
-        raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _text(el)
+        raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _short_text(el)
         if not raw and el.tail:
             raw = _norm_ws(el.tail)  # an icon before the date: <i class="fa fa-calendar"></i> 21.11.2022
         if not raw or len(raw) > 120:
@@ -2763,10 +2798,10 @@ def _published_date(
     pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS[2:] if k in meta]
     scope = root if root is not None else tree
     for el in scope.xpath('.//*[@itemprop="datePublished"]'):
-        pub_cands.append((el.get("content") or el.get("datetime") or _text(el), "html"))
+        pub_cands.append((el.get("content") or el.get("datetime") or _short_text(el), "html"))
     for el in scope.iter("time"):
         if not _in_bad_container(el):
-            pub_cands.append((el.get("datetime") or _text(el), "html"))
+            pub_cands.append((el.get("datetime") or _short_text(el), "html"))
             break
     pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
     chosen = _choose_date(pub_cands, fetched_at)
