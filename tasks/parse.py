@@ -2088,7 +2088,10 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
 
 
 _DOMAIN_IN_TEXT_RE = re.compile(
-    r"\b[\w-]+\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|pl|tr|info|eu|tv|ru|be|li|lu)\b", re.I
+    # "\b[\w-]+\." matched from each word start of a run: quadratic on "03-03-03-…" (50,000 chars: 10 s); a match
+    # now starts only where a run starts ("-*\w" keeps the old rule that it holds a word character)
+    r"(?<![\w-])-*\w[\w-]*\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|pl|tr|info|eu|tv|ru|be|li|lu)\b",
+    re.I,
 )
 
 
