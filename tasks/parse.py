@@ -1068,7 +1068,10 @@ _READING_TIME_RE = re.compile(
     re.I,
 )
 
-_SIGNOFF_RE = re.compile(r"^(?:ihre?|your|the)\s+(.{2,60}?)\s*[-–—]?\s*(?:redaktion|team|editors?|newsroom)\s*$", re.I)
+# possessive: "Ihre" + 10,000 tabs backtracked over every split of the whitespace run (10 s for one paragraph)
+_SIGNOFF_RE = re.compile(
+    r"^(?:ihre?|your|the)\s++(.{2,60}?)\s*+[-–—]?\s*+(?:redaktion|team|editors?|newsroom)\s*$", re.I
+)
 
 _CREDIT_RE = re.compile(
     r"(?:^|(?<=[\s.!?)(\]“”\"']))\s*(?:(?:Fotos?|Bild(?:er)?|Photos?|Images?|Credits?|Quelle|Source|Grafik|Video|Illustration)"
@@ -1763,8 +1766,8 @@ def _is_template_description(description: str, title: str) -> bool:
     """An SEO template rather than a summary: it quotes the headline (or its kicker and rest) and adds only a few
     words ("Hier finden Sie Informationen zu dem Thema „X“. Lesen Sie jetzt „Y“.", "Read „Y“ on Example")."""
     quoted = re.findall(r"[„“\"«»]([^„“”\"«»]{3,300})[“”\"«»]", description)
-    if not quoted:
-        return False
+    if not quoted or len(quoted) > 20:
+        return False  # a template quotes one to three titles; each quote below is one pass over the text
     tk = _letters(title)
     qk = "".join(_letters(q) for q in quoted)
     if not (tk in qk or (len(qk) > 10 and qk in tk) or _letters(quoted[-1]) in tk):

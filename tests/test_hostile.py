@@ -207,6 +207,12 @@ def _nested(open_tag: str, close_tag: str, inner: str, depth: int = 390) -> str:
             [],
             id="jsonld-bigint-second-object",
         ),
+        # a meta description quoting 40,000 titles: the SEO-template check made one pass over it per quote
+        pytest.param(
+            _page(head="<meta name='description' content='" + "".join(f"„Rat {i}“ " for i in range(40_000)) + "'>"),
+            [],
+            id="description-many-quotes",
+        ),
         # a 50,000-character meta author of "0000-00-00" runs: the domain-in-text check backtracked quadratically
         pytest.param(_page(head=f"<meta name='author' content='{'0000-00-00' * 5000}'>"), [], id="meta-author-dashes"),
         # byline leads ("Von", "Autor:", itemprop=author, class=byline) wrapped 390 deep around a huge text: every
@@ -240,3 +246,16 @@ def test_hostile_page_parses_with_sane_output(html: str, authors: list[str] | No
         assert res["authors"] == authors
     assert res["published_at"] is None
     assert "Radwegenetz beschlossen" in (res["body"] or "")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("ws", ["\t", " ", "\u00a0", " \t\n"])
+def test_signoff_line_with_a_huge_whitespace_run_is_cleaned_quickly(ws: str) -> None:
+    from tasks.parse import clean_paragraphs, parse_text
+
+    para = "Ihre " + ws * 5000 + "x"  # the sign-off pattern backtracked over every split of the run
+    out = clean_paragraphs(["Der Stadtrat hat beschlossen.", para, "Ihre Lokalblatt-Redaktion"])
+    assert out["signoff"] == "Lokalblatt"
+    assert out["paragraphs"][0] == "Der Stadtrat hat beschlossen."
+    text = f"Stadtrat beschließt\n\nDer Stadtrat hat beschlossen.\n\n{para}\n"
+    assert parse_text(text)["title"] == "Stadtrat beschließt"
