@@ -1455,6 +1455,31 @@ def _short_text(el: Any, raw_max: int = _SHORT_TEXT_RAW_MAX) -> str | None:
 # ---- JSON-LD ----------------------------------------------------------------------------------------------
 
 
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def _replace_surrogates(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return _SURROGATE_RE.sub("\ufffd", obj)
+    if isinstance(obj, list):
+        return [_replace_surrogates(v) for v in obj]
+    if isinstance(obj, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in obj.items()}
+    return obj
+
+
+def _no_lone_surrogates(objs: list[Any], raw: str) -> list[Any]:
+    """A ``\\ud800`` escape without its pair decodes to a lone surrogate, which no UTF-8 writer accepts (one such
+    author name made the parse stage fail to store its whole batch): those become U+FFFD (pairs were joined)."""
+    if not _SURROGATE_ESCAPE_RE.search(raw):
+        return objs
+    try:
+        return [_replace_surrogates(o) for o in objs]
+    except RecursionError:
+        return []
+
+
 def _load_jsonld(raw: str) -> list[Any]:
     """Parse one ld+json script leniently: trailing ``;``, HTML comment/CDATA wrappers, several objects."""
     raw = raw.strip()
@@ -1464,7 +1489,7 @@ def _load_jsonld(raw: str) -> list[Any]:
     if not raw:
         return []
     try:
-        return [json.loads(raw)]
+        return _no_lone_surrogates([json.loads(raw)], raw)
     except RecursionError:
         return []  # absurdly deep nesting (hostile page): this block is dropped, the others are kept
     except json.JSONDecodeError:
@@ -1487,7 +1512,7 @@ def _load_jsonld(raw: str) -> list[Any]:
             break
         out.append(obj)
         pos = end
-    return out
+    return _no_lone_surrogates(out, raw)
 
 
 def _iter_nodes(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:

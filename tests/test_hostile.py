@@ -259,3 +259,18 @@ def test_signoff_line_with_a_huge_whitespace_run_is_cleaned_quickly(ws: str) -> 
     assert out["paragraphs"][0] == "Der Stadtrat hat beschlossen."
     text = f"Stadtrat beschließt\n\nDer Stadtrat hat beschlossen.\n\n{para}\n"
     assert parse_text(text)["title"] == "Stadtrat beschließt"
+
+
+def test_lone_surrogate_escapes_in_jsonld_do_not_break_the_batch(tmp_path: Path) -> None:
+    # JSON "\udc00" decodes to a lone surrogate; pyarrow refused it and the parse stage failed to store its batch
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = NEW_ARTICLE.replace(
+        '"author":{"@type":"Person","name":"Jana Beispiel"}',
+        '"author":{"@type":"Person","name":"\\udc00Jana Beispiel"},"description":"\\ud800 Bis 2030 \\ud83d\\ude00"',
+    )
+    (raw / "surrogates.html").write_text(page, encoding="utf-8")
+    out = _run(_config(tmp_path, _files_source(raw)))
+    assert out["articles_out"] == 1 and out["rejected_total"] == 0
+    arts = pd.read_parquet(tmp_path / "data" / "processed" / "articles")
+    assert list(arts["title"]) == ["Stadtrat beschließt neues Radwegenetz"]
