@@ -1068,7 +1068,10 @@ _READING_TIME_RE = re.compile(
     re.I,
 )
 
-_SIGNOFF_RE = re.compile(r"^(?:ihre?|your|the)\s+(.{2,60}?)\s*[-–—]?\s*(?:redaktion|team|editors?|newsroom)\s*$", re.I)
+# possessive: "Ihre" + 10,000 tabs backtracked over every split of the whitespace run (10 s for one paragraph)
+_SIGNOFF_RE = re.compile(
+    r"^(?:ihre?|your|the)\s++(.{2,60}?)\s*+[-–—]?\s*+(?:redaktion|team|editors?|newsroom)\s*$", re.I
+)
 
 _CREDIT_RE = re.compile(
     r"(?:^|(?<=[\s.!?)(\]“”\"']))\s*(?:(?:Fotos?|Bild(?:er)?|Photos?|Images?|Credits?|Quelle|Source|Grafik|Video|Illustration)"
@@ -1442,7 +1445,52 @@ def _text(el: Any) -> str:
         return ""
 
 
+_SHORT_TEXT_RAW_MAX = 10_000  # characters of raw text, whitespace included
+
+
+def _short_text(el: Any, raw_max: int = _SHORT_TEXT_RAW_MAX) -> str | None:
+    """:func:`_text` of an element that must be short to count (a byline, a date, a label), or None when its raw
+    text is longer than ``raw_max``: the walk stops there, so nested wrappers around a huge text are not each read
+    in full (390 nested ``<div>Von …`` around 1 MB of text took 15 s)."""
+    parts: list[str] = []
+    n = 0
+    try:
+        for t in el.itertext():
+            n += len(t)
+            if n > raw_max:
+                return None
+            parts.append(t)
+    except (ValueError, TypeError):
+        return ""
+    return _norm_ws(" ".join(parts))
+
+
 # ---- JSON-LD ----------------------------------------------------------------------------------------------
+
+
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def _replace_surrogates(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return _SURROGATE_RE.sub("\ufffd", obj)
+    if isinstance(obj, list):
+        return [_replace_surrogates(v) for v in obj]
+    if isinstance(obj, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in obj.items()}
+    return obj
+
+
+def _no_lone_surrogates(objs: list[Any], raw: str) -> list[Any]:
+    """A ``\\ud800`` escape without its pair decodes to a lone surrogate, which no UTF-8 writer accepts (one such
+    author name made the parse stage fail to store its whole batch): those become U+FFFD (pairs were joined)."""
+    if not _SURROGATE_ESCAPE_RE.search(raw):
+        return objs
+    try:
+        return [_replace_surrogates(o) for o in objs]
+    except RecursionError:
+        return []
 
 
 def _load_jsonld(raw: str) -> list[Any]:
@@ -1454,11 +1502,13 @@ def _load_jsonld(raw: str) -> list[Any]:
     if not raw:
         return []
     try:
-        return [json.loads(raw)]
+        return _no_lone_surrogates([json.loads(raw)], raw)
     except RecursionError:
         return []  # absurdly deep nesting (hostile page): this block is dropped, the others are kept
     except json.JSONDecodeError:
         pass
+    except ValueError:
+        return []  # an integer longer than Python's int digit limit: this block is dropped too
     decoder = json.JSONDecoder()
     out = []
     pos = 0
@@ -1471,11 +1521,11 @@ def _load_jsonld(raw: str) -> list[Any]:
             break
         try:
             obj, end = decoder.raw_decode(raw, pos)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # JSONDecodeError, or an integer over the digit limit
             break
         out.append(obj)
         pos = end
-    return out
+    return _no_lone_surrogates(out, raw)
 
 
 def _iter_nodes(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -1754,8 +1804,8 @@ def _is_template_description(description: str, title: str) -> bool:
     """An SEO template rather than a summary: it quotes the headline (or its kicker and rest) and adds only a few
     words ("Hier finden Sie Informationen zu dem Thema „X“. Lesen Sie jetzt „Y“.", "Read „Y“ on Example")."""
     quoted = re.findall(r"[„“\"«»]([^„“”\"«»]{3,300})[“”\"«»]", description)
-    if not quoted:
-        return False
+    if not quoted or len(quoted) > 20:
+        return False  # a template quotes one to three titles; each quote below is one pass over the text
     tk = _letters(title)
     qk = "".join(_letters(q) for q in quoted)
     if not (tk in qk or (len(qk) > 10 and qk in tk) or _letters(quoted[-1]) in tk):
@@ -2023,20 +2073,29 @@ def _shared_depth(a: list[Any], b: list[Any]) -> int:
     return n
 
 
-def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str) -> bool:
+def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[Any, bool] | None = None) -> bool:
     """True when ``el`` is the byline of a teaser card: one of its three nearest containers holds a linked
     heading (``<h2><a>``) that is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog
-    themes link the post's own ``<h2>`` title)."""
+    themes link the post's own ``<h2>`` title). ``seen`` caches that per container (for one ``title_key``): 5,000
+    bylines in one container each searched it in full (45 s)."""
     node = el.getparent()
     for _ in range(3):
         if node is None or node.tag in ("body", "article", "main"):
             return False
         if h1_path and any(node is a for a in h1_path):
             return False
-        for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | .//a[.//h2 or .//h3 or .//h4]"):
-            key = _letters(_text(head))
-            if key and key not in title_key:
-                return True
+        hit = seen.get(node) if seen is not None else None
+        if hit is None:
+            hit = False
+            for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | .//a[.//h2 or .//h3 or .//h4]"):
+                key = _letters(_text(head))
+                if key and key not in title_key:
+                    hit = True
+                    break
+            if seen is not None:
+                seen[node] = hit
+        if hit:
+            return True
         node = node.getparent()
     return False
 
@@ -2053,6 +2112,7 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
     title_el = tree.find(".//title")
     title_key = _letters(_text(title_el)) if title_el is not None else ""
     author_classes: bool | None = None
+    teasers: dict[Any, bool] = {}
     for xp, semantic, by_class in _AUTHOR_XPATHS:
         if by_class:
             if author_classes is None:
@@ -2061,9 +2121,9 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
                 break
         found: list[tuple[int, list[str]]] = []
         for el in xp(scope):
-            if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key):
+            if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key, teasers):
                 continue
-            txt = (el.get("content") or "") if el.tag == "meta" else _text(el)
+            txt = (el.get("content") or "") if el.tag == "meta" else (_short_text(el) or "")
             if not txt or len(txt) > 200:
                 continue
             if not re.match(r"^(?:by|von)\b", txt, re.I):
@@ -2086,7 +2146,10 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
 
 
 _DOMAIN_IN_TEXT_RE = re.compile(
-    r"\b[\w-]+\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|pl|tr|info|eu|tv|ru|be|li|lu)\b", re.I
+    # "\b[\w-]+\." matched from each word start of a run: quadratic on "03-03-03-…" (50,000 chars: 10 s); a match
+    # now starts only where a run starts ("-*\w" keeps the old rule that it holds a word character)
+    r"(?<![\w-])-*\w[\w-]*\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|pl|tr|info|eu|tv|ru|be|li|lu)\b",
+    re.I,
 )
 
 
@@ -2189,11 +2252,13 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         # a label is a leaf element ("<strong>Autor</strong>"): no text walk over big subtrees
         label = (first.text or "").strip() if first is not None and not len(first) else ""
         if _AUTHOR_LABEL_RE.fullmatch(label):
-            txt = _text(el)
+            txt = _short_text(el)
         elif re.fullmatch(r"\w{2,15}\s*:", label):
             # "<h5>Datum:</h5> 03.11.2021 <h5>Autor:</h5> Peter Maahn": a key/value meta line
             m = re.search(
-                r"\b(?:autor(?:in|en)?|authors?|verfasser(?:in)?)\s*:\s*(.+?)(?=\s+\w{2,15}\s*:|$)", _text(el), re.I
+                r"\b(?:autor(?:in|en)?|authors?|verfasser(?:in)?)\s*:\s*(.+?)(?=\s+\w{2,15}\s*:|$)",
+                _short_text(el) or "",
+                re.I,
             )
             if not m:
                 return []
@@ -2206,7 +2271,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
         or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
-        txt = _text(el)
+        txt = _short_text(el)
     else:
         # "yas! | By Cara Stiles | April 13, 2020": the byline is one segment of a short meta line
         seg = (
@@ -2217,7 +2282,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         if not seg:
             return []
         txt = seg.group(1).strip()
-    if len(txt) > 80:
+    if txt is None or len(txt) > 80:
         return []
     txt = _DATED_BYLINE_RE.sub("", txt)
     txt = _BYLINE_LINE_RE.sub("", txt)
@@ -2553,7 +2618,8 @@ def _preclean_tree(tree: Any) -> None:
             _CONSENT_RE.search(attrs)
             and el.getparent() is not None
             and not _CONTENT_CLASS_RE.search(attrs)
-            and len(_text(el)) < 3000
+            and (short := _short_text(el)) is not None
+            and len(short) < 3000
             and not el.xpath(".//h1")
         ):
             el.drop_tree()
@@ -2703,7 +2769,7 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
             dateline = bm
         if not (el.tag == "time" or labelled or dateline or _HDR_DATE_CLASS_RE.search(_attr_str(el))):
             continue
-        raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _text(el)
+        raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _short_text(el)
         if not raw and el.tail:
             raw = _norm_ws(el.tail)  # an icon before the date: <i class="fa fa-calendar"></i> 21.11.2022
         if not raw or len(raw) > 120:
@@ -2818,10 +2884,10 @@ def _published_date(
     pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS[2:] if k in meta]
     scope = root if root is not None else tree
     for el in scope.xpath('.//*[@itemprop="datePublished"]'):
-        pub_cands.append((el.get("content") or el.get("datetime") or _text(el), "html"))
+        pub_cands.append((el.get("content") or el.get("datetime") or _short_text(el), "html"))
     for el in scope.iter("time"):
         if not _in_bad_container(el):
-            pub_cands.append((el.get("datetime") or _text(el), "html"))
+            pub_cands.append((el.get("datetime") or _short_text(el), "html"))
             break
     pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
     chosen = _choose_date(pub_cands, fetched_at)

@@ -172,3 +172,105 @@ def test_discovered_urls_stay_pending_after_they_leave_the_feed(tmp_path: Path, 
     assert fetched == set(pages)
     assert _run(cfg)["stages"]["fetch"]["processed"] == 0
     assert len([r for r, _ in httpserver.log if r.path.startswith("/artikel/")]) == 4  # none fetched twice
+
+
+# ---- hostile pages straight through parse_html: never an exception, never seconds per page ----------------------
+
+_TITLE = "Stadtrat beschließt neues Radwegenetz"
+_BIG_TEXT = "<p>" + "Der Stadtrat hat beschlossen, sagte er heute. " * 20_000 + "</p>"  # ~900 KB of text
+
+
+def _page(byline: str = "", jsonld: str = "", body: str = "", head: str = "") -> str:
+    script = f'<script type="application/ld+json">{jsonld}</script>' if jsonld else ""
+    return (
+        f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{_TITLE}</title>{head}{script}</head><body>'
+        f"<article><h1>{_TITLE}</h1>{byline}<p>Der Stadtrat hat am Mittwochabend mit großer Mehrheit ein neues "
+        f"Radwegenetz beschlossen. Bis 2030 sollen rund 40 Kilometer neue Radwege entstehen.</p>{body}</article>"
+        "</body></html>"
+    )
+
+
+def _nested(open_tag: str, close_tag: str, inner: str, depth: int = 390) -> str:
+    return open_tag * depth + inner + close_tag * depth
+
+
+@pytest.mark.timeout(60)  # each page took 12-45 s before its fix; now well under 2 s
+@pytest.mark.parametrize(
+    ("html", "authors"),
+    [
+        # an integer over Python's 4,300-digit str->int limit in JSON-LD raised ValueError out of parse_html
+        pytest.param(
+            _page(jsonld='{"@type":"NewsArticle","datePublished":' + "9" * 5000 + "}"), [], id="jsonld-bigint"
+        ),
+        pytest.param(
+            _page(jsonld='{"@type":"NewsArticle"};{"@type":"NewsArticle","wordCount":' + "9" * 5000 + "}"),
+            [],
+            id="jsonld-bigint-second-object",
+        ),
+        # a meta description quoting 40,000 titles: the SEO-template check made one pass over it per quote
+        pytest.param(
+            _page(head="<meta name='description' content='" + "".join(f"„Rat {i}“ " for i in range(40_000)) + "'>"),
+            [],
+            id="description-many-quotes",
+        ),
+        # a 50,000-character meta author of "0000-00-00" runs: the domain-in-text check backtracked quadratically
+        pytest.param(_page(head=f"<meta name='author' content='{'0000-00-00' * 5000}'>"), [], id="meta-author-dashes"),
+        # byline leads ("Von", "Autor:", itemprop=author, class=byline) wrapped 390 deep around a huge text: every
+        # wrapper's whole text was read and normalised (quadratic), although a byline longer than 80-200 chars is
+        # dropped anyway
+        pytest.param(_page(_nested("<div>Von ", "</div>", _BIG_TEXT)), [], id="nested-von-lines"),
+        pytest.param(_page(_nested("<span>Von ", "</span>", _BIG_TEXT)), [], id="nested-von-spans"),
+        pytest.param(_page(_nested("<div><b>Autor:</b>", "</div>", _BIG_TEXT)), [], id="nested-author-labels"),
+        pytest.param(_page(_nested("<div><b>Datum:</b>", "</div>", _BIG_TEXT)), [], id="nested-key-value-lines"),
+        pytest.param(_page(_nested("<div itemprop='author'>", "</div>", _BIG_TEXT)), [], id="nested-itemprop-author"),
+        # 5,000 bylines in one container with 20,000 paragraphs: the teaser check searched the container each time
+        pytest.param(
+            _page(
+                "<div class='w'><div class='x'>"
+                + "".join(f"<span class='author'>Von Anna{i} Muster</span>" for i in range(5000))
+                + "<p>x</p>" * 20_000
+                + "</div></div>"
+            ),
+            None,
+            id="many-bylines-one-container",
+        ),
+    ],
+)
+def test_hostile_page_parses_with_sane_output(html: str, authors: list[str] | None) -> None:
+    from tasks.parse import parse_html
+
+    res = parse_html(html, "https://lokalblatt.example.de/stadt/radwegenetz-1234.html")
+    assert res["title"] == _TITLE
+    assert isinstance(res["authors"], list) and all(isinstance(a, str) and len(a) <= 60 for a in res["authors"])
+    if authors is not None:
+        assert res["authors"] == authors
+    assert res["published_at"] is None
+    assert "Radwegenetz beschlossen" in (res["body"] or "")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("ws", ["\t", " ", "\u00a0", " \t\n"])
+def test_signoff_line_with_a_huge_whitespace_run_is_cleaned_quickly(ws: str) -> None:
+    from tasks.parse import clean_paragraphs, parse_text
+
+    para = "Ihre " + ws * 5000 + "x"  # the sign-off pattern backtracked over every split of the run
+    out = clean_paragraphs(["Der Stadtrat hat beschlossen.", para, "Ihre Lokalblatt-Redaktion"])
+    assert out["signoff"] == "Lokalblatt"
+    assert out["paragraphs"][0] == "Der Stadtrat hat beschlossen."
+    text = f"Stadtrat beschließt\n\nDer Stadtrat hat beschlossen.\n\n{para}\n"
+    assert parse_text(text)["title"] == "Stadtrat beschließt"
+
+
+def test_lone_surrogate_escapes_in_jsonld_do_not_break_the_batch(tmp_path: Path) -> None:
+    # JSON "\udc00" decodes to a lone surrogate; pyarrow refused it and the parse stage failed to store its batch
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = NEW_ARTICLE.replace(
+        '"author":{"@type":"Person","name":"Jana Beispiel"}',
+        '"author":{"@type":"Person","name":"\\udc00Jana Beispiel"},"description":"\\ud800 Bis 2030 \\ud83d\\ude00"',
+    )
+    (raw / "surrogates.html").write_text(page, encoding="utf-8")
+    out = _run(_config(tmp_path, _files_source(raw)))
+    assert out["articles_out"] == 1 and out["rejected_total"] == 0
+    arts = pd.read_parquet(tmp_path / "data" / "processed" / "articles")
+    assert list(arts["title"]) == ["Stadtrat beschließt neues Radwegenetz"]
