@@ -1900,14 +1900,22 @@ def _attr_str(el: Any) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
+def _is_bad_node(tag: str, attrs: str, depth: int) -> bool:
+    """One ancestor test shared by :func:`_in_bad_container` and :func:`_byline_bad`: an ``<aside>``/``<nav>``/
+    ``<footer>`` that is not marked as article content, or (above the element itself) a container whose class/id
+    names a sidebar, related list, comment section, navigation, promo box ... (:data:`_BAD_CONTAINER_RE`)."""
+    if tag in ("aside", "nav", "footer") and not _CONTENT_CLASS_RE.search(attrs):
+        return True
+    return depth > 0 and bool(_BAD_CONTAINER_RE.search(attrs))
+
+
 def _in_bad_container(el: Any, stop: Any = None) -> bool:
+    """True when ``el`` or one of its 25 nearest ancestors (below ``stop``) is page furniture (:func:`_is_bad_node`)."""
     node = el
     depth = 0
     while node is not None and node is not stop and depth < 25:
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("aside", "nav", "footer") and not _CONTENT_CLASS_RE.search(_attr_str(node)):
-            return True
-        if depth > 0 and _BAD_CONTAINER_RE.search(_attr_str(node)):
+        if _is_bad_node(tag, _attr_str(node), depth):
             return True
         node = node.getparent()
         depth += 1
@@ -2018,9 +2026,7 @@ def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
             or bool(re.search(r"(?<!\S)(?:main|content|main-content|site-content|page-content)(?!\S)", attrs))
             or bool(re.search(r"author|autor|byline", attrs, re.I) and not re.search(r"comment", attrs, re.I))
         )
-        if not layout and tag in ("aside", "nav", "footer") and not _CONTENT_CLASS_RE.search(attrs):
-            return True
-        if not layout and depth > 0 and _BAD_CONTAINER_RE.search(attrs):
+        if not layout and _is_bad_node(tag, attrs, depth):
             return True
         if depth < 8 and (
             tag in ("figure", "figcaption") or (tag not in ("article", "main") and _MEDIA_BOX_RE.search(attrs))
