@@ -1392,6 +1392,52 @@ def test_htmldate_year_only_guess_dropped(extra: str, day: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang", "langs"),
+    [
+        ("de-AT", ("de", "en")),
+        ("en-GB", ("en",)),
+        ("no", ("nb", "en")),  # dateparser files Norwegian Bokmål as "nb"
+        ("fr", ("fr", "en")),
+        (None, None),  # no declared language: all of dateparser's languages, as htmldate does by default
+        ("xx", None),  # a code dateparser does not know
+    ],
+)
+def test_dateparser_languages_follow_declared_language(lang: str | None, langs: tuple[str, ...] | None) -> None:
+    assert parse_mod._dateparser_langs(lang) == langs
+
+
+@pytest.mark.parametrize(
+    ("langs", "text", "day"),
+    [
+        (("de", "en"), "12. Oktober 2023", "2023-10-12"),
+        (("de", "en"), "October 12, 2023", "2023-10-12"),
+        (("fr", "en"), "12 octobre 2023", "2023-10-12"),
+        (("en",), "12. Oktober 2023", None),  # outside the page's languages
+    ],
+)
+def test_limited_dateparser_reads_page_languages(langs: tuple[str, ...], text: str, day: str | None) -> None:
+    found = parse_mod._dateparser_for(langs).get_date_data(text)["date_obj"]
+    assert (found.date().isoformat() if found else None) == day
+
+
+def test_htmldate_fallback_leaves_htmldate_as_it_was() -> None:
+    """The per-page language limit is undone after the call: htmldate's own parser factory is back and no
+    string parsed under the limited languages stays in htmldate's cache for other callers."""
+    from htmldate import extractors
+
+    default_factory = extractors.get_external_parser
+    html = (
+        f'<html lang="de"><head><title>Rathaus</title></head><body><div><h1>Rathaus</h1><p>{LONG}</p>'
+        "<p>Stand: Mittwoch, 12. Oktober 2022</p></div></body></html>"
+    )
+    tree = lxml.html.fromstring(html)
+    found = parse_mod._htmldate_fallback(tree, datetime(2030, 1, 1, tzinfo=UTC), "de")
+    assert found is not None and found[0].date().isoformat() == "2022-10-12"
+    assert extractors.get_external_parser is default_factory
+    assert extractors.try_date_expr.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(
     ("lang", "day"),
     [("en-US", "2022-03-05"), ("en", "2022-03-05"), ("en-GB", "2022-05-03"), ("de", "2022-05-03"), ("", "2022-05-03")],
 )
