@@ -2928,7 +2928,7 @@ def _local_day(d: tuple[datetime, str, str, int | None]) -> Any:
 
 
 def _reconcile_header(
-    chosen: tuple[datetime, str, str, int | None], hd: tuple[datetime, str, str, int | None]
+    chosen: tuple[datetime, str, str, int | None], hd: tuple[datetime, str, str, int | None], labelled: bool = False
 ) -> tuple[datetime, str, str, int | None]:
     """Structured date vs. the date printed in the article header, when their days differ.
 
@@ -2944,6 +2944,9 @@ def _reconcile_header(
       creation/import time, not the date the page shows.
     * Otherwise the structured date stays: a structured time with its own local offset is the publisher's
       statement (measured: header dates that contradict one are teaser/edition/update dates, e.g. fundus).
+
+    * A labelled header date ("Veröffentlicht am", "Stand:") against a structured time without offset that none
+      of the above explains: the labelled date wins (the naive value is often a CMS or crawl time).
 
     A header date that is the structured day with day and month swapped (``05/08/2019`` vs ``2019-05-08``) is a
     numeric date read in the wrong order: the structured date stays.
@@ -2962,7 +2965,40 @@ def _reconcile_header(
                 return chosen[0], chosen[1], chosen[2], 15 * round(mins / 15)
         elif any((chosen[0] + timedelta(hours=h)).date() == hd[0].date() for h in range(-10, 11)):
             return hd
+    if labelled and chosen[3] is None:
+        return hd
     return chosen
+
+
+def _unless_save_time(
+    chosen: tuple[datetime, str, str, int | None],
+    meta: dict[str, list[str]],
+    jl: _JsonLd,
+    fetched_at: datetime | None,
+) -> tuple[datetime, str, str, int | None]:
+    """``article:published_time`` that is the very moment of ``article:modified_time`` is the last save (some
+    CMSs write both on every edit, e.g. live blogs): an earlier JSON-LD ``datePublished`` is the publication."""
+    mod = parse_date_string(_m(meta, "article:modified_time"))
+    if mod is None or mod[1] == "day" or mod[0] != chosen[0]:
+        return chosen
+    jd = _choose_date([(_str_val(jl.get("datePublished")), "jsonld")], fetched_at)
+    if jd is not None and jd[1] != "day" and jd[0] < chosen[0] - timedelta(hours=1):
+        return jd
+    return chosen
+
+
+def _agreeing_candidate(
+    hd: tuple[datetime, str, str, int | None], cands: list[tuple[str | None, str]], fetched_at: datetime | None
+) -> tuple[datetime, str, str, int | None] | None:
+    """A structured publication candidate (not the first choice) on the labelled header date's day: two
+    statements of the page agree (``DC.Date`` and "Stand: 07.11.2023" against a JSON-LD ``datePublished`` of the
+    evening before); the agreeing candidate is used, it may state a time and offset."""
+    day = _local_day(hd)
+    for raw, source in cands[1:]:
+        c = _choose_date([(raw, source)], fetched_at)
+        if c is not None and _local_day(c) == day:
+            return c
+    return None
 
 
 def _published_date(
@@ -2981,12 +3017,16 @@ def _published_date(
             break
     pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
     chosen = _choose_date(pub_cands, fetched_at)
-    hd = _header_date(tree, root, fetched_at)
-    if hd is not None:
+    if chosen is not None and chosen[2] == "meta":
+        chosen = _unless_save_time(chosen, meta, jl, fetched_at)
+    found = _header_date_labelled(tree, root, fetched_at)
+    if found is not None:
+        hd, labelled = found
         if chosen is None:
             chosen = hd
         elif _local_day(hd) != _local_day(chosen):
-            chosen = _reconcile_header(chosen, hd)
+            agreeing = _agreeing_candidate(hd, pub_cands, fetched_at) if labelled else None
+            chosen = agreeing or _reconcile_header(chosen, hd, labelled)
     if chosen is None:
         chosen = _htmldate_fallback(tree, fetched_at)
     if chosen is None:

@@ -1374,6 +1374,33 @@ _HEAD_DAY = '<meta name="date" content="{}">'
         (_HEAD_DAY.format("2020-03-03"), "<p>Seit dem 7. April 2020 gilt die Regel.</p>", "2020-03-03", None),
         # a header date that is the structured day with day and month swapped: the structured date
         (_HEAD_PUB.format("2019-05-08T05:30:23Z"), "<div><span>05/08/2019</span></div>", "2019-05-08", 0),
+        # a labelled header date against a structured time without offset: the labelled date
+        (
+            _HEAD_DAY.format("2020-04-29T11:52:23"),
+            '<p><span class="stand">Stand: 28.04.2020 18:00 Uhr</span></p>',
+            "2020-04-28",
+            None,
+        ),
+        # ... against a structured time with its own offset: the structured date stays
+        (_HEAD_PUB.format("2019-09-17T14:54:31+02:00"), "<p>Veröffentlicht am 31.08.2019</p>", "2019-09-17", 120),
+        # ... unless another structured candidate agrees with the labelled date
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-11-06T18:19+01:00"}'
+            '</script><meta name="DC.Date" content="2023-11-07T07:30+01:00">',
+            "<p><span>Stand: </span>07.11.2023, 07:30 Uhr</p>",
+            "2023-11-07",
+            60,
+        ),
+        # article:published_time that is the moment of article:modified_time (the last save): JSON-LD's earlier date
+        (
+            _HEAD_PUB.format("2024-08-05T19:49:50Z")
+            + '<meta property="article:modified_time" content="2024-08-05T19:49:50Z">'
+            '<script type="application/ld+json">{"@type": "LiveBlogPosting", "datePublished": "2024-08-04T13:23:00Z"}'
+            "</script>",
+            "",
+            "2024-08-04",
+            0,
+        ),
         # an embedded post (a blockquote) has its own date
         (
             _HEAD_DAY.format("2022-02-04"),
