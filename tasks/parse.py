@@ -3001,6 +3001,36 @@ def _agreeing_candidate(
     return None
 
 
+#: languages read (nearly) only in Central European Time (CET/CEST)
+_CET_LANGS = frozenset(
+    {"de", "fr", "it", "nl", "lb", "rm", "da", "sv", "no", "nb", "nn", "pl", "cs", "sk", "hu", "sl", "hr", "bs", "sr"}
+)
+
+
+def _last_sunday_utc(year: int, month: int) -> datetime:
+    """01:00 UTC on the last Sunday of ``month`` (the EU daylight-saving switch)."""
+    d = datetime(year, month, 31, 1, tzinfo=UTC)
+    return d - timedelta(days=(d.weekday() + 1) % 7)
+
+
+def _cet_offset_min(dt: datetime) -> int:
+    """The Central European offset at ``dt`` (UTC): +120 from the last Sunday of March to the last of October."""
+    return 120 if _last_sunday_utc(dt.year, 3) <= dt < _last_sunday_utc(dt.year, 10) else 60
+
+
+def _cet_midnight_as_day(
+    chosen: tuple[datetime, str, str, int | None], lang: str | None
+) -> tuple[datetime, str, str, int | None]:
+    """A UTC time that is exactly midnight in Central European time (``2022-11-06T23:00:00Z``) on a page in a
+    Central European language is a calendar day stored as local midnight: that day, without time."""
+    if chosen[1] == "day" or chosen[3] != 0 or (lang or "")[:2].lower() not in _CET_LANGS:
+        return chosen
+    local = chosen[0] + timedelta(minutes=_cet_offset_min(chosen[0]))
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        return chosen
+    return datetime(local.year, local.month, local.day, tzinfo=UTC), "day", chosen[2], None
+
+
 def _published_date(
     tree: Any, root: Any, meta: dict[str, list[str]], jl: _JsonLd, url: str | None, fetched_at: datetime | None
 ) -> tuple[datetime, str, str, int | None] | None:
@@ -3027,6 +3057,8 @@ def _published_date(
         elif _local_day(hd) != _local_day(chosen):
             agreeing = _agreeing_candidate(hd, pub_cands, fetched_at) if labelled else None
             chosen = agreeing or _reconcile_header(chosen, hd, labelled)
+    if chosen is not None:
+        chosen = _cet_midnight_as_day(chosen, tree.get("lang"))
     if chosen is None:
         chosen = _htmldate_fallback(tree, fetched_at)
     if chosen is None:

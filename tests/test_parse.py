@@ -1454,6 +1454,26 @@ def test_header_slash_date_order_follows_page_language(lang: str, day: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("lang", "value", "day", "offset"),
+    [
+        ("de", "2022-11-06T23:00:00.000Z", "2022-11-07", None),  # CET midnight: the calendar day 11-07
+        ("de-AT", "2022-07-06T22:00:00Z", "2022-07-07", None),  # CEST midnight
+        ("de", "2022-07-06T23:00:00Z", "2022-07-06", 0),  # 01:00 CEST: a real time, kept
+        ("de", "2022-11-06T23:00:10Z", "2022-11-06", 0),  # not exactly midnight
+        ("en", "2022-11-06T23:00:00Z", "2022-11-06", 0),  # not a Central European language
+    ],
+)
+def test_cet_midnight_is_a_calendar_day(lang: str, value: str, day: str, offset: int | None) -> None:
+    html = (
+        f'<html lang="{lang}"><head><meta property="article:published_time" content="{value}"></head>'
+        f"<body><article><h1>Rathaus</h1><p>{LONG}</p></article></body></html>"
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus")
+    assert result["published_at"].date().isoformat() == day
+    assert result["published_offset_min"] == offset
+
+
+@pytest.mark.parametrize(
     ("info_box", "day"),
     [
         # a bare label and its date in an info box under a long article
