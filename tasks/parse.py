@@ -2801,6 +2801,10 @@ def _header_date_labelled(
         h1s = [e for e in tree.iter("h1") if not _is_logo(e)]
         own_h1 = next((e for e in scope.iter("h1") if not _is_logo(e)), h1s[0] if h1s else None)
         h1 = next((e for e in h1s if not _in_bad_container(e)), own_h1)
+    headline = h1 is not None
+    if h1 is None:
+        # no headline element: the article text starts at its first long paragraph
+        h1 = next((p for p in scope.iter("p") if len(_norm_ws(p.text or "")) >= 150 and not _in_bad_container(p)), None)
     anchor = h1 if h1 is not None else scope
     # document order around the anchor (XPath keeps this cheap: only the window becomes Python objects)
     before = anchor.xpath(f"preceding::*[position() <= {_HEADER_BEFORE}]")
@@ -2859,7 +2863,7 @@ def _header_date_labelled(
                 raw = tail
         elif near and tail and _HDR_BYLINE_CLASS_RE.search(attrs) and _is_bare_date(tail):
             raw = tail  # the date after the byline: "<span class="author">X</span> | 30 septembre 2018"
-        elif -3 <= dist <= _HEADER_BARE:
+        elif headline and -3 <= dist <= _HEADER_BARE:
             short = _short_text(el, 200) if len(el) <= 3 else None
             if short and _is_bare_date(short):
                 raw = short

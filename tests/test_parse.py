@@ -1492,6 +1492,27 @@ def test_header_date_labelled_further_down(info_box: str, day: str) -> None:
     assert result["published_at"].date().isoformat() == day
 
 
+@pytest.mark.parametrize(
+    ("article", "day"),
+    [
+        # no <h1>: the dateline just before the first long paragraph, not the sidebar list
+        (f"<p>2021-10-16 | Botschaft</p><p>{LONG}</p>", "2021-10-16"),
+        # ... but a bare date there (an image caption) is not taken as the header date
+        (f"<p>{LONG}</p><p><em>April 3, 2019</em></p><h2>Zwischentitel</h2><p>{LONG}</p>", "2020-04-21"),
+    ],
+)
+def test_header_date_without_h1(article: str, day: str) -> None:
+    sidebar = "".join(
+        f'<li><i class="fa fa-calendar"></i> {d}.06.2016<br><a href="/x{d}">Alt</a></li>' for d in range(10, 20)
+    )
+    html = (
+        '<html><head><meta name="date" content="2020-04-21"></head><body><div class="content">'
+        f'<div class="main">{article}</div><div class="sidebar"><ul>{sidebar}</ul></div></div></body></html>'
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus", fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    assert result["published_at"].date().isoformat() == day
+
+
 def test_header_date_layout_wrapper_holding_the_headline() -> None:
     """A page wrapper whose class names a navigation layout ("left-navigation-wrapper") holds the headline too:
     it is the page layout, not a navigation box; a real navigation box beside the article still is."""
