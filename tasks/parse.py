@@ -2829,6 +2829,17 @@ def _header_date_labelled(
         near = dist < _HEADER_AFTER
         own = _norm_ws(el.text or "")
         attrs = _attr_str(el)
+        labelled_own = bool(_HDR_PUB_LABEL_RE.match(own))
+        if not (
+            labelled_own
+            or el.tag == "time"
+            or re.search(r"\d", own)
+            or re.search(r"\d", (el.tail or "")[:200])
+            or el.get("datetime")
+            or el.get("content")
+            or _HDR_DATE_CLASS_RE.search(attrs)
+        ):
+            continue  # nothing date-like here (the element's children are visited on their own)
         # the label may sit before the element: "<p>Updated <time>…</time></p>", "<strong>Datum</strong> 28.04.2023"
         parent = el.getparent()
         prev = el.getprevious()
@@ -2837,9 +2848,9 @@ def _header_date_labelled(
         elif not isinstance(prev.tag, str):
             before_txt = _norm_ws(prev.tail or "")
         else:
-            prev_text = _norm_ws(f"{_text(prev)} {prev.tail or ''}")
+            prev_short = _short_text(prev, 300)
+            prev_text = _norm_ws(f"{prev_short} {prev.tail or ''}") if prev_short is not None else "0"
             before_txt = prev_text if not re.search(r"\d", prev_text) else _norm_ws(prev.tail or "")
-        labelled_own = bool(_HDR_PUB_LABEL_RE.match(own))
         labelled = labelled_own or bool(_HDR_PUB_LABEL_RE.search(before_txt[-40:]))
         label_cand = labelled_own or (labelled and len(before_txt) <= 40)
         if not near and not ((labelled_own and _HDR_LABEL_ONLY_RE.match(own)) or (not labelled_own and label_cand)):
