@@ -2703,9 +2703,10 @@ def _choose_date(
     return None
 
 
-#: a label that introduces the publication date in an article header ("Veröffentlicht am 16.08.2019")
+#: a label that introduces the publication date in an article header ("Veröffentlicht am 16.08.2019"); German
+#: "Stand:" heads the date a news page shows under its headline (measured: the publication date of the record)
 _HDR_PUB_LABEL_RE = re.compile(
-    r"^\W*(?:veröffentlicht|erstellt|publiziert|erschienen|datum|published|posted|written|publié|publicado"
+    r"^\W*(?:veröffentlicht|erstellt|publiziert|erschienen|datum|stand|published|posted|written|publié|publicado"
     r"|pubblicato|date)\b",
     re.I,
 )
@@ -2722,36 +2723,98 @@ _HDR_BYLINE_DATE_RE = re.compile(
 _HDR_MOD_CLASS_RE = re.compile(r"updated|modified", re.I)
 #: class/id of an element that holds a date in a news page header
 _HDR_DATE_CLASS_RE = re.compile(r"date|datum|time|posted|publish|dateline|calendar", re.I)
-#: elements before/after the headline searched for the header date
-_HEADER_BEFORE, _HEADER_AFTER = 25, 60
+#: an element text that is only a publication label, or a label and a date ("Datum", "Erschienen am: 13.10.2021")
+_HDR_LABEL_ONLY_RE = re.compile(
+    r"^\W*(?:veröffentlicht|erstellt|publiziert|erschienen|datum|stand|published|posted|publié|publicado"
+    r"|pubblicato|date)(?:\s+(?:am|on|le|el|il|em))?\s*:?\s*(?:[\d./-]{6,10}|\d{1,2}\.?\s+\w{3,9}\.?\s+\d{4})?\s*$",
+    re.I,
+)
+#: class/id of a byline element whose tail may carry the date ("<span class="author">X</span> | 30 septembre 2018")
+_HDR_BYLINE_CLASS_RE = re.compile(r"author|byline", re.I)
+#: what may stand around a bare date: weekday, "um"/"at", "Uhr", am/pm, a time zone, punctuation
+_HDR_BARE_REST_RE = re.compile(
+    r"^(?:[\W\d_]|\b(?:mon|tue|wed|thu|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
+    r"[a-zé]{3,9}day|um|at|à|uhr|h|am|pm|a\.m|p\.m|gmt|utc|cet|cest|mez|mesz|de|le)\b)*$",
+    re.I,
+)
+#: elements before/after the headline searched for the header date; a labelled date ("Datum", "Erschienen am")
+#: counts further down (an info box under the article)
+_HEADER_BEFORE, _HEADER_AFTER, _HEADER_AFTER_LABELLED = 25, 60, 300
+#: a bare date (an element holding nothing but a date) counts this close to the headline
+_HEADER_BARE = 12
+
+
+def _is_bare_date(text: str) -> bool:
+    """``text`` is a date and nothing more (weekday, time of day, "Uhr", separators allowed): "3/5/2022 22:41",
+    "7 April 2020", "Dienstag, 01. Februar 2022 12:10"."""
+    if not 6 <= len(text) <= 48 or not re.search(r"\d{4}", text):
+        return False
+    rest = text
+    for rx in (_ISO_RE, _DMY_NUM_RE, _DMY_TEXT_RE, _MDY_TEXT_RE, _SLASH_DATE_RE):
+        rest, n = rx.subn(" ", rest, count=1)
+        if n:
+            break
+    else:
+        return False
+    return bool(_HDR_BARE_REST_RE.match(rest.strip()))
+
+
+def _below_common_ancestor(el: Any, anchor_path: set[Any]) -> Any:
+    """The nearest ancestor of ``el`` (itself included) that also holds the headline: containers above it wrap
+    the headline too, so their class ("left-navigation-wrapper", "page-sidebar-layout") names the page layout,
+    not a sidebar."""
+    for a in (el, *el.iterancestors()):
+        if a in anchor_path:
+            return a
+    return None
 
 
 def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[datetime, str, str, int | None] | None:
+    """The date shown in the article header; see :func:`_header_date_labelled`."""
+    found = _header_date_labelled(tree, root, fetched_at)
+    return found[0] if found else None
+
+
+def _header_date_labelled(
+    tree: Any, root: Any, fetched_at: datetime | None
+) -> tuple[tuple[datetime, str, str, int | None], bool] | None:
     """The date shown in the article header: a ``<time>``, a date-classed element or a labelled date
-    ("Veröffentlicht am …", "Published:") among the elements just before and after the headline ``<h1>``.
+    ("Veröffentlicht am …", "Published:", "Stand:") among the elements just before and after the headline
+    ``<h1>``, and whether it was labelled.
 
     News pages print the publication date next to the headline and byline; dates further away (sidebars, teaser
     lists, comments, footers) belong to other items. A paragraph that opens with its date ("29.11.2022 – …",
-    a dateline) and a short byline line that opens with one ("1. Februar 2022, Daniel D.") count too; numeric
-    ``03/05/2022`` is read day first except on English (not en-GB/IE/AU/NZ/IN) pages. Elements in
-    navigation/related/comment containers (``<body>`` classes such as ``one-sidebar`` do not count) or inside
-    links, dates labelled as updates ("Aktualisiert", "Updated") and hAtom ``updated``/``modified`` classes are
-    skipped; a labelled publication date wins over an unlabelled one, then one with a machine-readable
-    ``datetime``, then the one nearest to the headline.
+    a dateline), a short byline line that opens with one ("1. Februar 2022, Daniel D."), the text after a byline
+    element ("<span class="author">X</span> | 30 septembre 2018") and, right at the headline, an element that holds
+    nothing but a date count too; a labelled date ("<strong>Datum</strong> 28.04.2023", "Erschienen am:
+    <h2>13.10.2021</h2>") counts further down. Numeric ``03/05/2022`` is read day first except on English
+    (not en-GB/IE/AU/NZ/IN) pages. Elements in navigation/related/comment containers (containers that also hold
+    the headline do not count: they are the page layout) or inside links, dates labelled as updates
+    ("Aktualisiert", "Updated") and hAtom ``updated``/``modified`` classes are skipped; a labelled publication date
+    wins over an unlabelled one, then one with a machine-readable ``datetime``, then the one nearest to the
+    headline.
     """
     scope = root if root is not None else tree
     h1 = next((e for e in scope.iter("h1") if not _in_bad_container(e) and not _is_logo(e)), None)
     if h1 is None:
-        h1 = next((e for e in tree.iter("h1") if not _is_logo(e)), None)
+        # a clean headline elsewhere, else the article's own (its container's class may name "latest" …)
+        h1s = [e for e in tree.iter("h1") if not _is_logo(e)]
+        own_h1 = next((e for e in scope.iter("h1") if not _is_logo(e)), h1s[0] if h1s else None)
+        h1 = next((e for e in h1s if not _in_bad_container(e)), own_h1)
+    headline = h1 is not None
+    if h1 is None:
+        # no headline element: the article text starts at its first long paragraph
+        h1 = next((p for p in scope.iter("p") if len(_norm_ws(p.text or "")) >= 150 and not _in_bad_container(p)), None)
     anchor = h1 if h1 is not None else scope
     # document order around the anchor (XPath keeps this cheap: only the window becomes Python objects)
     before = anchor.xpath(f"preceding::*[position() <= {_HEADER_BEFORE}]")
-    after = anchor.xpath(f"(descendant::* | following::*)[position() < {_HEADER_AFTER}]")
-    window = [(len(before) - j, e) for j, e in enumerate(before)] + [(0, anchor)]
+    after = anchor.xpath(f"(descendant::* | following::*)[position() < {_HEADER_AFTER_LABELLED}]")
+    window = [(j - len(before), e) for j, e in enumerate(before)] + [(0, anchor)]  # before: negative
     window += [(j + 1, e) for j, e in enumerate(after)]
-    body = tree.find("body")
+    anchor_path = {anchor, *anchor.iterancestors()}
     lang = (tree.get("lang") or "").lower()
-    best: tuple[tuple[int, int, int], tuple[datetime, str, str, int | None]] | None = None
+    best: tuple[tuple[int, int, int], tuple[datetime, str, str, int | None], bool] | None = None
     for dist, el in window:
         if not isinstance(el.tag, str) or el.tag in (
             "script",
@@ -2764,45 +2827,75 @@ def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[dat
             "title",
         ):
             continue
+        near = dist < _HEADER_AFTER
         own = _norm_ws(el.text or "")
-        labelled = bool(_HDR_PUB_LABEL_RE.match(own))
-        dateline = _HDR_DATE_OPENING_RE.match(own) if el.tag in ("p", "div") else None
-        if dateline is None:
-            # a short byline line that opens with the date: "1. Februar 2022, Daniel D." (own text or after a <br>)
-            tail = _norm_ws(el.tail or "")
-            bm = _HDR_BYLINE_DATE_RE.match(tail) if 0 < len(tail) <= 80 else None
-            if bm is None and 0 < len(own) <= 80:
-                bm = _HDR_BYLINE_DATE_RE.match(own)
-            dateline = bm
-        if not (el.tag == "time" or labelled or dateline or _HDR_DATE_CLASS_RE.search(_attr_str(el))):
-            continue
-        raw = dateline.group(1) if dateline else el.get("datetime") or el.get("content") or _short_text(el)
-        if not raw and el.tail:
-            raw = _norm_ws(el.tail)  # an icon before the date: <i class="fa fa-calendar"></i> 21.11.2022
-        if not raw or len(raw) > 120:
-            continue
+        attrs = _attr_str(el)
+        labelled_own = bool(_HDR_PUB_LABEL_RE.match(own))
+        if not (
+            labelled_own
+            or el.tag == "time"
+            or re.search(r"\d", own)
+            or re.search(r"\d", (el.tail or "")[:200])
+            or el.get("datetime")
+            or el.get("content")
+            or _HDR_DATE_CLASS_RE.search(attrs)
+        ):
+            continue  # nothing date-like here (the element's children are visited on their own)
         # the label may sit before the element: "<p>Updated <time>…</time></p>", "<strong>Datum</strong> 28.04.2023"
         parent = el.getparent()
         prev = el.getprevious()
         if prev is None:
-            before = _norm_ws(parent.text or "") if parent is not None else ""
+            before_txt = _norm_ws(parent.text or "") if parent is not None else ""
+        elif not isinstance(prev.tag, str):
+            before_txt = _norm_ws(prev.tail or "")
         else:
-            prev_text = _norm_ws(f"{_text(prev)} {prev.tail or ''}")
-            before = prev_text if not re.search(r"\d", prev_text) else _norm_ws(prev.tail or "")
-        label = f"{before[-40:]} {own}"
-        if _HDR_MOD_LABEL_RE.search(label) or _HDR_MOD_CLASS_RE.search(_attr_str(el)):
+            prev_short = _short_text(prev, 300)
+            prev_text = _norm_ws(f"{prev_short} {prev.tail or ''}") if prev_short is not None else "0"
+            before_txt = prev_text if not re.search(r"\d", prev_text) else _norm_ws(prev.tail or "")
+        labelled = labelled_own or bool(_HDR_PUB_LABEL_RE.search(before_txt[-40:]))
+        label_cand = labelled_own or (labelled and len(before_txt) <= 40)
+        if not near and not ((labelled_own and _HDR_LABEL_ONLY_RE.match(own)) or (not labelled_own and label_cand)):
+            continue  # further down only a bare label and its date ("<strong>Datum</strong> 28.04.2023")
+        dateline = _HDR_DATE_OPENING_RE.match(own) if el.tag in ("p", "div") and near else None
+        tail = _norm_ws(el.tail or "")
+        if dateline is None and near:
+            # a short byline line that opens with the date: "1. Februar 2022, Daniel D." (own text or after a <br>)
+            bm = _HDR_BYLINE_DATE_RE.match(tail) if 0 < len(tail) <= 80 else None
+            if bm is None and 0 < len(own) <= 80:
+                bm = _HDR_BYLINE_DATE_RE.match(own)
+            dateline = bm
+        raw: str | None = None
+        if dateline:
+            raw = dateline.group(1)
+        elif el.tag == "time" or label_cand or _HDR_DATE_CLASS_RE.search(attrs):
+            raw = el.get("datetime") or el.get("content") or _short_text(el)
+            if (not raw or (labelled_own and not re.search(r"\d", raw))) and tail:
+                # an icon before the date (<i class="fa fa-calendar"></i> 21.11.2022), a label element and
+                # the date after it (<strong>Datum</strong> 28.04.2023)
+                raw = tail
+        elif near and tail and _HDR_BYLINE_CLASS_RE.search(attrs) and _is_bare_date(tail):
+            raw = tail  # the date after the byline: "<span class="author">X</span> | 30 septembre 2018"
+        elif headline and -3 <= dist <= _HEADER_BARE:
+            short = _short_text(el, 200) if len(el) <= 3 else None
+            if short and _is_bare_date(short):
+                raw = short
+        if not raw or len(raw) > 120:
             continue
-        labelled = labelled or bool(_HDR_PUB_LABEL_RE.search(before[-40:]))
-        if _in_bad_container(el, stop=body) or _in_link(el):
+        label = f"{before_txt[-40:]} {own}"
+        if _HDR_MOD_LABEL_RE.search(label) or _HDR_MOD_CLASS_RE.search(attrs):
             continue
+        if _in_link(el) or _in_bad_container(el, stop=_below_common_ancestor(el, anchor_path)):
+            continue
+        if next(el.iterancestors("blockquote"), None) is not None:
+            continue  # a quoted or embedded post (tweet, Facebook post): its own date
         parsed = parse_date_string(raw) or _slash_date(raw, lang)
         if parsed is None or not _plausible(parsed[0], fetched_at):
             continue
         # labelled first, then a machine-readable datetime, then the nearest to the headline
-        rank = (0 if labelled else 1, 0 if el.get("datetime") else 1, dist)
+        rank = (0 if labelled else 1, 0 if el.get("datetime") else 1, abs(dist))
         if best is None or rank < best[0]:
-            best = (rank, (parsed[0], parsed[1], "html", stated_offset_min(raw)))
-    return best[1] if best else None
+            best = (rank, (parsed[0], parsed[1], "html", stated_offset_min(raw)), labelled)
+    return (best[1], best[2]) if best else None
 
 
 _SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?:,?\s*(\d{1,2}):(\d{2}))?(?![\d/])")
@@ -2851,7 +2944,7 @@ def _local_day(d: tuple[datetime, str, str, int | None]) -> Any:
 
 
 def _reconcile_header(
-    chosen: tuple[datetime, str, str, int | None], hd: tuple[datetime, str, str, int | None]
+    chosen: tuple[datetime, str, str, int | None], hd: tuple[datetime, str, str, int | None], labelled: bool = False
 ) -> tuple[datetime, str, str, int | None]:
     """Structured date vs. the date printed in the article header, when their days differ.
 
@@ -2867,7 +2960,16 @@ def _reconcile_header(
       creation/import time, not the date the page shows.
     * Otherwise the structured date stays: a structured time with its own local offset is the publisher's
       statement (measured: header dates that contradict one are teaser/edition/update dates, e.g. fundus).
+
+    * A labelled header date ("Veröffentlicht am", "Stand:") against a structured time without offset that none
+      of the above explains: the labelled date wins (the naive value is often a CMS or crawl time).
+
+    A header date that is the structured day with day and month swapped (``05/08/2019`` vs ``2019-05-08``) is a
+    numeric date read in the wrong order: the structured date stays.
     """
+    hd_day, ch_day = _local_day(hd), _local_day(chosen)
+    if hd_day.day <= 12 and hd_day.replace(month=hd_day.day, day=hd_day.month) == ch_day:
+        return chosen
     if chosen[1] == "day":
         return hd
     if chosen[3] in (None, 0) and hd[3] is None:
@@ -2879,7 +2981,70 @@ def _reconcile_header(
                 return chosen[0], chosen[1], chosen[2], 15 * round(mins / 15)
         elif any((chosen[0] + timedelta(hours=h)).date() == hd[0].date() for h in range(-10, 11)):
             return hd
+    if labelled and chosen[3] is None:
+        return hd
     return chosen
+
+
+def _unless_save_time(
+    chosen: tuple[datetime, str, str, int | None],
+    meta: dict[str, list[str]],
+    jl: _JsonLd,
+    fetched_at: datetime | None,
+) -> tuple[datetime, str, str, int | None]:
+    """``article:published_time`` that is the very moment of ``article:modified_time`` is the last save (some
+    CMSs write both on every edit, e.g. live blogs): an earlier JSON-LD ``datePublished`` is the publication."""
+    mod = parse_date_string(_m(meta, "article:modified_time"))
+    if mod is None or mod[1] == "day" or mod[0] != chosen[0]:
+        return chosen
+    jd = _choose_date([(_str_val(jl.get("datePublished")), "jsonld")], fetched_at)
+    if jd is not None and jd[1] != "day" and jd[0] < chosen[0] - timedelta(hours=1):
+        return jd
+    return chosen
+
+
+def _agreeing_candidate(
+    hd: tuple[datetime, str, str, int | None], cands: list[tuple[str | None, str]], fetched_at: datetime | None
+) -> tuple[datetime, str, str, int | None] | None:
+    """A structured publication candidate (not the first choice) on the labelled header date's day: two
+    statements of the page agree (``DC.Date`` and "Stand: 07.11.2023" against a JSON-LD ``datePublished`` of the
+    evening before); the agreeing candidate is used, it may state a time and offset."""
+    day = _local_day(hd)
+    for raw, source in cands[1:]:
+        c = _choose_date([(raw, source)], fetched_at)
+        if c is not None and _local_day(c) == day:
+            return c
+    return None
+
+
+#: languages read (nearly) only in Central European Time (CET/CEST)
+_CET_LANGS = frozenset(
+    {"de", "fr", "it", "nl", "lb", "rm", "da", "sv", "no", "nb", "nn", "pl", "cs", "sk", "hu", "sl", "hr", "bs", "sr"}
+)
+
+
+def _last_sunday_utc(year: int, month: int) -> datetime:
+    """01:00 UTC on the last Sunday of ``month`` (the EU daylight-saving switch)."""
+    d = datetime(year, month, 31, 1, tzinfo=UTC)
+    return d - timedelta(days=(d.weekday() + 1) % 7)
+
+
+def _cet_offset_min(dt: datetime) -> int:
+    """The Central European offset at ``dt`` (UTC): +120 from the last Sunday of March to the last of October."""
+    return 120 if _last_sunday_utc(dt.year, 3) <= dt < _last_sunday_utc(dt.year, 10) else 60
+
+
+def _cet_midnight_as_day(
+    chosen: tuple[datetime, str, str, int | None], lang: str | None
+) -> tuple[datetime, str, str, int | None]:
+    """A UTC time that is exactly midnight in Central European time (``2022-11-06T23:00:00Z``) on a page in a
+    Central European language is a calendar day stored as local midnight: that day, without time."""
+    if chosen[1] == "day" or chosen[3] != 0 or (lang or "")[:2].lower() not in _CET_LANGS:
+        return chosen
+    local = chosen[0] + timedelta(minutes=_cet_offset_min(chosen[0]))
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        return chosen
+    return datetime(local.year, local.month, local.day, tzinfo=UTC), "day", chosen[2], None
 
 
 def _published_date(
@@ -2904,12 +3069,18 @@ def _published_date(
             break
     pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
     chosen = _choose_date(pub_cands, fetched_at)
-    hd = _header_date(tree, root, fetched_at)
-    if hd is not None:
+    if chosen is not None and chosen[2] == "meta":
+        chosen = _unless_save_time(chosen, meta, jl, fetched_at)
+    found = _header_date_labelled(tree, root, fetched_at)
+    if found is not None:
+        hd, labelled = found
         if chosen is None:
             chosen = hd
         elif _local_day(hd) != _local_day(chosen):
-            chosen = _reconcile_header(chosen, hd)
+            agreeing = _agreeing_candidate(hd, pub_cands, fetched_at) if labelled else None
+            chosen = agreeing or _reconcile_header(chosen, hd, labelled)
+    if chosen is not None:
+        chosen = _cet_midnight_as_day(chosen, tree.get("lang"))
     if chosen is None:
         chosen = _htmldate_fallback(tree, fetched_at, lang)
     if chosen is None:

@@ -1299,6 +1299,7 @@ def test_published_offset_min(meta_value: str, utc_iso: str, offset: int | None)
 
 
 _HEAD_PUB = '<meta property="article:published_time" content="{}">'
+_HEAD_DAY = '<meta name="date" content="{}">'
 
 
 @pytest.mark.parametrize(
@@ -1360,6 +1361,54 @@ _HEAD_PUB = '<meta property="article:published_time" content="{}">'
         (_HEAD_PUB.format("2022-01-15T10:00:00Z"), '<span class="date">25.01.2022</span>', "2022-01-25", None),
         # a UTC time and a header day one day later that no offset within ±10 h explains: the structured date
         (_HEAD_PUB.format("2023-10-30T13:01:18+00:00"), '<span class="date">31. Oktober 2023</span>', "2023-10-30", 0),
+        # the label in the element before the date ("Erschienen am:" then the date in its own element)
+        (_HEAD_DAY.format("2021-10-15"), "<span>Erschienen am:</span><h2>13.10.2021</h2>", "2021-10-13", None),
+        # "Stand:" heads the date under a German news headline
+        (_HEAD_DAY.format("2023-11-06"), "<p><span>Stand: </span>07.11.2023, 07:30 Uhr</p>", "2023-11-07", None),
+        # the date after the byline element
+        ("", '<p><span class="author">Loïc Le Clerc</span> | 30 septembre 2018</p>', "2018-09-30", None),
+        # an element right at the headline that holds nothing but a date (a local time: -04:00 from the UTC value)
+        (_HEAD_PUB.format("2022-05-04T02:41:00Z"), "<div><span>3/5/2022 22:41</span></div>", "2022-05-03", -240),
+        (_HEAD_DAY.format("2020-03-03"), "<div><span>Dienstag, 7. April 2020</span></div>", "2020-04-07", None),
+        # ... but not a sentence with a date in it
+        (_HEAD_DAY.format("2020-03-03"), "<p>Seit dem 7. April 2020 gilt die Regel.</p>", "2020-03-03", None),
+        # a header date that is the structured day with day and month swapped: the structured date
+        (_HEAD_PUB.format("2019-05-08T05:30:23Z"), "<div><span>05/08/2019</span></div>", "2019-05-08", 0),
+        # a labelled header date against a structured time without offset: the labelled date
+        (
+            _HEAD_DAY.format("2020-04-29T11:52:23"),
+            '<p><span class="stand">Stand: 28.04.2020 18:00 Uhr</span></p>',
+            "2020-04-28",
+            None,
+        ),
+        # ... against a structured time with its own offset: the structured date stays
+        (_HEAD_PUB.format("2019-09-17T14:54:31+02:00"), "<p>Veröffentlicht am 31.08.2019</p>", "2019-09-17", 120),
+        # ... unless another structured candidate agrees with the labelled date
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-11-06T18:19+01:00"}'
+            '</script><meta name="DC.Date" content="2023-11-07T07:30+01:00">',
+            "<p><span>Stand: </span>07.11.2023, 07:30 Uhr</p>",
+            "2023-11-07",
+            60,
+        ),
+        # article:published_time that is the moment of article:modified_time (the last save): JSON-LD's earlier date
+        (
+            _HEAD_PUB.format("2024-08-05T19:49:50Z")
+            + '<meta property="article:modified_time" content="2024-08-05T19:49:50Z">'
+            '<script type="application/ld+json">{"@type": "LiveBlogPosting", "datePublished": "2024-08-04T13:23:00Z"}'
+            "</script>",
+            "",
+            "2024-08-04",
+            0,
+        ),
+        # an embedded post (a blockquote) has its own date
+        (
+            _HEAD_DAY.format("2022-02-04"),
+            '<blockquote class="fb-post"><p>Posted by SPÖ on <a href="https://fb.example/p">Monday, February 7, 2022'
+            "</a></p></blockquote>",
+            "2022-02-04",
+            None,
+        ),
     ],
 )
 def test_header_date(head: str, header: str, day: str | None, offset: int | None) -> None:
@@ -1448,6 +1497,78 @@ def test_header_slash_date_order_follows_page_language(lang: str, day: str) -> N
     )
     result = parse_html(html, "https://news.example.org/a/rathaus")
     assert result["published_at"].date().isoformat() == day
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "day", "offset"),
+    [
+        ("de", "2022-11-06T23:00:00.000Z", "2022-11-07", None),  # CET midnight: the calendar day 11-07
+        ("de-AT", "2022-07-06T22:00:00Z", "2022-07-07", None),  # CEST midnight
+        ("de", "2022-07-06T23:00:00Z", "2022-07-06", 0),  # 01:00 CEST: a real time, kept
+        ("de", "2022-11-06T23:00:10Z", "2022-11-06", 0),  # not exactly midnight
+        ("en", "2022-11-06T23:00:00Z", "2022-11-06", 0),  # not a Central European language
+    ],
+)
+def test_cet_midnight_is_a_calendar_day(lang: str, value: str, day: str, offset: int | None) -> None:
+    html = (
+        f'<html lang="{lang}"><head><meta property="article:published_time" content="{value}"></head>'
+        f"<body><article><h1>Rathaus</h1><p>{LONG}</p></article></body></html>"
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus")
+    assert result["published_at"].date().isoformat() == day
+    assert result["published_offset_min"] == offset
+
+
+@pytest.mark.parametrize(
+    ("info_box", "day"),
+    [
+        # a bare label and its date in an info box under a long article
+        ("<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autor</strong> Anna Berg</li></ul>", "2023-04-28"),
+        # far from the headline a sentence with a label is not the date
+        ("<p>Posted by Anna Berg on Monday, 24. April 2023 in the forum</p>", "2023-04-20"),
+    ],
+)
+def test_header_date_labelled_further_down(info_box: str, day: str) -> None:
+    paras = "".join(f"<p>{LONG} {i}</p>" for i in range(80))
+    html = (
+        '<html><head><meta name="date" content="2023-04-20"></head><body><div><h1>Rathaus</h1>'
+        f"{paras}{info_box}</div></body></html>"
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus", fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    assert result["published_at"].date().isoformat() == day
+
+
+@pytest.mark.parametrize(
+    ("article", "day"),
+    [
+        # no <h1>: the dateline just before the first long paragraph, not the sidebar list
+        (f"<p>2021-10-16 | Botschaft</p><p>{LONG}</p>", "2021-10-16"),
+        # ... but a bare date there (an image caption) is not taken as the header date
+        (f"<p>{LONG}</p><p><em>April 3, 2019</em></p><h2>Zwischentitel</h2><p>{LONG}</p>", "2020-04-21"),
+    ],
+)
+def test_header_date_without_h1(article: str, day: str) -> None:
+    sidebar = "".join(
+        f'<li><i class="fa fa-calendar"></i> {d}.06.2016<br><a href="/x{d}">Alt</a></li>' for d in range(10, 20)
+    )
+    html = (
+        '<html><head><meta name="date" content="2020-04-21"></head><body><div class="content">'
+        f'<div class="main">{article}</div><div class="sidebar"><ul>{sidebar}</ul></div></div></body></html>'
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus", fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    assert result["published_at"].date().isoformat() == day
+
+
+def test_header_date_layout_wrapper_holding_the_headline() -> None:
+    """A page wrapper whose class names a navigation layout ("left-navigation-wrapper") holds the headline too:
+    it is the page layout, not a navigation box; a real navigation box beside the article still is."""
+    html = (
+        '<html><head><meta name="date" content="2021-10-15"></head><body><div class="left-navigation-wrapper">'
+        '<nav><span class="date">01.10.2021</span></nav>'
+        f'<main><h1>Rathaus</h1><p class="date">13.10.2021</p><p>{LONG}</p></main></div></body></html>'
+    )
+    result = parse_html(html, "https://news.example.org/a/rathaus", fetched_at=datetime(2030, 1, 1, tzinfo=UTC))
+    assert result["published_at"].date().isoformat() == "2021-10-13"
 
 
 def test_header_date_skips_a_logo_h1() -> None:
