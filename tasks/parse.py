@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import lxml.html
 from lxml import etree
@@ -3023,15 +3024,13 @@ _CET_LANGS = frozenset(
 )
 
 
-def _last_sunday_utc(year: int, month: int) -> datetime:
-    """01:00 UTC on the last Sunday of ``month`` (the EU daylight-saving switch)."""
-    d = datetime(year, month, 31, 1, tzinfo=UTC)
-    return d - timedelta(days=(d.weekday() + 1) % 7)
+_CET = ZoneInfo("Europe/Berlin")  # the IANA zone for Central European Time with the EU daylight-saving rules
 
 
 def _cet_offset_min(dt: datetime) -> int:
-    """The Central European offset at ``dt`` (UTC): +120 from the last Sunday of March to the last of October."""
-    return 120 if _last_sunday_utc(dt.year, 3) <= dt < _last_sunday_utc(dt.year, 10) else 60
+    """The Central European offset at ``dt`` (aware, UTC) in minutes: +60, or +120 in summer time (IANA tz database)."""
+    offset = dt.astimezone(_CET).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 60
 
 
 def _cet_midnight_as_day(
