@@ -1822,6 +1822,71 @@ def _is_kicker_prefix(cand: str, h1: str) -> bool:
     return bool(m and len(m.group(1).split()) <= 6 and _letters(m.group(2)) == _letters(h1))
 
 
+_HIDDEN_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:visually-?hidden|sr-only|screen-?reader(?:-only|-text)?|aural|invisible|hidden|hide)(?:$|[\s_])",
+    re.I,
+)
+
+
+def _h1_kicker(h1_el: Any) -> tuple[str, str] | None:
+    """``(kicker, headline)`` when the ``<h1>`` is a kicker element followed by the headline: ``<h1><span
+    class="dachzeile">Kicker</span><span class="visually-hidden">: </span><span>Headline</span></h1>`` or
+    ``<h1><span>Kicker</span> Headline</h1>``. Visually hidden separators and punctuation-only parts do not
+    count; a single wrapper element (``<h1><a><span>…</span>…</a></h1>``) is looked through."""
+    el = h1_el
+    for _ in range(3):
+        kids = [ch for ch in el if isinstance(ch.tag, str)]
+        if len(kids) != 1 or (el.text or "").strip() or (kids[0].tail or "").strip():
+            break
+        el = kids[0]
+    parts: list[tuple[bool, str]] = []
+    if _letters(el.text or ""):
+        parts.append((False, _norm_ws(el.text)))
+    for ch in el:
+        if isinstance(ch.tag, str) and ch.tag != "br":
+            hidden = ch.get("aria-hidden") == "true" or _HIDDEN_CLASS_RE.search((ch.get("class") or "")[:300])
+            txt = _text(ch)
+            if not hidden and _letters(txt):
+                parts.append((True, txt))
+        if _letters(ch.tail or ""):
+            parts.append((False, _norm_ws(ch.tail)))
+        if len(parts) > 2:
+            return None
+    if len(parts) != 2 or not parts[0][0]:
+        return None
+    kicker, headline = parts[0][1], parts[1][1]
+    if len(kicker) >= len(headline) or len(headline.split()) < 2:
+        return None
+    return kicker, headline
+
+
+_KICKER_SEP_RE = re.compile(r"\s{0,3}(:|\s[–—\-|/·•])\s")
+
+
+def _kicker_title(kicker: str, headline: str, cands: list[tuple[str, str]], structured: int) -> str | None:
+    """The title of a ``<kicker><headline>`` ``<h1>``: the headline alone, as the page shows it, when the
+    metadata repeats it (alone, or with the kicker set apart by a dash: ``Kicker - Headline``). None (the caller
+    keeps its choice) when the structured headline (JSON-LD, og:title: the first ``structured`` of ``cands``;
+    the ``<title>`` follows them) keeps the kicker -- ``Kicker: …`` (the colon convention of a Dachzeile) or
+    glued into one phrase (``<span>Ehezoff</span> der Pochers eskaliert``) -- or when the metadata names the
+    first part alone (then that is the headline, the second part a subtitle)."""
+    kk, hk = _letters(kicker), _letters(headline)
+    if not kk or len(hk) < 8:
+        return None
+    repeated = False
+    for i, (cand, _) in enumerate(cands):
+        ck = _letters(cand)
+        if ck == kk:
+            return None
+        if ck.startswith(kk) and (i < structured or not structured):
+            # the separator the metadata puts after the kicker: a colon keeps it, a dash or bar sets it apart
+            sep = next((m.group(1) for m in _KICKER_SEP_RE.finditer(cand) if _letters(cand[: m.start()]) == kk), None)
+            if sep == ":" or (sep is None and ck == kk + hk):
+                return None
+        repeated = repeated or hk in ck
+    return headline if repeated else None
+
+
 _LANG_QUERY_RE = re.compile(r"(?:lang|language|locale|hl)=[\w-]{2,10}", re.I)
 _ARCHIVE_PREFIX_RE = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+[a-z_]*/", re.I)
 
@@ -3038,7 +3103,13 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if len(h1_parts) > 1 and _letters(h1_parts[-1]) in {_letters(x) for x in site_names}:
         # "Headline | Site name" printed in the <h1> too
         h1 = h1[: h1.rfind(h1_parts[-1])].rstrip(" |–—-:·•»«/")
-    if h1 and len(h1) < 300:
+    kicker = _h1_kicker(h1_el) if h1 and h1_el is not None else None
+    if kicker:
+        # "<h1><kicker>…</kicker><headline>…</headline></h1>": the headline, unless the metadata keeps the kicker
+        head = _kicker_title(*kicker, cands, len(cands) - bool(page_title))
+        if head is not None and _letters(head) != _letters(h1):
+            title, title_src = head, "html"
+    if h1 and len(h1) < 300 and title is None:
         h1k = _letters(h1)
         raw_keys = [_letters(x) for x in (jl_title, og_title, page_title) if x]
         for (cand, src), raw_key in zip(cands, raw_keys, strict=True):

@@ -653,6 +653,63 @@ TITLE_RECONCILIATION_CASES = [
         "https://www.markt.example/signa",
         "Signa in Sorge – Finanzdaten und Berater",
     ),
+    (
+        "a Dachzeile span in the h1, the og:title puts its own kicker before the headline: the headline",
+        '<meta property="og:title" content="Corona-Lockerungen: Autohäuser rechnen mit Flaute | MDR.DE">',
+        '<h1><span class="dachzeile">Nach Corona-Lockerungen</span> <span class="headline">Autohäuser rechnen '
+        "mit Flaute</span></h1><p>{LONG}</p>",
+        "https://www.mdr.example/thueringen/autohaeuser",
+        "Autohäuser rechnen mit Flaute",
+    ),
+    (
+        "a kicker span with a hidden dash, the metadata sets it apart with a dash: the headline",
+        '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Zoonosen – Wie '
+        'Umweltzerstörung Epidemien begünstigt"}}</script>',
+        '<h1><span class="titleheader">Zoonosen</span><span class="hiddendash" aria-hidden="true"> – </span>'
+        "<span>Wie Umweltzerstörung Epidemien begünstigt</span></h1><p>{LONG}</p>",
+        "https://www.anzeiger.example/zoonosen",
+        "Wie Umweltzerstörung Epidemien begünstigt",
+    ),
+    (
+        "a kicker span, og:title 'Headline - Kicker', <title> 'Kicker: Headline': the headline",
+        '<meta property="og:title" content="Daten von Rheinmetall gehackt - Interne Unterlagen im Netz">'
+        "<title>Interne Unterlagen im Netz: Daten von Rheinmetall gehackt | tagesschau.example</title>",
+        '<h1><span class="dachzeile">Interne Unterlagen im Netz</span> <span class="headline">Daten von '
+        "Rheinmetall gehackt</span></h1><p>{LONG}</p>",
+        "https://www.tagesschau.example/investigativ/datenleck",
+        "Daten von Rheinmetall gehackt",
+    ),
+    (
+        "a kicker span the og:title keeps with a colon: 'Kicker: Headline'",
+        '<meta property="og:title" content="Ausschuss zur Flut: Zwei Rücktritte - und viele offene Fragen">',
+        '<h1><span class="topline">Ausschuss zur Flut</span> <span class="headline">Zwei Rücktritte - und viele '
+        "offene Fragen</span></h1><p>{LONG}</p>",
+        "https://www.tagesschau.example/inland/flut",
+        "Ausschuss zur Flut: Zwei Rücktritte - und viele offene Fragen",
+    ),
+    (
+        "a kicker span the og:title keeps with a colon before another headline: the metadata headline",
+        '<meta property="og:title" content="Waffen an Israel: Verfassungsbeschwerde eingelegt">',
+        '<h1><span class="subline">Waffen an Israel:</span> <span class="topline">Palästinenser legt '
+        "Verfassungsbeschwerde ein</span></h1><p>{LONG}</p>",
+        "https://www.recht.example/waffen",
+        "Waffen an Israel: Verfassungsbeschwerde eingelegt",
+    ),
+    (
+        "a styled first word glued into the headline phrase: the whole h1",
+        '<meta property="og:title" content="Ehezoff der Pochers eskaliert - Jetzt schießt Olli zurück">',
+        '<h1><span class="mc">Ehezoff</span> der Pochers eskaliert - Jetzt schießt Olli zurück</h1><p>{LONG}</p>',
+        "https://www.vip.example/ehezoff",
+        "Ehezoff der Pochers eskaliert - Jetzt schießt Olli zurück",
+    ),
+    (
+        "a headline span and a subtitle span: the metadata names the first, it is the headline",
+        '<meta property="og:title" content="Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh">',
+        '<h1><span class="highlight">Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh</span> <small '
+        'class="subtitle">Welcome to the Flavor Capital of the North</small></h1><p>{LONG}</p>',
+        "https://www.food.example/dezuka",
+        "Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh",
+    ),
 ]
 
 
