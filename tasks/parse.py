@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import html as html_lib
+import itertools
 import json
 import re
 import unicodedata
@@ -1863,6 +1864,19 @@ def _h1_kicker(h1_el: Any) -> tuple[str, str] | None:
 _KICKER_SEP_RE = re.compile(r"\s{0,3}(:|\s[–—\-|/·•])\s")
 
 
+def _in_breadcrumb(el: Any) -> bool:
+    """True when ``el`` is (in) a breadcrumb trail: its own or one of its six nearest ancestors' class/id names
+    a breadcrumb, or it sits in a ``<nav>``."""
+    node = el
+    for _ in range(7):
+        if node is None or not isinstance(node.tag, str):
+            return False
+        if node.tag == "nav" or "breadcrumb" in _attr_str(node).lower():
+            return True
+        node = node.getparent()
+    return False
+
+
 def _kicker_title(kicker: str, headline: str, cands: list[tuple[str, str]], structured: int) -> str | None:
     """The title of a ``<kicker><headline>`` ``<h1>``: the headline alone, as the page shows it, when the
     metadata repeats it (alone, or with the kicker set apart by a dash: ``Kicker - Headline``). None (the caller
@@ -1873,6 +1887,8 @@ def _kicker_title(kicker: str, headline: str, cands: list[tuple[str, str]], stru
     kk, hk = _letters(kicker), _letters(headline)
     if not kk or len(hk) < 8:
         return None
+    if any(_letters(c) == hk for c, _ in cands):
+        return headline
     repeated = False
     for i, (cand, _) in enumerate(cands):
         ck = _letters(cand)
@@ -3097,6 +3113,17 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if found:
             # the longest: a shorter match can be the site name that the <title> also carries
             _, _, h1_el, h1 = max(found, key=lambda x: (x[0], -x[1]))
+    if h1_el is not None and _in_breadcrumb(h1_el):
+        # the <h1> is the last item of the breadcrumb trail (an SEO title); the visible headline is the heading
+        # of the article head that the metadata repeats, alone or after its kicker
+        meta_keys = {_letters(c) for c, _ in cands} - {""}
+        for e in itertools.islice((root if root is not None else tree).iter("h2"), 30):
+            t = _text(e)
+            kick = _h1_kicker(e)
+            shown = {_letters(t), _letters(kick[1]) if kick else ""}
+            if t and shown & meta_keys and not _in_bad_container(e):
+                h1_el, h1 = e, t
+                break
     h1 = _drop_leading_date(h1)
     cands = [(_drop_leading_date(c), src) for c, src in cands]
     h1_parts = _SEP_RE.split(h1) if h1 else []

@@ -703,6 +703,37 @@ TITLE_RECONCILIATION_CASES = [
         "Ehezoff der Pochers eskaliert - Jetzt schießt Olli zurück",
     ),
     (
+        "a kicker span, og:title the headline alone, JSON-LD 'Kicker: Headline': the headline",
+        '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Neue Leipziger Schule: Judy '
+        'Lybke, ganz und gar nicht eigenartig"}}</script><meta property="og:title" content="Judy Lybke, ganz und '
+        'gar nicht eigenartig">',
+        '<h1><span class="kicker">Neue Leipziger Schule</span> <span>Judy Lybke, ganz und gar nicht eigenartig'
+        "</span></h1><p>{LONG}</p>",
+        "https://www.ntv.example/leben/lybke",
+        "Judy Lybke, ganz und gar nicht eigenartig",
+    ),
+    (
+        "an h1 in the breadcrumb trail is an SEO title: the article-head h2 the metadata repeats",
+        '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "EPI Zahlungssystem: So kann '
+        'Europa Paypal schlagen"}}</script><meta property="og:title" content="Statt Paypal: So könnte Europas '
+        'Bezahlsystem die US-Konkurrenz schlagen"><title>EPI Zahlungssystem: So kann Europa Paypal schlagen | '
+        "STERN.example</title>",
+        '<ul class="breadcrumb"><li><a href="/wirtschaft">Wirtschaft</a></li><li><h1 class="breadcrumb__headline">'
+        'EPI Zahlungssystem: So kann Europa Paypal schlagen</h1></li></ul><article><header><h2 class="title">'
+        "Statt Paypal: So könnte Europas Bezahlsystem die US-Konkurrenz schlagen</h2></header><p>{LONG}</p>"
+        "</article>",
+        "https://www.stern.example/wirtschaft/epi-zahlungssystem",
+        "Statt Paypal: So könnte Europas Bezahlsystem die US-Konkurrenz schlagen",
+    ),
+    (
+        "an h1 in a breadcrumb nav with no article heading the metadata repeats: the h1",
+        '<meta property="og:title" content="Wie gefährlich Billigware aus China wirklich ist">',
+        '<nav><ol><li><a href="/">Start</a></li><li><h1>Wie gefährlich Billigware aus China wirklich ist</h1>'
+        "</li></ol></nav><article><h2>Mehr zum Thema</h2><p>{LONG}</p></article>",
+        "https://www.zeitung.example/wirtschaft/billigware",
+        "Wie gefährlich Billigware aus China wirklich ist",
+    ),
+    (
         "a headline span and a subtitle span: the metadata names the first, it is the headline",
         '<meta property="og:title" content="Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh">',
         '<h1><span class="highlight">Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh</span> <small '
