@@ -3117,11 +3117,11 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         # the <h1> is the last item of the breadcrumb trail (an SEO title); the visible headline is the heading
         # of the article head that the metadata repeats, alone or after its kicker
         meta_keys = {_letters(c) for c, _ in cands} - {""}
-        for e in itertools.islice((root if root is not None else tree).iter("h2"), 30):
+        for e in itertools.islice(tree.iter("h2"), 40):
             t = _text(e)
             kick = _h1_kicker(e)
             shown = {_letters(t), _letters(kick[1]) if kick else ""}
-            if t and shown & meta_keys and not _in_bad_container(e):
+            if t and shown & meta_keys and not _in_breadcrumb(e):
                 h1_el, h1 = e, t
                 break
     h1 = _drop_leading_date(h1)

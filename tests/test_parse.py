@@ -726,6 +726,16 @@ TITLE_RECONCILIATION_CASES = [
         "Statt Paypal: So könnte Europas Bezahlsystem die US-Konkurrenz schlagen",
     ),
     (
+        "a breadcrumb h1: the article h2 the og:title repeats, anywhere in the page",
+        '<meta property="og:title" content="6 Statistiken, die die Größe von Evergrande verdeutlichen">'
+        "<title>Wie groß ist Evergrande? - Insider</title>",
+        '<div class="content without-sidebar"><header><div class="breadcrumbs"><span><h1 class="breadcrumb_last">'
+        'Wie groß ist Evergrande?</h1></span></div><h2 class="entry-title">6 Statistiken, die die Größe von '
+        "Evergrande verdeutlichen</h2></header><p>{LONG}</p></div>",
+        "https://www.insider.example/wirtschaft/evergrande/",
+        "6 Statistiken, die die Größe von Evergrande verdeutlichen",
+    ),
+    (
         "an h1 in a breadcrumb nav with no article heading the metadata repeats: the h1",
         '<meta property="og:title" content="Wie gefährlich Billigware aus China wirklich ist">',
         '<nav><ol><li><a href="/">Start</a></li><li><h1>Wie gefährlich Billigware aus China wirklich ist</h1>'
