@@ -3190,8 +3190,12 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             and any(_letters(x) == _letters(h1) for x in _SEP_RE.split(page_title))
         )
     ):
-        # the visible headline of the article differs from the SEO strings: it is what readers see
+        # the visible headline of the article differs from the SEO strings: it is what readers see (without
+        # the kicker element before it: "<h1><span>Kicker</span> Headline</h1>"; when the metadata names that
+        # first part, it is the headline and the rest a subtitle)
         title, title_src = h1, "html"
+        if kicker:
+            title = kicker[0] if any(_letters(c) == _letters(kicker[0]) for c, _ in cands) else kicker[1]
     if title is None and not h1 and not site_h1 and not jl_title and not og_title and page_title and root is not None:
         # no <h1> and no structured headline (older CMS themes): the first <h2> of the article is the post's
         # heading when it shares a word with the <title> and is not the site's name

@@ -744,6 +744,22 @@ TITLE_RECONCILIATION_CASES = [
         "Wie gefährlich Billigware aus China wirklich ist",
     ),
     (
+        "a kicker span + headline text, only a shortened <title>: the visible headline without the kicker",
+        "<title>Initiative EnergieEffizienz - kostenloser Stromcheck | Ökologisch Bauen</title>",
+        '<h1><span class="h1small">Initiative EnergieEffizienz</span> Kostenloser Stromcheck für private Haushalte'
+        "</h1><p>{LONG}</p>",
+        "https://www.bauen.example/haustechnik/stromcheck/",
+        "Kostenloser Stromcheck für private Haushalte",
+    ),
+    (
+        "a headline span + subtitle text the <title> names the first part of: the headline span",
+        "<title>Tagesschau unterschlägt Demo - Blog</title>",
+        '<h1><span class="primary">Tagesschau unterschlägt Demo</span> Gebührenfinanzierte Verharmlosung im Sender'
+        "</h1><p>{LONG}</p>",
+        "https://www.blog.example/demo",
+        "Tagesschau unterschlägt Demo",
+    ),
+    (
         "a headline span and a subtitle span: the metadata names the first, it is the headline",
         '<meta property="og:title" content="Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh">',
         '<h1><span class="highlight">Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh</span> <small '
