@@ -3196,9 +3196,10 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         title, title_src = h1, "html"
         if kicker:
             title = kicker[0] if any(_letters(c) == _letters(kicker[0]) for c, _ in cands) else kicker[1]
-    if title is None and not h1 and not site_h1 and not jl_title and not og_title and page_title and root is not None:
-        # no <h1> and no structured headline (older CMS themes): the first <h2> of the article is the post's
-        # heading when it shares a word with the <title> and is not the site's name
+    if title is None and not site_h1 and not jl_title and not og_title and page_title and root is not None:
+        # no headline <h1> (none, or only furniture such as "Page"/"User" toolbars) and no structured headline
+        # (older CMS themes, wikis): the first <h2> of the article is the post's heading when it shares a word
+        # with the <title> and is not the site's name
         h2 = next((_text(e) for e in root.iter("h2") if not _in_bad_container(e) and _text(e)), "")
         if (
             2 <= len(h2.split()) <= 30

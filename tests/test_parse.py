@@ -602,6 +602,13 @@ TITLE_RECONCILIATION_CASES = [
         "Bootsdienst Ausbildung",
     ),
     (
+        "only toolbar h1s and no structured headline: the article's first h2",
+        "<title>BeginnersGuide/Download - Python Wiki</title>",
+        "<h1>Page</h1><h1>User</h1><div><h2>Downloading Python</h2><p>{LONG}</p></div>",
+        "https://wiki.python.example/moin/BeginnersGuide/Download",
+        "Downloading Python",
+    ),
+    (
         "a blog motto h2 under the site-name h1 is not the headline",
         "<title>Blog Archiv » Podcasts in Plex einbinden</title>",
         '<h1><a href="https://plex.example/">Plex Blog</a></h1><h2>Das Blog der Fehlfunktionen</h2><p>{LONG}</p>',
