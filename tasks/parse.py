@@ -1896,7 +1896,8 @@ def _kicker_title(kicker: str, headline: str, cands: list[tuple[str, str]], stru
             return None
         if ck.startswith(kk) and (i < structured or not structured):
             # the separator the metadata puts after the kicker: a colon keeps it, a dash or bar sets it apart
-            sep = next((m.group(1) for m in _KICKER_SEP_RE.finditer(cand) if _letters(cand[: m.start()]) == kk), None)
+            head = cand[: len(kicker) + 12]  # the separator follows the kicker (bounded: one _letters per match)
+            sep = next((m.group(1) for m in _KICKER_SEP_RE.finditer(head) if _letters(head[: m.start()]) == kk), None)
             if sep == ":" or (sep is None and ck == kk + hk):
                 return None
         repeated = repeated or hk in ck
