@@ -3033,7 +3033,18 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     result["canonical_url"] = canonical
 
     # ---- site name
-    site_name = _m(meta, "og:site_name") or jl.publisher_name() or _m(meta, "application-name", "twitter:site")
+    site_name = _m(meta, "og:site_name") or jl.publisher_name()
+    if not site_name:
+        site_name = _m(meta, "application-name", "twitter:site")
+        title_el0 = tree.find(".//title")
+        # an "application-name" that repeats the page's whole <title> (a CMS filling it per page) is no name
+        if (
+            site_name
+            and len(site_name.split()) >= 4
+            and title_el0 is not None
+            and _letters(site_name) == _letters(_text(title_el0))
+        ):
+            site_name = None
     if site_name and site_name.startswith("@"):
         site_name = site_name[1:]
     result["site_name"] = _norm_ws(site_name) or None

@@ -602,6 +602,15 @@ TITLE_RECONCILIATION_CASES = [
         "Bootsdienst Ausbildung",
     ),
     (
+        "an application-name repeating the whole <title> is not the site's name",
+        '<meta name="application-name" content="UK university halls too full to be safe, experts warn">'
+        "<title>UK university halls too full to be safe, experts warn</title>",
+        "<div><h1>UK university halls too full to be safe, experts warn</h1><p>{LONG}</p>"
+        '<section class="more"><h3><h2>More from The Guardian</h2></h3></section></div>',
+        "https://www.portal.example/en-gb/news/uk-university-halls/ar-BB19",
+        "UK university halls too full to be safe, experts warn",
+    ),
+    (
         "only toolbar h1s and no structured headline: the article's first h2",
         "<title>BeginnersGuide/Download - Python Wiki</title>",
         "<h1>Page</h1><h1>User</h1><div><h2>Downloading Python</h2><p>{LONG}</p></div>",
