@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import html as html_lib
+import itertools
 import json
 import re
 import threading
@@ -1824,6 +1825,87 @@ def _is_kicker_prefix(cand: str, h1: str) -> bool:
     return bool(m and len(m.group(1).split()) <= 6 and _letters(m.group(2)) == _letters(h1))
 
 
+_HIDDEN_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:visually-?hidden|sr-only|screen-?reader(?:-only|-text)?|aural|invisible|hidden|hide)(?:$|[\s_])",
+    re.I,
+)
+
+
+def _h1_kicker(h1_el: Any) -> tuple[str, str] | None:
+    """``(kicker, headline)`` when the ``<h1>`` is a kicker element followed by the headline: ``<h1><span
+    class="dachzeile">Kicker</span><span class="visually-hidden">: </span><span>Headline</span></h1>`` or
+    ``<h1><span>Kicker</span> Headline</h1>``. Visually hidden separators and punctuation-only parts do not
+    count; a single wrapper element (``<h1><a><span>…</span>…</a></h1>``) is looked through."""
+    el = h1_el
+    for _ in range(3):
+        kids = [ch for ch in el if isinstance(ch.tag, str)]
+        if len(kids) != 1 or (el.text or "").strip() or (kids[0].tail or "").strip():
+            break
+        el = kids[0]
+    parts: list[tuple[bool, str]] = []
+    if _letters(el.text or ""):
+        parts.append((False, _norm_ws(el.text)))
+    for ch in el:
+        if isinstance(ch.tag, str) and ch.tag != "br":
+            hidden = ch.get("aria-hidden") == "true" or _HIDDEN_CLASS_RE.search((ch.get("class") or "")[:300])
+            txt = _text(ch)
+            if not hidden and _letters(txt):
+                parts.append((True, txt))
+        if _letters(ch.tail or ""):
+            parts.append((False, _norm_ws(ch.tail)))
+        if len(parts) > 2:
+            return None
+    if len(parts) != 2 or not parts[0][0]:
+        return None
+    kicker, headline = parts[0][1], parts[1][1]
+    if len(kicker) >= len(headline) or len(headline.split()) < 2:
+        return None
+    return kicker, headline
+
+
+_KICKER_SEP_RE = re.compile(r"\s{0,3}(:|\s[–—\-|/·•])\s")
+
+
+def _in_breadcrumb(el: Any) -> bool:
+    """True when ``el`` is (in) a breadcrumb trail: its own or one of its six nearest ancestors' class/id names
+    a breadcrumb, or it sits in a ``<nav>``."""
+    node = el
+    for _ in range(7):
+        if node is None or not isinstance(node.tag, str):
+            return False
+        if node.tag == "nav" or "breadcrumb" in _attr_str(node).lower():
+            return True
+        node = node.getparent()
+    return False
+
+
+def _kicker_title(kicker: str, headline: str, cands: list[tuple[str, str]], structured: int) -> str | None:
+    """The title of a ``<kicker><headline>`` ``<h1>``: the headline alone, as the page shows it, when the
+    metadata repeats it (alone, or with the kicker set apart by a dash: ``Kicker - Headline``). None (the caller
+    keeps its choice) when the structured headline (JSON-LD, og:title: the first ``structured`` of ``cands``;
+    the ``<title>`` follows them) keeps the kicker -- ``Kicker: …`` (the colon convention of a Dachzeile) or
+    glued into one phrase (``<span>Ehezoff</span> der Pochers eskaliert``) -- or when the metadata names the
+    first part alone (then that is the headline, the second part a subtitle)."""
+    kk, hk = _letters(kicker), _letters(headline)
+    if not kk or len(hk) < 8:
+        return None
+    if any(_letters(c) == hk for c, _ in cands):
+        return headline
+    repeated = False
+    for i, (cand, _) in enumerate(cands):
+        ck = _letters(cand)
+        if ck == kk:
+            return None
+        if ck.startswith(kk) and (i < structured or not structured):
+            # the separator the metadata puts after the kicker: a colon keeps it, a dash or bar sets it apart
+            head = cand[: len(kicker) + 12]  # the separator follows the kicker (bounded: one _letters per match)
+            sep = next((m.group(1) for m in _KICKER_SEP_RE.finditer(head) if _letters(head[: m.start()]) == kk), None)
+            if sep == ":" or (sep is None and ck == kk + hk):
+                return None
+        repeated = repeated or hk in ck
+    return headline if repeated else None
+
+
 _LANG_QUERY_RE = re.compile(r"(?:lang|language|locale|hl)=[\w-]{2,10}", re.I)
 _ARCHIVE_PREFIX_RE = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+[a-z_]*/", re.I)
 
@@ -3128,7 +3210,18 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     result["canonical_url"] = canonical
 
     # ---- site name
-    site_name = _m(meta, "og:site_name") or jl.publisher_name() or _m(meta, "application-name", "twitter:site")
+    site_name = _m(meta, "og:site_name") or jl.publisher_name()
+    if not site_name:
+        site_name = _m(meta, "application-name", "twitter:site")
+        title_el0 = tree.find(".//title")
+        # an "application-name" that repeats the page's whole <title> (a CMS filling it per page) is no name
+        if (
+            site_name
+            and len(site_name.split()) >= 4
+            and title_el0 is not None
+            and _letters(site_name) == _letters(_text(title_el0))
+        ):
+            site_name = None
     if site_name and site_name.startswith("@"):
         site_name = site_name[1:]
     result["site_name"] = _norm_ws(site_name) or None
@@ -3209,13 +3302,30 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if found:
             # the longest: a shorter match can be the site name that the <title> also carries
             _, _, h1_el, h1 = max(found, key=lambda x: (x[0], -x[1]))
+    if h1_el is not None and _in_breadcrumb(h1_el):
+        # the <h1> is the last item of the breadcrumb trail (an SEO title); the visible headline is the heading
+        # of the article head that the metadata repeats, alone or after its kicker
+        meta_keys = {_letters(c) for c, _ in cands} - {""}
+        for e in itertools.islice(tree.iter("h2"), 40):
+            t = _text(e)
+            kick = _h1_kicker(e)
+            shown = {_letters(t), _letters(kick[1]) if kick else ""}
+            if t and shown & meta_keys and not _in_breadcrumb(e):
+                h1_el, h1 = e, t
+                break
     h1 = _drop_leading_date(h1)
     cands = [(_drop_leading_date(c), src) for c, src in cands]
     h1_parts = _SEP_RE.split(h1) if h1 else []
     if len(h1_parts) > 1 and _letters(h1_parts[-1]) in {_letters(x) for x in site_names}:
         # "Headline | Site name" printed in the <h1> too
         h1 = h1[: h1.rfind(h1_parts[-1])].rstrip(" |–—-:·•»«/")
-    if h1 and len(h1) < 300:
+    kicker = _h1_kicker(h1_el) if h1 and h1_el is not None else None
+    if kicker:
+        # "<h1><kicker>…</kicker><headline>…</headline></h1>": the headline, unless the metadata keeps the kicker
+        head = _kicker_title(*kicker, cands, len(cands) - bool(page_title))
+        if head is not None and _letters(head) != _letters(h1):
+            title, title_src = head, "html"
+    if h1 and len(h1) < 300 and title is None:
         h1k = _letters(h1)
         raw_keys = [_letters(x) for x in (jl_title, og_title, page_title) if x]
         for (cand, src), raw_key in zip(cands, raw_keys, strict=True):
@@ -3269,11 +3379,16 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             and any(_letters(x) == _letters(h1) for x in _SEP_RE.split(page_title))
         )
     ):
-        # the visible headline of the article differs from the SEO strings: it is what readers see
+        # the visible headline of the article differs from the SEO strings: it is what readers see (without
+        # the kicker element before it: "<h1><span>Kicker</span> Headline</h1>"; when the metadata names that
+        # first part, it is the headline and the rest a subtitle)
         title, title_src = h1, "html"
-    if title is None and not h1 and not site_h1 and not jl_title and not og_title and page_title and root is not None:
-        # no <h1> and no structured headline (older CMS themes): the first <h2> of the article is the post's
-        # heading when it shares a word with the <title> and is not the site's name
+        if kicker:
+            title = kicker[0] if any(_letters(c) == _letters(kicker[0]) for c, _ in cands) else kicker[1]
+    if title is None and not site_h1 and not jl_title and not og_title and page_title and root is not None:
+        # no headline <h1> (none, or only furniture such as "Page"/"User" toolbars) and no structured headline
+        # (older CMS themes, wikis): the first <h2> of the article is the post's heading when it shares a word
+        # with the <title> and is not the site's name
         h2 = next((_text(e) for e in root.iter("h2") if not _in_bad_container(e) and _text(e)), "")
         if (
             2 <= len(h2.split()) <= 30

@@ -274,3 +274,38 @@ def test_lone_surrogate_escapes_in_jsonld_do_not_break_the_batch(tmp_path: Path)
     assert out["articles_out"] == 1 and out["rejected_total"] == 0
     arts = pd.read_parquet(tmp_path / "data" / "processed" / "articles")
     assert list(arts["title"]) == ["Stadtrat beschließt neues Radwegenetz"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a kicker <h1> and an og:title of the kicker + 30,000 colons: the separator after the kicker is looked for in
+        # the first characters only (one _letters pass per separator over the whole string was quadratic)
+        pytest.param(
+            "<html><head><meta property='og:title' content='Ein langer Kicker: " + "a: " * 30_000 + "'></head><body>"
+            "<h1><span class='kicker'>Ein langer Kicker</span> Stadtrat beschließt neues Radwegenetz</h1>",
+            id="kicker-og-many-colons",
+        ),
+        # a kicker <h1> of 50,000 empty spans before the kicker
+        pytest.param(
+            "<html><body><h1>" + "<span></span>" * 50_000 + "<span>Kicker</span> Stadtrat beschließt neues Radwegenetz"
+            "</h1>",
+            id="kicker-h1-many-empty-spans",
+        ),
+        # a breadcrumb <h1> and 20,000 <h2>: only the first 40 are compared with the metadata
+        pytest.param(
+            "<html><head><meta property='og:title' content='Stadtrat beschließt neues Radwegenetz'></head><body><nav>"
+            "<ol class='breadcrumb'><li><h1>Radwegenetz</h1></li></ol></nav>" + "<h2><span>x</span> y</h2>" * 20_000,
+            id="breadcrumb-h1-many-h2",
+        ),
+    ],
+)
+def test_hostile_title_markup_parses_quickly(html: str) -> None:
+    from tasks.parse import parse_html
+
+    body = "<p>Der Stadtrat hat mit großer Mehrheit ein neues Radwegenetz beschlossen.</p>" * 5 + "</body></html>"
+    start = time.perf_counter()
+    res = parse_html(html + body, "https://lokalblatt.example.de/stadt/radwegenetz-1234.html")
+    assert time.perf_counter() - start < 10
+    assert "Radwegenetz" in (res["title"] or "")

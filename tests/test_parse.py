@@ -602,6 +602,22 @@ TITLE_RECONCILIATION_CASES = [
         "Bootsdienst Ausbildung",
     ),
     (
+        "an application-name repeating the whole <title> is not the site's name",
+        '<meta name="application-name" content="UK university halls too full to be safe, experts warn">'
+        "<title>UK university halls too full to be safe, experts warn</title>",
+        "<div><h1>UK university halls too full to be safe, experts warn</h1><p>{LONG}</p>"
+        '<section class="more"><h3><h2>More from The Guardian</h2></h3></section></div>',
+        "https://www.portal.example/en-gb/news/uk-university-halls/ar-BB19",
+        "UK university halls too full to be safe, experts warn",
+    ),
+    (
+        "only toolbar h1s and no structured headline: the article's first h2",
+        "<title>BeginnersGuide/Download - Python Wiki</title>",
+        "<h1>Page</h1><h1>User</h1><div><h2>Downloading Python</h2><p>{LONG}</p></div>",
+        "https://wiki.python.example/moin/BeginnersGuide/Download",
+        "Downloading Python",
+    ),
+    (
         "a blog motto h2 under the site-name h1 is not the headline",
         "<title>Blog Archiv » Podcasts in Plex einbinden</title>",
         '<h1><a href="https://plex.example/">Plex Blog</a></h1><h2>Das Blog der Fehlfunktionen</h2><p>{LONG}</p>',
@@ -652,6 +668,120 @@ TITLE_RECONCILIATION_CASES = [
         "<h1><span>Immobilienkrise</span> <span>Signa in Sorge – Finanzdaten und Berater</span></h1><p>{LONG}</p>",
         "https://www.markt.example/signa",
         "Signa in Sorge – Finanzdaten und Berater",
+    ),
+    (
+        "a Dachzeile span in the h1, the og:title puts its own kicker before the headline: the headline",
+        '<meta property="og:title" content="Corona-Lockerungen: Autohäuser rechnen mit Flaute | MDR.DE">',
+        '<h1><span class="dachzeile">Nach Corona-Lockerungen</span> <span class="headline">Autohäuser rechnen '
+        "mit Flaute</span></h1><p>{LONG}</p>",
+        "https://www.mdr.example/thueringen/autohaeuser",
+        "Autohäuser rechnen mit Flaute",
+    ),
+    (
+        "a kicker span with a hidden dash, the metadata sets it apart with a dash: the headline",
+        '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Zoonosen – Wie '
+        'Umweltzerstörung Epidemien begünstigt"}}</script>',
+        '<h1><span class="titleheader">Zoonosen</span><span class="hiddendash" aria-hidden="true"> – </span>'
+        "<span>Wie Umweltzerstörung Epidemien begünstigt</span></h1><p>{LONG}</p>",
+        "https://www.anzeiger.example/zoonosen",
+        "Wie Umweltzerstörung Epidemien begünstigt",
+    ),
+    (
+        "a kicker span, og:title 'Headline - Kicker', <title> 'Kicker: Headline': the headline",
+        '<meta property="og:title" content="Daten von Rheinmetall gehackt - Interne Unterlagen im Netz">'
+        "<title>Interne Unterlagen im Netz: Daten von Rheinmetall gehackt | tagesschau.example</title>",
+        '<h1><span class="dachzeile">Interne Unterlagen im Netz</span> <span class="headline">Daten von '
+        "Rheinmetall gehackt</span></h1><p>{LONG}</p>",
+        "https://www.tagesschau.example/investigativ/datenleck",
+        "Daten von Rheinmetall gehackt",
+    ),
+    (
+        "a kicker span the og:title keeps with a colon: 'Kicker: Headline'",
+        '<meta property="og:title" content="Ausschuss zur Flut: Zwei Rücktritte - und viele offene Fragen">',
+        '<h1><span class="topline">Ausschuss zur Flut</span> <span class="headline">Zwei Rücktritte - und viele '
+        "offene Fragen</span></h1><p>{LONG}</p>",
+        "https://www.tagesschau.example/inland/flut",
+        "Ausschuss zur Flut: Zwei Rücktritte - und viele offene Fragen",
+    ),
+    (
+        "a kicker span the og:title keeps with a colon before another headline: the metadata headline",
+        '<meta property="og:title" content="Waffen an Israel: Verfassungsbeschwerde eingelegt">',
+        '<h1><span class="subline">Waffen an Israel:</span> <span class="topline">Palästinenser legt '
+        "Verfassungsbeschwerde ein</span></h1><p>{LONG}</p>",
+        "https://www.recht.example/waffen",
+        "Waffen an Israel: Verfassungsbeschwerde eingelegt",
+    ),
+    (
+        "a styled first word glued into the headline phrase: the whole h1",
+        '<meta property="og:title" content="Ehezoff der Pochers eskaliert - Jetzt schießt Olli zurück">',
+        '<h1><span class="mc">Ehezoff</span> der Pochers eskaliert - Jetzt schießt Olli zurück</h1><p>{LONG}</p>',
+        "https://www.vip.example/ehezoff",
+        "Ehezoff der Pochers eskaliert - Jetzt schießt Olli zurück",
+    ),
+    (
+        "a kicker span, og:title the headline alone, JSON-LD 'Kicker: Headline': the headline",
+        '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Neue Leipziger Schule: Judy '
+        'Lybke, ganz und gar nicht eigenartig"}}</script><meta property="og:title" content="Judy Lybke, ganz und '
+        'gar nicht eigenartig">',
+        '<h1><span class="kicker">Neue Leipziger Schule</span> <span>Judy Lybke, ganz und gar nicht eigenartig'
+        "</span></h1><p>{LONG}</p>",
+        "https://www.ntv.example/leben/lybke",
+        "Judy Lybke, ganz und gar nicht eigenartig",
+    ),
+    (
+        "an h1 in the breadcrumb trail is an SEO title: the article-head h2 the metadata repeats",
+        '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "EPI Zahlungssystem: So kann '
+        'Europa Paypal schlagen"}}</script><meta property="og:title" content="Statt Paypal: So könnte Europas '
+        'Bezahlsystem die US-Konkurrenz schlagen"><title>EPI Zahlungssystem: So kann Europa Paypal schlagen | '
+        "STERN.example</title>",
+        '<ul class="breadcrumb"><li><a href="/wirtschaft">Wirtschaft</a></li><li><h1 class="breadcrumb__headline">'
+        'EPI Zahlungssystem: So kann Europa Paypal schlagen</h1></li></ul><article><header><h2 class="title">'
+        "Statt Paypal: So könnte Europas Bezahlsystem die US-Konkurrenz schlagen</h2></header><p>{LONG}</p>"
+        "</article>",
+        "https://www.stern.example/wirtschaft/epi-zahlungssystem",
+        "Statt Paypal: So könnte Europas Bezahlsystem die US-Konkurrenz schlagen",
+    ),
+    (
+        "a breadcrumb h1: the article h2 the og:title repeats, anywhere in the page",
+        '<meta property="og:title" content="6 Statistiken, die die Größe von Evergrande verdeutlichen">'
+        "<title>Wie groß ist Evergrande? - Insider</title>",
+        '<div class="content without-sidebar"><header><div class="breadcrumbs"><span><h1 class="breadcrumb_last">'
+        'Wie groß ist Evergrande?</h1></span></div><h2 class="entry-title">6 Statistiken, die die Größe von '
+        "Evergrande verdeutlichen</h2></header><p>{LONG}</p></div>",
+        "https://www.insider.example/wirtschaft/evergrande/",
+        "6 Statistiken, die die Größe von Evergrande verdeutlichen",
+    ),
+    (
+        "an h1 in a breadcrumb nav with no article heading the metadata repeats: the h1",
+        '<meta property="og:title" content="Wie gefährlich Billigware aus China wirklich ist">',
+        '<nav><ol><li><a href="/">Start</a></li><li><h1>Wie gefährlich Billigware aus China wirklich ist</h1>'
+        "</li></ol></nav><article><h2>Mehr zum Thema</h2><p>{LONG}</p></article>",
+        "https://www.zeitung.example/wirtschaft/billigware",
+        "Wie gefährlich Billigware aus China wirklich ist",
+    ),
+    (
+        "a kicker span + headline text, only a shortened <title>: the visible headline without the kicker",
+        "<title>Initiative EnergieEffizienz - kostenloser Stromcheck | Ökologisch Bauen</title>",
+        '<h1><span class="h1small">Initiative EnergieEffizienz</span> Kostenloser Stromcheck für private Haushalte'
+        "</h1><p>{LONG}</p>",
+        "https://www.bauen.example/haustechnik/stromcheck/",
+        "Kostenloser Stromcheck für private Haushalte",
+    ),
+    (
+        "a headline span + subtitle text the <title> names the first part of: the headline span",
+        "<title>Tagesschau unterschlägt Demo - Blog</title>",
+        '<h1><span class="primary">Tagesschau unterschlägt Demo</span> Gebührenfinanzierte Verharmlosung im Sender'
+        "</h1><p>{LONG}</p>",
+        "https://www.blog.example/demo",
+        "Tagesschau unterschlägt Demo",
+    ),
+    (
+        "a headline span and a subtitle span: the metadata names the first, it is the headline",
+        '<meta property="og:title" content="Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh">',
+        '<h1><span class="highlight">Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh</span> <small '
+        'class="subtitle">Welcome to the Flavor Capital of the North</small></h1><p>{LONG}</p>',
+        "https://www.food.example/dezuka",
+        "Dezuka Suisan: Deep-Fried Fish Cakes, Hot and Fresh",
     ),
 ]
 
