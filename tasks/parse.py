@@ -2228,7 +2228,7 @@ def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], ur
 
 _BYLINE_LINE_RE = re.compile(
     r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von|"
-    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)\s+|"
+    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)(?:\s*:)?\s+|"
     r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|verfasser(?:in)?)\s*:\s*|"
     r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
     re.I,
@@ -2249,9 +2249,82 @@ _AUTHOR_LABEL_RE = re.compile(
 )
 
 
+# a label element alone ("<span>| By </span>", "<strong>Text:</strong>", "<b>Von:</b>"): the name follows it
+_LABEL_ONLY_RE = re.compile(
+    r"[|•·,\s]*(?:(?:von|by|par|por|door|written by|geschrieben von|verfasst von)\s*:?|"
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|text|verfasser(?:in)?)\s*:)\s*",
+    re.I,
+)
+
+
+def _label_follow_text(el: Any) -> str | None:
+    """The text right after a label element: its tail, else (past ``<br>``s) the next sibling's text; when the
+    label ends its container (``<div><p>By</p></div><div><p>Todd Bates</p></div>``), the container's next
+    sibling (two levels up at most)."""
+    node = el
+    for _ in range(3):
+        tail = (node.tail or "").strip(" \t\n\r|:·•")
+        if tail:
+            return tail
+        sib = node.getnext()
+        while sib is not None and (not isinstance(sib.tag, str) or sib.tag == "br"):
+            tail = (sib.tail or "").strip(" \t\n\r|:·•")
+            if tail:
+                return tail
+            sib = sib.getnext()
+        if sib is not None:
+            # "<strong>Por:</strong> <a>Yaima Puig</a>, <a>Alina Perera</a>": co-authors in the next siblings
+            parts, tag = [_short_text(sib, 400) or ""], sib.tag
+            while len(parts) < 6 and re.fullmatch(r"\s*(?:,|&|und|and|y|et|e)\s*", sib.tail or ""):
+                sib = sib.getnext()
+                if sib is None or sib.tag != tag:
+                    break
+                parts.append(_short_text(sib, 400) or "")
+            return ", ".join(p for p in parts if p)
+        node = node.getparent()
+        if node is None or node.tag in ("body", "article", "main") or (node.text or "").strip():
+            return None
+        if len(node) > 8 or any(
+            (prev.tail or "").strip() or _short_text(prev, 400)
+            for prev in node.iterchildren()
+            if prev is not el and isinstance(prev.tag, str)
+        ):
+            return None  # the label shares its container with other text
+        el = node
+    return None
+
+
+def _text_to_br(el: Any, raw_max: int = 400) -> str | None:
+    """The text of ``el`` up to its first ``<br>`` ("Von X und Y<br>Kakuma /Kenia": the byline, not the dateline
+    after it); None when longer than ``raw_max``."""
+    parts: list[str] = []
+    n = 0
+    for ev, node in etree.iterwalk(el, events=("start", "end")):
+        if not isinstance(node.tag, str):
+            if ev == "end" and node is not el:
+                parts.append(node.tail or "")
+            continue
+        if ev == "start":
+            if node.tag == "br":
+                break
+            parts.append(node.text or "")
+        elif node is not el:
+            parts.append(node.tail or "")
+        n += len(parts[-1])
+        if n > raw_max:
+            return None
+    return _norm_ws(" ".join(parts))
+
+
 def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
     head = (el.text or "").strip()
+    if head and not len(el) and _LABEL_ONLY_RE.fullmatch(head):
+        txt = _label_follow_text(el)
+        if not txt or len(txt) > 80:
+            return []
+        names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(_cut_dateline(txt))]
+        return _dedupe(n for n in names if n)[:6]
     if not head:
         # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
         first = el[0] if len(el) and isinstance(el[0].tag, str) else None
@@ -2277,7 +2350,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
         or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
-        txt = _short_text(el)
+        txt = _text_to_br(el)
     else:
         # "yas! | By Cara Stiles | April 13, 2020": the byline is one segment of a short meta line
         seg = (

@@ -1518,6 +1518,30 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ),
         # a "von" phrase in running text is none
         ("<p>Ein Bericht über die Pläne von Anna Beispiel und anderen Mitgliedern des Rates.</p>", []),
+        # a colon after the lead word
+        ("<p><em>Written by: <a href='/p/jm'>Julie Mollins</a></em></p>", ["Julie Mollins"]),
+        (
+            "<div>Von: <span><a href='/bill-mccarthy'>Bill McCarthy</a>, </span><span>Mia Gold</span></div>",
+            ["Bill McCarthy", "Mia Gold"],
+        ),
+        # the byline line ends at its <br> (a dateline follows)
+        (
+            "<p>Von <strong>Roland Brockmann</strong> und <strong>Sebastian Drescher</strong><br> Kakuma /Kenia</p>",
+            ["Roland Brockmann", "Sebastian Drescher"],
+        ),
+        # a label element alone, the name after it: in its tail, the next element or the next container
+        (
+            "<div class='meta'><span class='sr'>| By </span> <span>Cara Stiles</span> | <time>April 13</time></div>",
+            ["Cara Stiles"],
+        ),
+        ("<p>(wird fortgesetzt)<br><strong>Text:</strong> Klausmartin Friedrich</p>", ["Klausmartin Friedrich"]),
+        ("<div><div><p><strong>By</strong></p></div><div><p>Todd Bates</p></div></div>", ["Todd Bates"]),
+        (
+            "<div><strong>Por: </strong><a href='/autor/yp'>Yaima Puig</a>, <a href='/autor/ap'>Alina Perera</a></div>",
+            ["Yaima Puig", "Alina Perera"],
+        ),
+        # ... but not a label followed by running text
+        ("<p><strong>Text:</strong> der Gemeinderat hat lange beraten.</p>", []),
     ],
 )
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
