@@ -2172,6 +2172,21 @@ def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | N
     return None
 
 
+def _name_shown(name: str, tree: Any, doc_text: str) -> bool:
+    """True when ``name`` is visible on the page: it occurs (case and punctuation between its words ignored) more
+    often in the document text than in its ``<script>``, ``<style>``, ``<title>`` ... elements."""
+    words = re.findall(r"\w+", name)[:6]
+    if not words:
+        return False
+    # no \b: the document string glues adjacent elements' texts ("Max Bernhard" + "Der Gemeinderat")
+    probe = re.compile(r"\W{0,3}".join(re.escape(w) for w in words), re.I)
+    found = len(probe.findall(doc_text))
+    if not found:
+        return False
+    hidden = sum(len(probe.findall(_DOC_STRING(el))) for el in tree.iter(*_INVISIBLE_TAGS))
+    return found > hidden
+
+
 def _unflip(name: str) -> str:
     """``Adwan, Marwan H.`` -> ``Marwan H. Adwan`` (one comma between two name parts)."""
     parts = [p.strip() for p in name.split(",")]
@@ -3289,6 +3304,16 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if not authors:
         authors = _trafilatura_authors(tree, result["site_name"])
         a_src = "html" if authors else None
+    if authors and a_src in ("jsonld", "meta"):
+        # a structured author the page never shows, while its visible byline line names someone else: the
+        # byline the reader sees wins (JSON-LD/meta keep a former editor, a CMS account, the first of many)
+        shown = _byline_line_authors(root, result["site_name"], h1_el)
+        if shown and not {_letters(a) for a in shown} & {_letters(a) for a in authors}:
+            doc_text = _DOC_STRING(tree)
+            if not any(_name_shown(a, tree, doc_text) for a in authors) and all(
+                _name_shown(a, tree, doc_text) for a in shown
+            ):
+                authors, a_src = shown, "html"
     # the publisher itself ("Deutsche Welle", "El Colombiano") is no author
     if not jl.publisher_is_person():
         org_keys = {

@@ -1569,12 +1569,24 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<p class="byline">Von Till Eckert, Max Bernhard und Martin Murphy</p>',
             ["Till Eckert", "Max Bernhard", "Martin Murphy"],
         ),
-        # a byline that disagrees with JSON-LD does not replace it
+        # a byline that disagrees with JSON-LD does not replace it while the page shows the JSON-LD author too
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"Till Eckert"}}</script>',
+            '<p class="byline">Von Max Bernhard</p><p class="editor">Redigiert: Till Eckert</p>',
+            ["Till Eckert"],
+        ),
+        # ... but a structured author the page never shows gives way to the visible byline
         (
             '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
             '"author":{"@type":"Person","name":"Till Eckert"}}</script>',
             '<p class="byline">Von Max Bernhard</p>',
-            ["Till Eckert"],
+            ["Max Bernhard"],
+        ),
+        (
+            '<meta name="author" content="Kevin Rebong">',
+            "<p>por <span>Henry Montenegro</span></p>",
+            ["Henry Montenegro"],
         ),
         # all-caps names, job titles and doubled alt texts
         ('<meta name="author" content="JESSICA HOLLY-SMITH">', "", ["Jessica Holly-Smith"]),
