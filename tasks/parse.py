@@ -32,7 +32,7 @@ from copy import deepcopy
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -2141,6 +2141,8 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
                 name = _clean_person(part, site_name, structured=one, handle_ok=one)
                 if name:
                     names.append(name)
+                elif len(part.split()) >= 4 or re.search(r"\w[.:]\s", part):
+                    break  # an author box's bio sentence: what follows it ("Home-Office & Meetings") is no name
             if names:
                 found.append((_shared_depth(_ancestors(el), h1_path) if h1_path else 0, names))
         if found:
@@ -2432,6 +2434,45 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         if names and not _byline_bad(el, body, h1) and not el.xpath("ancestor::a"):
             return names
     return []
+
+
+# an author archive link: "/author/jane-doe/", "/autor/max-muster", "/autoren/103182359/max-muster", "/reporters/x"
+_AUTHOR_HREF_RE = re.compile(
+    r"/(?:author|autor|autorin|autoren|authors|auteur|autore|reporters?|journalist(?:en|s)?)/(?:\d+[/-])?([^/?#]{1,80})/?(?:[?#]|$)",
+    re.I,
+)
+_AUTHOR_LINKS = etree.XPath(
+    './/a[contains(@href, "/aut") or contains(@href, "/Aut") or contains(@href, "/reporter")'
+    ' or contains(@href, "/journalist")]'
+)
+
+
+def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
+    """Names of author archive links (WordPress ``/author/<slug>/`` and the like) whose text is the slug
+    (``<a href="/author/jane-doe/">Jane Doe</a>``, a handle ``<a href="/author/c1ph4/">c1ph4</a>``), outside
+    sidebars, comments and teasers; the links nearest the ``<h1>`` win."""
+    if root is None:
+        return []
+    body = root.getroottree().getroot().find("body")
+    h1_path = _ancestors(h1) if h1 is not None else None
+    found: list[tuple[int, str]] = []
+    for a in _AUTHOR_LINKS(root)[:300]:
+        m = _AUTHOR_HREF_RE.search(a.get("href") or "")
+        if not m:
+            continue
+        text = _short_text(a, 200)
+        if not text or _letters(text) != _letters(unquote(m.group(1))) or _byline_bad(a, body, h1):
+            continue
+        one = len(text.split()) == 1
+        if one and (len(text) < 2 or text.lower() in _NOT_HANDLES):
+            continue
+        name = _clean_person(text, site_name, structured=one, handle_ok=one)
+        if name:
+            found.append((_shared_depth(_ancestors(a), h1_path) if h1_path else 0, name))
+    if not found:
+        return []
+    best = max(d for d, _ in found)
+    return _dedupe(n for d, n in found if d == best)[:6]
 
 
 def _signature_author(root: Any, site_name: str | None) -> list[str]:
@@ -3300,6 +3341,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         a_src = "html" if authors else None
     if not authors:
         authors = _signature_author(root, result["site_name"])
+        a_src = "html" if authors else None
+    if not authors:
+        authors = _author_link_authors(root, result["site_name"], h1_el)
         a_src = "html" if authors else None
     if not authors:
         authors = _trafilatura_authors(tree, result["site_name"])

@@ -1644,6 +1644,40 @@ def test_author_teaser_card_bylines_are_skipped() -> None:
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Florina Ionescu"]
 
 
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # an author box: its bio sentence ends the names ("Home-Office & Meetings Like" is none)
+        (
+            "<div class='author-info'>Follow Transformationsbegleiterin und Expertin für Neue Arbeit. "
+            "Schwerpunkte: Home-Office &amp; Meetings Like</div>",
+            [],
+        ),
+        ("<div class='author-info'>Inga Hoeltmann, Expertin für Neue Arbeit und Lernen</div>", ["Inga Hoeltmann"]),
+    ],
+)
+def test_author_box_bio_is_no_name(header: str, expected: list[str]) -> None:
+    tree = lxml.html.fromstring(_author_page("", header))
+    assert parse_mod._html_authors(tree, tree.find("body"), None, tree.find(".//h1")) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # an author archive link whose text is its slug: a handle counts too
+        ('<p class="date">Erstellt von <a href="/author/fabian/">Fabian</a> am 6. Mai</p>', ["Fabian"]),
+        ('<p>By <a href="/reporters/jose-de-la-cruz">Jose de la Cruz</a></p>', ["Jose de la Cruz"]),
+        ('<span><a href="https://example.org/autoren/103182359/max-muster/">Max Muster</a></span>', ["Max Muster"]),
+        # ... not when the text is not the slug, or the link sits in a sidebar widget
+        ('<p><a href="/author/fabian/">Alle Beiträge</a></p>', []),
+        ('<aside class="sidebar"><a href="/author/christof/">Christof</a></aside>', []),
+    ],
+)
+def test_author_archive_links(header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page("", header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
 def test_author_from_twitter_card_label() -> None:
     head = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Karoline Herr">'
     result = parse_html(_author_page(head, ""), "https://example.org/2024/05/haushalt.html")
