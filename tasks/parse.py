@@ -1629,10 +1629,26 @@ class _JsonLd:
                     continue
                 types = _types(it)
                 agencies.extend(_agencies_in(name))
-                if types and not any(t == "Person" for t in types):
+                if types and not any(t.lower() == "person" for t in types):
                     continue
                 names.append(name)
         return names, agencies
+
+    def author_organisations(self) -> list[str]:
+        """Names of the article's authors that JSON-LD types as an organisation (``"author": {"@type":
+        "Organization", "name": "OÖ Volksblatt"}``): the same name in a meta author tag is no person either."""
+        raw = self.get("author", webpage_fallback=False) or self.get("creator", webpage_fallback=False)
+        out = []
+        for it in raw if isinstance(raw, list) else [raw]:
+            it = self.resolve(it)
+            types = _types(it) if isinstance(it, dict) else []
+            if any(re.search(r"organi[sz]ation|corporation", t, re.I) for t in types) and not any(
+                t.lower() == "person" for t in types
+            ):
+                name = _str_val(it.get("name"))
+                if name:
+                    out.append(name)
+        return out
 
     def publisher_is_person(self) -> bool:
         """True when the JSON-LD publisher is a Person (a personal blog: publisher and author coincide)."""
@@ -2246,6 +2262,8 @@ def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], ur
 _BYLINE_LINE_RE = re.compile(
     r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von|"
     r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)(?:\s*:)?\s+|"
+    # gendered German labels: "Autor:in Max Muster", "Autor*innen: A und B", "Verfasser_in:"
+    r"(?:autor|verfasser)[:*/_]in(?:nen)?(?:\s*:\s*|\s+)|"
     r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|verfasser(?:in)?)\s*:\s*|"
     r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
     re.I,
@@ -2269,7 +2287,7 @@ _AUTHOR_LABEL_RE = re.compile(
 # a label element alone ("<span>| By </span>", "<strong>Text:</strong>", "<b>Von:</b>"): the name follows it
 _LABEL_ONLY_RE = re.compile(
     r"[|•·,\s]*(?:(?:von|by|par|por|door|written by|geschrieben von|verfasst von)\s*:?|"
-    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|text|verfasser(?:in)?)\s*:)\s*",
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|text|verfasser(?:in)?)\s*:|(?:autor|verfasser)[:*/_]in(?:nen)?:?)\s*",
     re.I,
 )
 
@@ -3358,7 +3376,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                 _name_shown(a, tree, doc_text) for a in shown
             ):
                 authors, a_src = shown, "html"
-    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author
+    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author, nor an author typed as an organisation
+    author_orgs = {_letters(x) for x in jl.author_organisations()}
+    authors = [a for a in authors if _letters(a) not in author_orgs]
     if not jl.publisher_is_person():
         org_keys = {
             _letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")

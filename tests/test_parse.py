@@ -1524,6 +1524,10 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
             "<div>Von: <span><a href='/bill-mccarthy'>Bill McCarthy</a>, </span><span>Mia Gold</span></div>",
             ["Bill McCarthy", "Mia Gold"],
         ),
+        # gendered German labels
+        ("<p>Autor:in Kim Beispiel</p>", ["Kim Beispiel"]),
+        ("<p>Autor*innen: Kim Beispiel und Alex Muster</p>", ["Kim Beispiel", "Alex Muster"]),
+        ("<div><span>Autor:in</span> <a href='/p/kb'>Kim Beispiel</a></div>", ["Kim Beispiel"]),
         # the byline line ends at its <br> (a dateline follows)
         (
             "<p>Von <strong>Roland Brockmann</strong> und <strong>Sebastian Drescher</strong><br> Kakuma /Kenia</p>",
@@ -1587,6 +1591,27 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<meta name="author" content="Kevin Rebong">',
             "<p>por <span>Henry Montenegro</span></p>",
             ["Henry Montenegro"],
+        ),
+        # an author JSON-LD types as an organisation is none in meta author either; a lowercase "person" type is one
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":[{"@type":"Organization","name":"OÖ Volksblatt"}]}</script>'
+            '<meta name="author" content="OÖ Volksblatt">',
+            "",
+            [],
+        ),
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":[{"@type":"person","name":"Paul Takahashi"}]}</script>',
+            "",
+            ["Paul Takahashi"],
+        ),
+        (  # Yoast types a personal site's owner as both
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":["Person","Organization"],"name":"Helge Fahrnberger"}}</script>'
+            '<meta name="author" content="Helge Fahrnberger">',
+            "",
+            ["Helge Fahrnberger"],
         ),
         # all-caps names, job titles and doubled alt texts
         ('<meta name="author" content="JESSICA HOLLY-SMITH">', "", ["Jessica Holly-Smith"]),
