@@ -2587,6 +2587,29 @@ def _may_name_author(tree: Any) -> bool:
     return bool(_AUTHOR_ELEMENTS(tree) or _AUTHOR_ATTR_RE.search("\n".join(_AUTHOR_ATTR_VALUES(tree))))
 
 
+_COMMENT_ATTR_RE = re.compile(r"comment", re.I)
+
+
+def _only_in_comments(tree: Any, name: str) -> bool:
+    """True when every element whose text holds ``name`` sits in a comment list or a "recent comments" widget
+    (trafilatura's author XPaths also match a ``comment-author-link``)."""
+    if not name or len(name) > 100:
+        return False
+    hits = [el for el in tree.xpath("//body//*[text()[contains(., $n)]]", n=name)[:50] if isinstance(el.tag, str)]
+    if not hits:
+        return False
+    for el in hits:
+        node, depth, in_comment = el, 0, False
+        while node is not None and depth < 30:
+            if _COMMENT_ATTR_RE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+                in_comment = True
+                break
+            node, depth = node.getparent(), depth + 1
+        if not in_comment:
+            return False
+    return True
+
+
 def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
     """Fallback: trafilatura's author XPaths over the whole page (comments, sidebars, figures pruned).
 
@@ -2602,6 +2625,10 @@ def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
         raw = extract_author(tree)
     except Exception:  # pragma: no cover
         return []
+    if not raw:
+        return []
+    # a "recent comments" widget's or a comment's author is no article author
+    raw = ";".join(x for x in raw.split(";") if not _only_in_comments(tree, x.strip()))
     if not raw:
         return []
     # an author element of the page (trafilatura's XPaths): a one-word pen name or user handle is the author

@@ -1703,6 +1703,29 @@ def test_author_archive_links(header: str, expected: list[str]) -> None:
     assert result["authors"] == expected
 
 
+@pytest.mark.parametrize(
+    ("widget", "expected"),
+    [
+        # trafilatura's author XPaths match a "recent comments" widget: its commenter is no author
+        (
+            '<aside class="widget"><ul id="recentcomments"><li class="recentcomments">'
+            '<span class="comment-author-link">Martin Muster</span> bei <a href="/x#comment-1">Anderer Artikel</a>'
+            "</li></ul></aside>",
+            [],
+        ),
+        # ... while a name the page also shows outside comments stays
+        (
+            '<p class="author-name">Martin Muster</p><aside class="widget"><ul id="recentcomments">'
+            '<li class="recentcomments"><span class="comment-author-link">Martin Muster</span></li></ul></aside>',
+            ["Martin Muster"],
+        ),
+    ],
+)
+def test_author_fallback_skips_commenters(widget: str, expected: list[str]) -> None:
+    page = _author_page("", "").replace("</article>", "</article>" + widget)
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+
+
 def test_author_from_twitter_card_label() -> None:
     head = '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Karoline Herr">'
     result = parse_html(_author_page(head, ""), "https://example.org/2024/05/haushalt.html")
