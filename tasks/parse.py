@@ -2264,7 +2264,7 @@ _BYLINE_LINE_RE = re.compile(
     r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)(?:\s*:)?\s+|"
     # gendered German labels: "Autor:in Max Muster", "Autor*innen: A und B", "Verfasser_in:"
     r"(?:autor|verfasser)[:*/_]in(?:nen)?(?:\s*:\s*|\s+)|"
-    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|verfasser(?:in)?)\s*:\s*|"
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|texte|texto|testo|tekst|verfasser(?:in)?)\s*:\s*|"
     r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
     re.I,
 )
@@ -2287,7 +2287,8 @@ _AUTHOR_LABEL_RE = re.compile(
 # a label element alone ("<span>| By </span>", "<strong>Text:</strong>", "<b>Von:</b>"): the name follows it
 _LABEL_ONLY_RE = re.compile(
     r"[|•·,\s]*(?:(?:von|by|par|por|door|written by|geschrieben von|verfasst von)\s*:?|"
-    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|text|verfasser(?:in)?)\s*:|(?:autor|verfasser)[:*/_]in(?:nen)?:?)\s*",
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|text|texte|texto|testo|tekst|verfasser(?:in)?)\s*:|"
+    r"(?:autor|verfasser)[:*/_]in(?:nen)?:?)\s*",
     re.I,
 )
 

@@ -1524,6 +1524,9 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
             "<div>Von: <span><a href='/bill-mccarthy'>Bill McCarthy</a>, </span><span>Mia Gold</span></div>",
             ["Bill McCarthy", "Mia Gold"],
         ),
+        # "Text:" in other languages
+        ("<p>Texte : Claire Dupont</p>", ["Claire Dupont"]),
+        ("<p><strong>Tekst:</strong> Anna Kowalska</p>", ["Anna Kowalska"]),
         # gendered German labels
         ("<p>Autor:in Kim Beispiel</p>", ["Kim Beispiel"]),
         ("<p>Autor*innen: Kim Beispiel und Alex Muster</p>", ["Kim Beispiel", "Alex Muster"]),
