@@ -2122,7 +2122,9 @@ def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[An
     return False
 
 
-def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False) -> list[str]:
+def _html_authors(
+    tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False, semantic_only: bool = False
+) -> list[str]:
     """Person names from author markup inside the article: schema.org ``itemprop=author`` (its ``name``),
     ``rel=author`` links, hCard ``vcard author`` ``fn``, then ``author``/``byline``/``autor`` classes
     (first rule that yields a name wins; sidebars, related lists and comments are skipped). When the rule
@@ -2136,6 +2138,8 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
     author_classes: bool | None = None
     teasers: dict[Any, bool] = {}
     for xp, semantic, by_class in _AUTHOR_XPATHS:
+        if semantic_only and not semantic:
+            break
         if by_class:
             if author_classes is None:
                 author_classes = bool(_AUTHOR_CLASS_RE.search("\n".join(_CLASS_VALUES(scope))))
@@ -2178,11 +2182,11 @@ _DOMAIN_IN_TEXT_RE = re.compile(
 
 
 def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | None:
-    """The first source (meta author, HTML byline markup, byline line) whose names include all of ``names`` and
-    more: JSON-LD that lists one of several authors ("Till Eckert" of "Till Eckert, Max Bernhard, Martin
-    Murphy") is completed by the visible byline. Returns (names, source) or None."""
+    """The first source (meta author, HTML byline markup, byline line, all schema.org/rel=author bylines) whose
+    names include all of ``names`` and more: JSON-LD that lists one of several authors ("Till Eckert" of "Till
+    Eckert, Max Bernhard, Martin Murphy") is completed by the visible byline. Returns (names, source) or None."""
     keys = {_letters(n) for n in names}
-    for src, get in zip(("meta", "html", "html"), sources, strict=False):
+    for src, get in zip(("meta", "html", "html", "html"), sources, strict=False):
         cand = get()
         ckeys = {_letters(n) for n in cand}
         if keys < ckeys and len(cand) <= 6:
@@ -3349,6 +3353,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             lambda: _meta_author_names(meta_auth, site_names, url) if meta_auth else [],
             lambda: _html_authors(tree, root, result["site_name"], h1_el, single=True),
             lambda: _byline_line_authors(root, result["site_name"], h1_el),
+            # one schema.org/rel=author byline element per author ("<a rel=author>A</a> ... <a rel=author>B</a>")
+            lambda: _html_authors(tree, root, result["site_name"], h1_el, semantic_only=True),
         )
         if fuller:
             authors, a_src = fuller

@@ -1576,6 +1576,14 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<p class="byline">Von Till Eckert, Max Bernhard und Martin Murphy</p>',
             ["Till Eckert", "Max Bernhard", "Martin Murphy"],
         ),
+        # ... or by one rel=author byline element per author
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"Marlene Holm"}}</script>',
+            '<div class="bylines"><div class="byline"><a rel="author" href="mailto:it@example.org">Ingrid Treborg</a>'
+            '</div><div class="byline"><a rel="author" href="mailto:mh@example.org">Marlene Holm</a></div></div>',
+            ["Ingrid Treborg", "Marlene Holm"],
+        ),
         # a byline that disagrees with JSON-LD does not replace it while the page shows the JSON-LD author too
         (
             '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
