@@ -2335,8 +2335,8 @@ def _label_follow_text(el: Any) -> str | None:
 
 
 def _text_to_br(el: Any, raw_max: int = 400) -> str | None:
-    """The text of ``el`` up to its first ``<br>`` ("Von X und Y<br>Kakuma /Kenia": the byline, not the dateline
-    after it); None when longer than ``raw_max``."""
+    """The text of ``el`` up to its first ``<br>`` after more than the byline lead ("Von X und Y<br>Kakuma /Kenia":
+    the byline, not the dateline after it); None when longer than ``raw_max``."""
     parts: list[str] = []
     n = 0
     for ev, node in etree.iterwalk(el, events=("start", "end")):
@@ -2346,7 +2346,9 @@ def _text_to_br(el: Any, raw_max: int = 400) -> str | None:
             continue
         if ev == "start":
             if node.tag == "br":
-                break
+                head = _norm_ws(" ".join(parts))
+                if head and _BYLINE_LINE_RE.sub("", head + " X") != "X":
+                    break  # ("Von<br>Max Muster": a lead alone before the break goes on to the name)
             parts.append(node.text or "")
         elif node is not el:
             parts.append(node.tail or "")

@@ -1536,6 +1536,7 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
             "<p>Von <strong>Roland Brockmann</strong> und <strong>Sebastian Drescher</strong><br> Kakuma /Kenia</p>",
             ["Roland Brockmann", "Sebastian Drescher"],
         ),
+        ("<p>Von<br>Max Muster<br>Berlin</p>", ["Max Muster"]),
         # a label element alone, the name after it: in its tail, the next element or the next container
         (
             "<div class='meta'><span class='sr'>| By </span> <span>Cara Stiles</span> | <time>April 13</time></div>",
