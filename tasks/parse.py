@@ -34,7 +34,7 @@ from copy import deepcopy
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -1632,10 +1632,26 @@ class _JsonLd:
                     continue
                 types = _types(it)
                 agencies.extend(_agencies_in(name))
-                if types and not any(t == "Person" for t in types):
+                if types and not any(t.lower() == "person" for t in types):
                     continue
                 names.append(name)
         return names, agencies
+
+    def author_organisations(self) -> list[str]:
+        """Names of the article's authors that JSON-LD types as an organisation (``"author": {"@type":
+        "Organization", "name": "OÖ Volksblatt"}``): the same name in a meta author tag is no person either."""
+        raw = self.get("author", webpage_fallback=False) or self.get("creator", webpage_fallback=False)
+        out = []
+        for it in raw if isinstance(raw, list) else [raw]:
+            it = self.resolve(it)
+            types = _types(it) if isinstance(it, dict) else []
+            if any(re.search(r"organi[sz]ation|corporation", t, re.I) for t in types) and not any(
+                t.lower() == "person" for t in types
+            ):
+                name = _str_val(it.get("name"))
+                if name:
+                    out.append(name)
+        return out
 
     def publisher_is_person(self) -> bool:
         """True when the JSON-LD publisher is a Person (a personal blog: publisher and author coincide)."""
@@ -2190,7 +2206,9 @@ def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[An
     return False
 
 
-def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False) -> list[str]:
+def _html_authors(
+    tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False, semantic_only: bool = False
+) -> list[str]:
     """Person names from author markup inside the article: schema.org ``itemprop=author`` (its ``name``),
     ``rel=author`` links, hCard ``vcard author`` ``fn``, then ``author``/``byline``/``autor`` classes
     (first rule that yields a name wins; sidebars, related lists and comments are skipped). When the rule
@@ -2204,6 +2222,8 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
     author_classes: bool | None = None
     teasers: dict[Any, bool] = {}
     for xp, semantic, by_class in _AUTHOR_XPATHS:
+        if semantic_only and not semantic:
+            break
         if by_class:
             if author_classes is None:
                 author_classes = bool(_AUTHOR_CLASS_RE.search("\n".join(_CLASS_VALUES(scope))))
@@ -2225,6 +2245,8 @@ def _html_authors(tree: Any, root: Any, site_name: str | None, h1: Any = None, s
                 name = _clean_person(part, site_name, structured=one, handle_ok=one)
                 if name:
                     names.append(name)
+                elif len(part.split()) >= 4 or re.search(r"\w[.:]\s", part):
+                    break  # an author box's bio sentence: what follows it ("Home-Office & Meetings") is no name
             if names:
                 found.append((_shared_depth(_ancestors(el), h1_path) if h1_path else 0, names))
         if found:
@@ -2244,16 +2266,31 @@ _DOMAIN_IN_TEXT_RE = re.compile(
 
 
 def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | None:
-    """The first source (meta author, HTML byline markup, byline line) whose names include all of ``names`` and
-    more: JSON-LD that lists one of several authors ("Till Eckert" of "Till Eckert, Max Bernhard, Martin
-    Murphy") is completed by the visible byline. Returns (names, source) or None."""
+    """The first source (meta author, HTML byline markup, byline line, all schema.org/rel=author bylines) whose
+    names include all of ``names`` and more: JSON-LD that lists one of several authors ("Till Eckert" of "Till
+    Eckert, Max Bernhard, Martin Murphy") is completed by the visible byline. Returns (names, source) or None."""
     keys = {_letters(n) for n in names}
-    for src, get in zip(("meta", "html", "html"), sources, strict=False):
+    for src, get in zip(("meta", "html", "html", "html"), sources, strict=False):
         cand = get()
         ckeys = {_letters(n) for n in cand}
         if keys < ckeys and len(cand) <= 6:
             return cand, src
     return None
+
+
+def _name_shown(name: str, tree: Any, doc_text: str) -> bool:
+    """True when ``name`` is visible on the page: it occurs (case and punctuation between its words ignored) more
+    often in the document text than in its ``<script>``, ``<style>``, ``<title>`` ... elements."""
+    words = re.findall(r"\w+", name)[:6]
+    if not words:
+        return False
+    # no \b: the document string glues adjacent elements' texts ("Max Bernhard" + "Der Gemeinderat")
+    probe = re.compile(r"\W{0,3}".join(re.escape(w) for w in words), re.I)
+    found = len(probe.findall(doc_text))
+    if not found:
+        return False
+    hidden = sum(len(probe.findall(_DOC_STRING(el))) for el in tree.iter(*_INVISIBLE_TAGS))
+    return found > hidden
 
 
 def _unflip(name: str) -> str:
@@ -2312,8 +2349,10 @@ def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], ur
 
 _BYLINE_LINE_RE = re.compile(
     r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von|"
-    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)\s+|"
-    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|verfasser(?:in)?)\s*:\s*|"
+    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)(?:\s*:)?\s+|"
+    # gendered German labels: "Autor:in Max Muster", "Autor*innen: A und B", "Verfasser_in:"
+    r"(?:autor|verfasser)[:*/_]in(?:nen)?(?:\s*:\s*|\s+)|"
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|texte|texto|testo|tekst|verfasser(?:in)?)\s*:\s*|"
     r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
     re.I,
 )
@@ -2333,9 +2372,85 @@ _AUTHOR_LABEL_RE = re.compile(
 )
 
 
+# a label element alone ("<span>| By </span>", "<strong>Text:</strong>", "<b>Von:</b>"): the name follows it
+_LABEL_ONLY_RE = re.compile(
+    r"[|•·,\s]*(?:(?:von|by|par|por|door|written by|geschrieben von|verfasst von)\s*:?|"
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|text|texte|texto|testo|tekst|verfasser(?:in)?)\s*:|"
+    r"(?:autor|verfasser)[:*/_]in(?:nen)?:?)\s*",
+    re.I,
+)
+
+
+def _label_follow_text(el: Any) -> str | None:
+    """The text right after a label element: its tail, else (past ``<br>``s) the next sibling's text; when the
+    label ends its container (``<div><p>By</p></div><div><p>Todd Bates</p></div>``), the container's next
+    sibling (two levels up at most)."""
+    node = el
+    for _ in range(3):
+        tail = (node.tail or "").strip(" \t\n\r|:·•")
+        if tail:
+            return tail
+        sib = node.getnext()
+        while sib is not None and (not isinstance(sib.tag, str) or sib.tag == "br"):
+            tail = (sib.tail or "").strip(" \t\n\r|:·•")
+            if tail:
+                return tail
+            sib = sib.getnext()
+        if sib is not None:
+            # "<strong>Por:</strong> <a>Yaima Puig</a>, <a>Alina Perera</a>": co-authors in the next siblings
+            parts, tag = [_short_text(sib, 400) or ""], sib.tag
+            while len(parts) < 6 and re.fullmatch(r"\s*(?:,|&|und|and|y|et|e)\s*", sib.tail or ""):
+                sib = sib.getnext()
+                if sib is None or sib.tag != tag:
+                    break
+                parts.append(_short_text(sib, 400) or "")
+            return ", ".join(p for p in parts if p)
+        node = node.getparent()
+        if node is None or node.tag in ("body", "article", "main") or (node.text or "").strip():
+            return None
+        if len(node) > 8 or any(
+            (prev.tail or "").strip() or _short_text(prev, 400)
+            for prev in node.iterchildren()
+            if prev is not el and isinstance(prev.tag, str)
+        ):
+            return None  # the label shares its container with other text
+        el = node
+    return None
+
+
+def _text_to_br(el: Any, raw_max: int = 400) -> str | None:
+    """The text of ``el`` up to its first ``<br>`` after more than the byline lead ("Von X und Y<br>Kakuma /Kenia":
+    the byline, not the dateline after it); None when longer than ``raw_max``."""
+    parts: list[str] = []
+    n = 0
+    for ev, node in etree.iterwalk(el, events=("start", "end")):
+        if not isinstance(node.tag, str):
+            if ev == "end" and node is not el:
+                parts.append(node.tail or "")
+            continue
+        if ev == "start":
+            if node.tag == "br":
+                head = _norm_ws(" ".join(parts))
+                if head and _BYLINE_LINE_RE.sub("", head + " X") != "X":
+                    break  # ("Von<br>Max Muster": a lead alone before the break goes on to the name)
+            parts.append(node.text or "")
+        elif node is not el:
+            parts.append(node.tail or "")
+        n += len(parts[-1])
+        if n > raw_max:
+            return None
+    return _norm_ws(" ".join(parts))
+
+
 def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
     head = (el.text or "").strip()
+    if head and not len(el) and _LABEL_ONLY_RE.fullmatch(head):
+        txt = _label_follow_text(el)
+        if not txt or len(txt) > 80:
+            return []
+        names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(_cut_dateline(txt))]
+        return _dedupe(n for n in names if n)[:6]
     if not head:
         # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
         first = el[0] if len(el) and isinstance(el[0].tag, str) else None
@@ -2361,7 +2476,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
         or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
-        txt = _short_text(el)
+        txt = _text_to_br(el)
     else:
         # "yas! | By Cara Stiles | April 13, 2020": the byline is one segment of a short meta line
         seg = (
@@ -2428,6 +2543,45 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         if names and not _byline_bad(el, body, h1) and not el.xpath("ancestor::a"):
             return names
     return []
+
+
+# an author archive link: "/author/jane-doe/", "/autor/max-muster", "/autoren/103182359/max-muster", "/reporters/x"
+_AUTHOR_HREF_RE = re.compile(
+    r"/(?:author|autor|autorin|autoren|authors|auteur|autore|reporters?|journalist(?:en|s)?)/(?:\d+[/-])?([^/?#]{1,80})/?(?:[?#]|$)",
+    re.I,
+)
+_AUTHOR_LINKS = etree.XPath(
+    './/a[contains(@href, "/aut") or contains(@href, "/Aut") or contains(@href, "/reporter")'
+    ' or contains(@href, "/journalist")]'
+)
+
+
+def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
+    """Names of author archive links (WordPress ``/author/<slug>/`` and the like) whose text is the slug
+    (``<a href="/author/jane-doe/">Jane Doe</a>``, a handle ``<a href="/author/c1ph4/">c1ph4</a>``), outside
+    sidebars, comments and teasers; the links nearest the ``<h1>`` win."""
+    if root is None:
+        return []
+    body = root.getroottree().getroot().find("body")
+    h1_path = _ancestors(h1) if h1 is not None else None
+    found: list[tuple[int, str]] = []
+    for a in _AUTHOR_LINKS(root)[:300]:
+        m = _AUTHOR_HREF_RE.search(a.get("href") or "")
+        if not m:
+            continue
+        text = _short_text(a, 200)
+        if not text or _letters(text) != _letters(unquote(m.group(1))) or _byline_bad(a, body, h1):
+            continue
+        one = len(text.split()) == 1
+        if one and (len(text) < 2 or text.lower() in _NOT_HANDLES):
+            continue
+        name = _clean_person(text, site_name, structured=one, handle_ok=one)
+        if name:
+            found.append((_shared_depth(_ancestors(a), h1_path) if h1_path else 0, name))
+    if not found:
+        return []
+    best = max(d for d, _ in found)
+    return _dedupe(n for d, n in found if d == best)[:6]
 
 
 def _signature_author(root: Any, site_name: str | None) -> list[str]:
@@ -2524,6 +2678,29 @@ def _may_name_author(tree: Any) -> bool:
     return bool(_AUTHOR_ELEMENTS(tree) or _AUTHOR_ATTR_RE.search("\n".join(_AUTHOR_ATTR_VALUES(tree))))
 
 
+_COMMENT_ATTR_RE = re.compile(r"comment", re.I)
+
+
+def _only_in_comments(tree: Any, name: str) -> bool:
+    """True when every element whose text holds ``name`` sits in a comment list or a "recent comments" widget
+    (trafilatura's author XPaths also match a ``comment-author-link``)."""
+    if not name or len(name) > 100:
+        return False
+    hits = [el for el in tree.xpath("//body//*[text()[contains(., $n)]]", n=name)[:50] if isinstance(el.tag, str)]
+    if not hits:
+        return False
+    for el in hits:
+        node, depth, in_comment = el, 0, False
+        while node is not None and depth < 30:
+            if _COMMENT_ATTR_RE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+                in_comment = True
+                break
+            node, depth = node.getparent(), depth + 1
+        if not in_comment:
+            return False
+    return True
+
+
 def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
     """Fallback: trafilatura's author XPaths over the whole page (comments, sidebars, figures pruned).
 
@@ -2539,6 +2716,10 @@ def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
         raw = extract_author(tree)
     except Exception:  # pragma: no cover
         return []
+    if not raw:
+        return []
+    # a "recent comments" widget's or a comment's author is no article author
+    raw = ";".join(x for x in raw.split(";") if not _only_in_comments(tree, x.strip()))
     if not raw:
         return []
     # an author element of the page (trafilatura's XPaths): a one-word pen name or user handle is the author
@@ -3466,6 +3647,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             lambda: _meta_author_names(meta_auth, site_names, url) if meta_auth else [],
             lambda: _html_authors(tree, root, result["site_name"], h1_el, single=True),
             lambda: _byline_line_authors(root, result["site_name"], h1_el),
+            # one schema.org/rel=author byline element per author ("<a rel=author>A</a> ... <a rel=author>B</a>")
+            lambda: _html_authors(tree, root, result["site_name"], h1_el, semantic_only=True),
         )
         if fuller:
             authors, a_src = fuller
@@ -3506,9 +3689,24 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         authors = _signature_author(root, result["site_name"])
         a_src = "html" if authors else None
     if not authors:
+        authors = _author_link_authors(root, result["site_name"], h1_el)
+        a_src = "html" if authors else None
+    if not authors:
         authors = _trafilatura_authors(tree, result["site_name"])
         a_src = "html" if authors else None
-    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author
+    if authors and a_src in ("jsonld", "meta"):
+        # a structured author the page never shows, while its visible byline line names someone else: the
+        # byline the reader sees wins (JSON-LD/meta keep a former editor, a CMS account, the first of many)
+        shown = _byline_line_authors(root, result["site_name"], h1_el)
+        if shown and not {_letters(a) for a in shown} & {_letters(a) for a in authors}:
+            doc_text = _DOC_STRING(tree)
+            if not any(_name_shown(a, tree, doc_text) for a in authors) and all(
+                _name_shown(a, tree, doc_text) for a in shown
+            ):
+                authors, a_src = shown, "html"
+    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author, nor an author typed as an organisation
+    author_orgs = {_letters(x) for x in jl.author_organisations()}
+    authors = [a for a in authors if _letters(a) not in author_orgs]
     if not jl.publisher_is_person():
         org_keys = {
             _letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")

@@ -1815,6 +1815,38 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ),
         # a "von" phrase in running text is none
         ("<p>Ein Bericht über die Pläne von Anna Beispiel und anderen Mitgliedern des Rates.</p>", []),
+        # a colon after the lead word
+        ("<p><em>Written by: <a href='/p/jm'>Julie Mollins</a></em></p>", ["Julie Mollins"]),
+        (
+            "<div>Von: <span><a href='/bill-mccarthy'>Bill McCarthy</a>, </span><span>Mia Gold</span></div>",
+            ["Bill McCarthy", "Mia Gold"],
+        ),
+        # "Text:" in other languages
+        ("<p>Texte : Claire Dupont</p>", ["Claire Dupont"]),
+        ("<p><strong>Tekst:</strong> Anna Kowalska</p>", ["Anna Kowalska"]),
+        # gendered German labels
+        ("<p>Autor:in Kim Beispiel</p>", ["Kim Beispiel"]),
+        ("<p>Autor*innen: Kim Beispiel und Alex Muster</p>", ["Kim Beispiel", "Alex Muster"]),
+        ("<div><span>Autor:in</span> <a href='/p/kb'>Kim Beispiel</a></div>", ["Kim Beispiel"]),
+        # the byline line ends at its <br> (a dateline follows)
+        (
+            "<p>Von <strong>Roland Brockmann</strong> und <strong>Sebastian Drescher</strong><br> Kakuma /Kenia</p>",
+            ["Roland Brockmann", "Sebastian Drescher"],
+        ),
+        ("<p>Von<br>Max Muster<br>Berlin</p>", ["Max Muster"]),
+        # a label element alone, the name after it: in its tail, the next element or the next container
+        (
+            "<div class='meta'><span class='sr'>| By </span> <span>Cara Stiles</span> | <time>April 13</time></div>",
+            ["Cara Stiles"],
+        ),
+        ("<p>(wird fortgesetzt)<br><strong>Text:</strong> Klausmartin Friedrich</p>", ["Klausmartin Friedrich"]),
+        ("<div><div><p><strong>By</strong></p></div><div><p>Todd Bates</p></div></div>", ["Todd Bates"]),
+        (
+            "<div><strong>Por: </strong><a href='/autor/yp'>Yaima Puig</a>, <a href='/autor/ap'>Alina Perera</a></div>",
+            ["Yaima Puig", "Alina Perera"],
+        ),
+        # ... but not a label followed by running text
+        ("<p><strong>Text:</strong> der Gemeinderat hat lange beraten.</p>", []),
     ],
 )
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
@@ -1842,12 +1874,53 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<p class="byline">Von Till Eckert, Max Bernhard und Martin Murphy</p>',
             ["Till Eckert", "Max Bernhard", "Martin Murphy"],
         ),
-        # a byline that disagrees with JSON-LD does not replace it
+        # ... or by one rel=author byline element per author
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"Marlene Holm"}}</script>',
+            '<div class="bylines"><div class="byline"><a rel="author" href="mailto:it@example.org">Ingrid Treborg</a>'
+            '</div><div class="byline"><a rel="author" href="mailto:mh@example.org">Marlene Holm</a></div></div>',
+            ["Ingrid Treborg", "Marlene Holm"],
+        ),
+        # a byline that disagrees with JSON-LD does not replace it while the page shows the JSON-LD author too
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"Till Eckert"}}</script>',
+            '<p class="byline">Von Max Bernhard</p><p class="editor">Redigiert: Till Eckert</p>',
+            ["Till Eckert"],
+        ),
+        # ... but a structured author the page never shows gives way to the visible byline
         (
             '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
             '"author":{"@type":"Person","name":"Till Eckert"}}</script>',
             '<p class="byline">Von Max Bernhard</p>',
-            ["Till Eckert"],
+            ["Max Bernhard"],
+        ),
+        (
+            '<meta name="author" content="Kevin Rebong">',
+            "<p>por <span>Henry Montenegro</span></p>",
+            ["Henry Montenegro"],
+        ),
+        # an author JSON-LD types as an organisation is none in meta author either; a lowercase "person" type is one
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":[{"@type":"Organization","name":"OÖ Volksblatt"}]}</script>'
+            '<meta name="author" content="OÖ Volksblatt">',
+            "",
+            [],
+        ),
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":[{"@type":"person","name":"Paul Takahashi"}]}</script>',
+            "",
+            ["Paul Takahashi"],
+        ),
+        (  # Yoast types a personal site's owner as both
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":["Person","Organization"],"name":"Helge Fahrnberger"}}</script>'
+            '<meta name="author" content="Helge Fahrnberger">',
+            "",
+            ["Helge Fahrnberger"],
         ),
         # all-caps names, job titles and doubled alt texts
         ('<meta name="author" content="JESSICA HOLLY-SMITH">', "", ["Jessica Holly-Smith"]),
@@ -1903,6 +1976,63 @@ def test_author_teaser_card_bylines_are_skipped() -> None:
         + "</main></body></html>"
     )
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Florina Ionescu"]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # an author box: its bio sentence ends the names ("Home-Office & Meetings Like" is none)
+        (
+            "<div class='author-info'>Follow Transformationsbegleiterin und Expertin für Neue Arbeit. "
+            "Schwerpunkte: Home-Office &amp; Meetings Like</div>",
+            [],
+        ),
+        ("<div class='author-info'>Inga Hoeltmann, Expertin für Neue Arbeit und Lernen</div>", ["Inga Hoeltmann"]),
+    ],
+)
+def test_author_box_bio_is_no_name(header: str, expected: list[str]) -> None:
+    tree = lxml.html.fromstring(_author_page("", header))
+    assert parse_mod._html_authors(tree, tree.find("body"), None, tree.find(".//h1")) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # an author archive link whose text is its slug: a handle counts too
+        ('<p class="date">Erstellt von <a href="/author/fabian/">Fabian</a> am 6. Mai</p>', ["Fabian"]),
+        ('<p>By <a href="/reporters/jose-de-la-cruz">Jose de la Cruz</a></p>', ["Jose de la Cruz"]),
+        ('<span><a href="https://example.org/autoren/103182359/max-muster/">Max Muster</a></span>', ["Max Muster"]),
+        # ... not when the text is not the slug, or the link sits in a sidebar widget
+        ('<p><a href="/author/fabian/">Alle Beiträge</a></p>', []),
+        ('<aside class="sidebar"><a href="/author/christof/">Christof</a></aside>', []),
+    ],
+)
+def test_author_archive_links(header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page("", header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    ("widget", "expected"),
+    [
+        # trafilatura's author XPaths match a "recent comments" widget: its commenter is no author
+        (
+            '<aside class="widget"><ul id="recentcomments"><li class="recentcomments">'
+            '<span class="comment-author-link">Martin Muster</span> bei <a href="/x#comment-1">Anderer Artikel</a>'
+            "</li></ul></aside>",
+            [],
+        ),
+        # ... while a name the page also shows outside comments stays
+        (
+            '<p class="author-name">Martin Muster</p><aside class="widget"><ul id="recentcomments">'
+            '<li class="recentcomments"><span class="comment-author-link">Martin Muster</span></li></ul></aside>',
+            ["Martin Muster"],
+        ),
+    ],
+)
+def test_author_fallback_skips_commenters(widget: str, expected: list[str]) -> None:
+    page = _author_page("", "").replace("</article>", "</article>" + widget)
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
 
 
 def test_author_from_twitter_card_label() -> None:
