@@ -3697,13 +3697,13 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     if authors and a_src in ("jsonld", "meta"):
         # a structured author the page never shows, while its visible byline line names someone else: the
         # byline the reader sees wins (JSON-LD/meta keep a former editor, a CMS account, the first of many)
-        shown = _byline_line_authors(root, result["site_name"], h1_el)
-        if shown and not {_letters(a) for a in shown} & {_letters(a) for a in authors}:
+        visible_byline = _byline_line_authors(root, result["site_name"], h1_el)
+        if visible_byline and not {_letters(a) for a in visible_byline} & {_letters(a) for a in authors}:
             doc_text = _DOC_STRING(tree)
             if not any(_name_shown(a, tree, doc_text) for a in authors) and all(
-                _name_shown(a, tree, doc_text) for a in shown
+                _name_shown(a, tree, doc_text) for a in visible_byline
             ):
-                authors, a_src = shown, "html"
+                authors, a_src = visible_byline, "html"
     # the publisher itself ("Deutsche Welle", "El Colombiano") is no author, nor an author typed as an organisation
     author_orgs = {_letters(x) for x in jl.author_organisations()}
     authors = [a for a in authors if _letters(a) not in author_orgs]
