@@ -887,6 +887,8 @@ def _clean_person(
     s = s.strip(" ,;:|-–—*\"'“”„©")
     if not s or len(s) < (2 if handle_ok and s.isupper() else 3) or len(s) > 60:
         return None
+    if handle_ok and " " not in s and re.search(r"\d", s):
+        return _clean_handle(s, site_name)
     if _NOT_NAME_RE.search(s) or _NOT_NAME2_RE.search(s):
         return None
     if s.lower().strip(". ") in AGENCIES:
@@ -922,6 +924,22 @@ def _clean_person(
             return None
     if s.isupper() and len(words) >= 2:
         s = " ".join("-".join(p.capitalize() for p in w.split("-")) for w in words)
+    return s
+
+
+# a user handle with digits ("c1ph4", "freeman1984", "Bo2man"): starts with a letter, holds two or more
+_HANDLE_RE = re.compile(r"[^\W\d_][\w.\-]{2,29}")
+
+
+def _clean_handle(s: str, site_name: str | None) -> str | None:
+    """A one-token user handle that holds digits, from explicit author markup (the caller's ``handle_ok``):
+    the ordinary name checks reject any digit. Still no desk word, date, e-mail or the site's own name."""
+    if not _HANDLE_RE.fullmatch(s) or sum(ch.isalpha() for ch in s) < 2:
+        return None
+    if s.lower() in _NOT_HANDLES or re.search(r"\d{5}|^(?:kw|q|h)\d|^(?:user|guest|gast|member|anonymous)\d", s, re.I):
+        return None
+    if site_name and _letters(s) == _letters(site_name):
+        return None
     return s
 
 
@@ -2348,7 +2366,8 @@ def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], ur
 
 
 _BYLINE_LINE_RE = re.compile(
-    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von|"
+    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|posted by|geschrieben von|verfasst von|gepostet von|"
+    r"écrit par|publié par|escrito por|publicado por|scritto da|pubblicato da|geschreven door|"
     r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)(?:\s*:)?\s+|"
     # gendered German labels: "Autor:in Max Muster", "Autor*innen: A und B", "Verfasser_in:"
     r"(?:autor|verfasser)[:*/_]in(?:nen)?(?:\s*:\s*|\s+)|"
@@ -2449,8 +2468,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         txt = _label_follow_text(el)
         if not txt or len(txt) > 80:
             return []
-        names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(_cut_dateline(txt))]
-        return _dedupe(n for n in names if n)[:6]
+        return _line_names(_split_names(_cut_dateline(txt)), site_name, True)
     if not head:
         # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
         first = el[0] if len(el) and isinstance(el[0].tag, str) else None
@@ -2489,13 +2507,31 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         txt = seg.group(1).strip()
     if txt is None or len(txt) > 80:
         return []
+    dated = _DATED_BYLINE_RE.match(txt)
+    # an explicit lead ("von", "By", "Autor:"), not just a dateline before the name ("11.12.2019 - Amelie")
+    lead = not dated or bool(re.search(r"(?:von|by)\s*$", dated.group(0), re.I))
     txt = _DATED_BYLINE_RE.sub("", txt)
     txt = _BYLINE_LINE_RE.sub("", txt)
     txt = _AUTHOR_LABEL_RE.sub("", txt, count=1).lstrip()
     txt = re.split(r"\s*[|•·,]\s*(?=\d)|\s+(?:am|on|le|el|il)\s+\d", txt)[0]
     txt = re.sub(r"\s+(?:am|on)$", "", txt)  # "Von R. R. am" (the date in the next element)
-    names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
+    return _line_names(_split_names(txt), site_name, lead)
+
+
+def _line_names(parts: list[str], site_name: str | None, lead: bool) -> list[str]:
+    """Person names of a byline line's parts. After an explicit lead ("Posted by jesusfreak", "Von Olga",
+    "Autor: c1ph4"), a byline of one token is the author's user name or first name."""
+    names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in parts]
+    if lead and len(parts) == 1 and not names[0] and _handle_token(parts[0]):
+        names = [_clean_person(parts[0], site_name, structured=True, handle_ok=True)]
     return _dedupe(n for n in names if n)[:6]
+
+
+def _handle_token(name: str) -> bool:
+    """True for one token that may be a user handle or a first name ("fri.juli", "c1ph4", "Olga"): no desk or
+    role word of ``_NOT_HANDLES``."""
+    s = name.strip(" .,;:")
+    return bool(s) and " " not in s and s.lower() not in _NOT_HANDLES
 
 
 def _following(el: Any, tags: tuple[str, ...]) -> Iterator[Any]:
@@ -2552,8 +2588,42 @@ _AUTHOR_HREF_RE = re.compile(
 )
 _AUTHOR_LINKS = etree.XPath(
     './/a[contains(@href, "/aut") or contains(@href, "/Aut") or contains(@href, "/reporter")'
-    ' or contains(@href, "/journalist")]'
+    ' or contains(@href, "/journalist") or contains(@href, "/user") or contains(@href, "/profil")'
+    ' or contains(@href, "/benutzer") or contains(@href, "/member") or contains(@href, "/mitglied")]'
 )
+# a user profile link: "/user/c1ph4", "/user/profil/98d8cb17/jesusfreak.html", "/members/anna.123/": the user
+# name is the last path segment (a file extension and a trailing ".<id>" aside)
+_PROFILE_HREF_RE = re.compile(r"/(?:users?|profiles?|profil|benutzer|members?|mitglieder|mitglied)/", re.I)
+_LAST_SEGMENT_RE = re.compile(r"/([^/?#]{1,80})/?(?:[?#].*)?$")
+
+
+def _author_href_slug(href: str) -> str | None:
+    """The author/user slug of an author archive or user profile link, or None."""
+    m = _AUTHOR_HREF_RE.search(href)
+    if m:
+        return unquote(m.group(1))
+    path = href[:300]
+    if not _PROFILE_HREF_RE.search(path):
+        return None
+    m = _LAST_SEGMENT_RE.search(path)
+    if not m:
+        return None
+    return re.sub(r"\.(?:html?|php|aspx?)$|\.\d+$", "", unquote(m.group(1)), flags=re.I)
+
+
+def _in_running_text(a: Any) -> bool:
+    """True when link ``a`` sits in a paragraph of running text (its block holds more than a byline's text)."""
+    node = a.getparent()
+    for _ in range(4):
+        if node is None:
+            return False
+        if node.tag in ("p", "td", "blockquote", "dd"):
+            txt = _short_text(node, 300)
+            return txt is None or len(txt) > len(_short_text(a, 200) or "") + 60
+        if node.tag not in ("span", "b", "strong", "em", "i", "small", "font"):
+            return False
+        node = node.getparent()
+    return False
 
 
 def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
@@ -2566,12 +2636,15 @@ def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> li
     h1_path = _ancestors(h1) if h1 is not None else None
     found: list[tuple[int, str]] = []
     for a in _AUTHOR_LINKS(root)[:300]:
-        m = _AUTHOR_HREF_RE.search(a.get("href") or "")
-        if not m:
+        href = a.get("href") or ""
+        slug = _author_href_slug(href)
+        if not slug:
             continue
         text = _short_text(a, 200)
-        if not text or _letters(text) != _letters(unquote(m.group(1))) or _byline_bad(a, body, h1):
+        if not text or _letters(text) != _letters(slug) or _byline_bad(a, body, h1):
             continue
+        if not _AUTHOR_HREF_RE.search(href) and _in_running_text(a):
+            continue  # a profile link in a sentence ("… gegen <a href=/profil/x>Mackenzie McDonald</a> …")
         one = len(text.split()) == 1
         if one and (len(text) < 2 or text.lower() in _NOT_HANDLES):
             continue
@@ -2654,6 +2727,65 @@ _NOT_HANDLES = frozenset(
         "text",
         "red",
         "red.",
+        # role, desk and placeholder words in other languages (a one-token byline that names no person)
+        "webmaster",
+        "moderator",
+        "sysop",
+        "root",
+        "user",
+        "benutzer",
+        "nutzer",
+        "member",
+        "mitglied",
+        "unknown",
+        "unbekannt",
+        "inconnu",
+        "desconocido",
+        "sconosciuto",
+        "anonyme",
+        "anonimo",
+        "anónimo",
+        "anonim",
+        "redacción",
+        "redaccion",
+        "redazione",
+        "rédaction",
+        "redaction",
+        "redactie",
+        "redakcja",
+        "redaktionen",
+        "toimitus",
+        "editors",
+        "editorial",
+        "newsroom",
+        "desk",
+        "kommentare",
+        "kommentar",
+        "comments",
+        "comment",
+        "leser",
+        "leserin",
+        "gastautor",
+        "gastautorin",
+        "gastbeitrag",
+        "autor",
+        "autorin",
+        "author",
+        "blog",
+        "blogger",
+        "support",
+        "info",
+        "kontakt",
+        "contact",
+        "presse",
+        "press",
+        "marketing",
+        "service",
+        "verlag",
+        "publisher",
+        "herausgeber",
+        "community",
+        "system",
     }
 )
 

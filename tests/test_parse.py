@@ -1854,6 +1854,57 @@ def test_author_byline_lines(header: str, expected: list[str]) -> None:
     assert result["authors"] == expected
 
 
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # a user handle or first name in strong author markup, digits included
+        ('<p>Autor: <a href="/author/c1ph4/" rel="author">c1ph4</a> // Lesezeit: 1 Minute</p>', ["c1ph4"]),
+        (
+            '<div>von <span class="author vcard"><a class="url fn n" href="/author/freeman1984/">freeman1984</a>'
+            "</span></div>",
+            ["freeman1984"],
+        ),
+        # ... after an explicit byline lead
+        (
+            '<div class="left author">Author: <a href="index.php?site=profile&amp;id=58"><b>Bo2man</b></a></div>',
+            ["Bo2man"],
+        ),
+        ("<h2>Stars <span>06.11.2023 13:30 von Olga</span></h2>", ["Olga"]),
+        ("<p>Posted by jesusfreak</p>", ["jesusfreak"]),
+        ("<p>Geschrieben von fri.juli</p>", ["fri.juli"]),
+        # ... a user profile link whose text is its user name
+        ('<p><a href="/user/profil/98d8cb17/jesusfreak.html">jesusfreak</a></p>', ["jesusfreak"]),
+        ('<div class="p-description"><a href="/members/pepemaus.81656/">Pepemaus</a></div>', ["Pepemaus"]),
+        # no desk, role or placeholder word, nor a generated account name
+        ("<p>Posted by admin</p>", []),
+        ("<p>Von Redaktion</p>", []),
+        ("<p>By Staff</p>", []),
+        ("<p>Geschrieben von Webmaster</p>", []),
+        ('<p>Autor: <a href="/author/user5105/" rel="author">user5105</a></p>', []),
+        # nor the site's own name
+        ('<p>Autor: <a href="/author/example/" rel="author">example</a></p>', []),
+        # nor a dateline without a lead ("<date> - <place>")
+        ("<p>11.12.2019 - Berlin</p>", []),
+        # nor a profile link in a sentence, a category link, a sidebar widget or a comment
+        (
+            '<p>Zverev gewann gegen <a href="/profil/uncategorised/mackenzie-mcdonald/">Mackenzie McDonald</a> in'
+            " zwei Sätzen und trifft nun im Viertelfinale auf den Kanadier.</p>",
+            [],
+        ),
+        ('<p><a href="/category/kuchen/" rel="category tag">Kuchen</a></p>', []),
+        ('<aside class="widget recent-posts"><a href="/user/bo2man">bo2man</a></aside>', []),
+        (
+            '<div class="comments"><div class="comment"><a href="/user/knuddel55">knuddel55</a>'
+            " schrieb: Lecker!</div></div>",
+            [],
+        ),
+    ],
+)
+def test_author_handles(header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page("", header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
 def test_author_layout_wrapper_is_no_sidebar() -> None:
     page = (
         "<html><head><title>Haushalt beschlossen</title></head><body><div class='content right-sidebar'>"
