@@ -2626,6 +2626,22 @@ def _in_running_text(a: Any) -> bool:
     return False
 
 
+_AUTHOR_BOX_RE = re.compile(r"author|autor|byline", re.I)
+
+
+def _in_author_box(el: Any) -> bool:
+    """True when one of the four nearest containers of ``el`` is marked as an author box (not a comment's)."""
+    node = el.getparent()
+    for _ in range(4):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if _AUTHOR_BOX_RE.search(attrs):
+            return not _COMMENT_ATTR_RE.search(attrs)
+        node = node.getparent()
+    return False
+
+
 def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
     """Names of author archive links (WordPress ``/author/<slug>/`` and the like) whose text is the slug
     (``<a href="/author/jane-doe/">Jane Doe</a>``, a handle ``<a href="/author/c1ph4/">c1ph4</a>``), outside
@@ -2635,7 +2651,12 @@ def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> li
     body = root.getroottree().getroot().find("body")
     h1_path = _ancestors(h1) if h1 is not None else None
     found: list[tuple[int, str]] = []
-    for a in _AUTHOR_LINKS(root)[:300]:
+    links = _AUTHOR_LINKS(root)[:300]
+    if body is not None and root is not body:
+        # outside the article root, only in an author box ("<div class='recipe-author'>Rezept von <a ...>")
+        inside = set(links)
+        links += [a for a in _AUTHOR_LINKS(body)[:300] if a not in inside and _in_author_box(a)]
+    for a in links:
         href = a.get("href") or ""
         slug = _author_href_slug(href)
         if not slug:

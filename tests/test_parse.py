@@ -1905,6 +1905,25 @@ def test_author_handles(header: str, expected: list[str]) -> None:
     assert result["authors"] == expected
 
 
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        # an author box after the article container, its profile link's text the user name
+        (
+            '<div class="ds-box recipe-author"><h2>Rezept von</h2><a href="/user/profil/98d8cb17/jesusfreak.html">'
+            "<span>jesusfreak</span></a></div>",
+            ["jesusfreak"],
+        ),
+        # ... not a comment author's box, a sidebar list of authors or a plain link list outside the article
+        ('<aside class="widget"><div class="authors-list"><a href="/author/bo2man/">bo2man</a></div></aside>', []),
+        ('<div class="footer-links"><a href="/members/pepemaus.81656/">Pepemaus</a></div>', []),
+    ],
+)
+def test_author_box_outside_article(after: str, expected: list[str]) -> None:
+    page = _author_page("", "").replace("</article>", "</article>" + after)
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+
+
 def test_author_layout_wrapper_is_no_sidebar() -> None:
     page = (
         "<html><head><title>Haushalt beschlossen</title></head><body><div class='content right-sidebar'>"
