@@ -2839,7 +2839,17 @@ def _only_in_comments(tree: Any, name: str) -> bool:
     (trafilatura's author XPaths also match a ``comment-author-link``)."""
     if not name or len(name) > 100:
         return False
-    hits = [el for el in tree.xpath("//body//*[text()[contains(., $n)]]", n=name)[:50] if isinstance(el.tag, str)]
+    # trafilatura title-cases a name ("knuddel55" -> "Knuddel"): the search ignores ASCII case
+    hits = [
+        el
+        for el in tree.xpath(
+            "//body//*[text()[contains(translate(., $up, $low), $n)]]",
+            n=name.lower(),
+            up="ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            low="abcdefghijklmnopqrstuvwxyz",
+        )[:50]
+        if isinstance(el.tag, str)
+    ]
     if not hits:
         return False
     for el in hits:

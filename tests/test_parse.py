@@ -1915,6 +1915,7 @@ def test_author_handles(header: str, expected: list[str]) -> None:
             ["jesusfreak"],
         ),
         # ... not a comment author's box, a sidebar list of authors or a plain link list outside the article
+        ('<div class="comment-author"><a href="/user/knuddel55">knuddel55</a></div>', []),
         ('<aside class="widget"><div class="authors-list"><a href="/author/bo2man/">bo2man</a></div></aside>', []),
         ('<div class="footer-links"><a href="/members/pepemaus.81656/">Pepemaus</a></div>', []),
     ],
@@ -2089,6 +2090,13 @@ def test_author_archive_links(header: str, expected: list[str]) -> None:
         (
             '<aside class="widget"><ul id="recentcomments"><li class="recentcomments">'
             '<span class="comment-author-link">Martin Muster</span> bei <a href="/x#comment-1">Anderer Artikel</a>'
+            "</li></ul></aside>",
+            [],
+        ),
+        # ... also when trafilatura title-cases the commenter's lower-case handle ("вера" -> "Вера")
+        (
+            '<aside class="widget"><ul id="recentcomments"><li class="recentcomments">'
+            '<span class="comment-author-link">martina</span> zu <a href="/x#comment-1">Anderer Artikel</a>'
             "</li></ul></aside>",
             [],
         ),
