@@ -887,6 +887,8 @@ def _clean_person(
     s = s.strip(" ,;:|-–—*\"'“”„©")
     if not s or len(s) < (2 if handle_ok and s.isupper() else 3) or len(s) > 60:
         return None
+    if handle_ok and " " not in s and _bad_handle(s, site_name):
+        return None
     if handle_ok and " " not in s and re.search(r"\d", s):
         return _clean_handle(s, site_name)
     if _NOT_NAME_RE.search(s) or _NOT_NAME2_RE.search(s):
@@ -929,6 +931,82 @@ def _clean_person(
 
 # a user handle with digits ("c1ph4", "freeman1984", "Bo2man"): starts with a letter, holds two or more
 _HANDLE_RE = re.compile(r"[^\W\d_][\w.\-]{2,29}")
+
+
+# one-token bylines that are a role, a section or a credit label, not a pen name ("Kolumnist", "Letters")
+_NOT_HANDLE_WORDS = frozenset(
+    [
+        "kolumnist",
+        "kolumnistin",
+        "columnist",
+        "correspondent",
+        "korrespondent",
+        "korrespondentin",
+        "reporter",
+        "reporterin",
+        "redakteur",
+        "redakteurin",
+        "journalist",
+        "journalistin",
+        "fotograf",
+        "fotografin",
+        "photographer",
+        "letters",
+        "leserbriefe",
+        "leserbrief",
+        "opinion",
+        "meinung",
+        "courtesy",
+        "cortesia",
+        "cortesía",
+        "foto",
+        "fotos",
+        "photo",
+        "photos",
+        "video",
+        "bild",
+        "bilder",
+        "quelle",
+        "source",
+        "news",
+        "home",
+        "startseite",
+        "kategorie",
+        "category",
+        "archiv",
+        "archive",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+    ]
+)
+
+
+def _bad_handle(s: str, site_name: str | None) -> bool:
+    """True when one token ``s`` from author markup is no pen name: a role/section/credit word, a full month
+    name (a date: "November"), or one of the site name's words ("Google" of "Google Online Security Blog")
+    unless the site is named after a person."""
+    low = s.lower().strip(".")
+    if low in _NOT_HANDLES or low in _NOT_HANDLE_WORDS:
+        return True
+    if len(low) >= 6 and low in _MONTHS and not low.startswith("aug"):
+        return True
+    # "mady" of the site "Mady Morrison - Yoga Lifestyle" is her pen name
+    if site_name and not any(_personal_name(p) for p in re.split(r"\s[-–|:]\s", site_name[:200])):
+        key = _letters(s)
+        return len(key) >= 3 and key in {_letters(w) for w in site_name.split()}
+    return False
 
 
 def _clean_handle(s: str, site_name: str | None) -> str | None:

@@ -1906,6 +1906,34 @@ def test_author_handles(header: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("head", "header", "expected"),
+    [
+        # a one-token byline that is a role, section, credit label or date is no pen name
+        ("", '<span class="author vcard"><a class="fn">Kolumnist</a></span>', []),
+        ("", '<span class="author vcard"><a class="fn">November</a></span>', []),
+        ("", "<p>Posted by Letters</p>", []),
+        ("", '<p>Foto: <a rel="author" href="/author/cortesia/">Cortesía</a></p>', []),
+        # ... nor a word of the site's name
+        (
+            '<meta property="og:site_name" content="Google Online Security Blog">',
+            '<p>By <a rel="author" href="/author/google/">Google</a></p>',
+            [],
+        ),
+        # ... unless the site is named after the person
+        (
+            '<meta property="og:site_name" content="Mady Morrison - Yoga Lifestyle">',
+            '<p>By <a rel="author" href="/author/mady/">mady</a></p>',
+            ["mady"],
+        ),
+        ("", '<span class="author vcard"><a class="fn">August</a></span>', ["August"]),
+    ],
+)
+def test_author_handle_not_a_role_or_site(head: str, header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+@pytest.mark.parametrize(
     ("after", "expected"),
     [
         # an author box after the article container, its profile link's text the user name
