@@ -2964,12 +2964,17 @@ def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
     if not raw:
         return []
     # an author element of the page (trafilatura's XPaths): a one-word pen name or user handle is the author
+    parts = raw.split(";")
     names = [
         _clean_person(x, site_name, structured=True, handle_ok=True)
         if len(x.split()) == 1 and len(x.strip()) >= 4 and x.strip().lower() not in _NOT_HANDLES
         else _clean_person(x, site_name, structured=False)
-        for x in raw.split(";")
+        for x in parts
     ]
+    if not all(names):
+        # a part that is no name ("Reuters; Washington; Nov", "Alles über Lautsprecher; Heimkino; ..."): the
+        # element held an agency and a dateline or a sentence, its one-word parts are no pen names
+        names = [n if n and " " in n else None for n in names]
     return _dedupe(n for n in names if n)[:6]
 
 

@@ -2128,6 +2128,12 @@ def test_author_archive_links(header: str, expected: list[str]) -> None:
             "</li></ul></aside>",
             [],
         ),
+        # an author element holding an agency and a dateline: its one-word part is a place, no pen name
+        (
+            '<div class="article-author__time"><span class="article-author__name">Reuters, </span>'
+            '<span class="article-author__name"> Washington, </span></div>',
+            [],
+        ),
         # ... while a name the page also shows outside comments stays
         (
             '<p class="author-name">Martin Muster</p><aside class="widget"><ul id="recentcomments">'
