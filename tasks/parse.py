@@ -29,7 +29,7 @@ import json
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
@@ -971,6 +971,10 @@ _NOT_HANDLE_WORDS = frozenset(
         "news",
         "home",
         "startseite",
+        "pressestelle",
+        "pressemitteilung",
+        "pressemeldung",
+        "pressedienst",
         "kategorie",
         "category",
         "archiv",
@@ -2546,7 +2550,12 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         txt = _label_follow_text(el)
         if not txt or len(txt) > 80:
             return []
-        return _line_names(_split_names(_cut_dateline(txt)), site_name, True)
+        scope = el.getparent() if el.getparent() is not None else el
+        return _line_names(
+            _split_names(_cut_dateline(txt)),
+            site_name,
+            lambda: bool(_STRONG_LEAD_RE.match(head)) or _author_marked(scope),
+        )
     if not head:
         # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
         first = el[0] if len(el) and isinstance(el[0].tag, str) else None
@@ -2586,8 +2595,15 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     if txt is None or len(txt) > 80:
         return []
     dated = _DATED_BYLINE_RE.match(txt)
-    # an explicit lead ("von", "By", "Autor:"), not just a dateline before the name ("11.12.2019 - Amelie")
-    lead = not dated or bool(re.search(r"(?:von|by)\s*$", dated.group(0), re.I))
+    # a one-token name needs a lead that says "author": "Posted by"/"Autor:", author markup around it, or a
+    # dateline followed by "von"/"by" ("06.11.2023 13:30 von Olga"); a bare "Von"/"By" may lead to a place or
+    # an outlet ("Von Zeit", "By CNN"), a dateline alone to a place ("11.12.2019 - Berlin")
+    lead_txt = txt
+    lead: Callable[[], bool] = (
+        (lambda: bool(re.search(r"(?:von|by)\s*$", dated.group(0), re.I)))
+        if dated
+        else (lambda: bool(_STRONG_LEAD_RE.match(lead_txt)) or _author_marked(el))
+    )
     txt = _DATED_BYLINE_RE.sub("", txt)
     txt = _BYLINE_LINE_RE.sub("", txt)
     txt = _AUTHOR_LABEL_RE.sub("", txt, count=1).lstrip()
@@ -2596,11 +2612,31 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     return _line_names(_split_names(txt), site_name, lead)
 
 
-def _line_names(parts: list[str], site_name: str | None, lead: bool) -> list[str]:
-    """Person names of a byline line's parts. After an explicit lead ("Posted by jesusfreak", "Von Olga",
-    "Autor: c1ph4"), a byline of one token is the author's user name or first name."""
+_STRONG_LEAD_RE = re.compile(
+    r"\s*(?:posted by|written by|geschrieben von|verfasst von|gepostet von|écrit par|publié par|escrito por|"
+    r"publicado por|scritto da|pubblicato da|geschreven door|(?:autor(?:in)?|authors?|auteur|autore|verfasser(?:in)?)"
+    r"\s*:)",
+    re.I,
+)
+_AUTHOR_MARKED = etree.XPath(
+    'boolean(self::*[contains(@class, "author") or contains(@class, "byline") or contains(@class, "vcard")]'
+    ' | .//*[contains(@class, "author") or contains(@class, "byline") or contains(@class, "vcard")'
+    ' or contains(@rel, "author")])'
+)
+
+
+def _author_marked(el: Any) -> bool:
+    """True when ``el`` or an element in it carries author markup (an author/byline/vcard class, rel=author)."""
+    return bool(_AUTHOR_MARKED(el))
+
+
+def _line_names(parts: list[str], site_name: str | None, lead: Callable[[], bool]) -> list[str]:
+    """Person names of a byline line's parts. After a lead that says "author" (``lead``: "Posted by jesusfreak",
+    "06.11.2023 von Olga", "von <span class=author>uriebe</span>"), a byline of one token is the author's user
+    name or first name; an all-capitals token there is an outlet or agency acronym ("By CNN")."""
     names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in parts]
-    if lead and len(parts) == 1 and not names[0] and _handle_token(parts[0]):
+    one = parts[0].strip(" .,;:") if len(parts) == 1 else ""
+    if one and not names[0] and _handle_token(one) and not (one.isupper() and one.isalpha()) and lead():
         names = [_clean_person(parts[0], site_name, structured=True, handle_ok=True)]
     return _dedupe(n for n in names if n)[:6]
 

@@ -1876,6 +1876,11 @@ def test_author_byline_lines(header: str, expected: list[str]) -> None:
         ('<p><a href="/user/profil/98d8cb17/jesusfreak.html">jesusfreak</a></p>', ["jesusfreak"]),
         ('<div class="p-description"><a href="/members/pepemaus.81656/">Pepemaus</a></div>', ["Pepemaus"]),
         # no desk, role or placeholder word, nor a generated account name
+        ("<p class='byline'>By Lisa</p>", ["Lisa"]),
+        # ... but a bare "By"/"Von" without author markup may lead to an outlet or a word, and an acronym is an outlet
+        ("<p>Von Zeit</p>", []),
+        ("<p>By Lisa</p>", []),
+        ("<p class='byline'>By CNN</p>", []),
         ("<p>Posted by admin</p>", []),
         ("<p>Von Redaktion</p>", []),
         ("<p>By Staff</p>", []),
