@@ -2711,18 +2711,72 @@ _PROFILE_HREF_RE = re.compile(r"/(?:users?|profiles?|profil|benutzer|members?|mi
 _LAST_SEGMENT_RE = re.compile(r"/([^/?#]{1,80})/?(?:[?#].*)?$")
 
 
+# account pages of a user area ("/user/login", "/members/register", "/profil/einstellungen"): no user name
+_ACCOUNT_SLUGS = frozenset(
+    [
+        "login",
+        "logout",
+        "signin",
+        "signout",
+        "signup",
+        "register",
+        "registrieren",
+        "registrierung",
+        "anmelden",
+        "abmelden",
+        "anmeldung",
+        "password",
+        "passwort",
+        "settings",
+        "einstellungen",
+        "edit",
+        "bearbeiten",
+        "account",
+        "konto",
+        "profile",
+        "profil",
+        "me",
+        "my",
+        "dashboard",
+        "messages",
+        "nachrichten",
+        "notifications",
+        "inbox",
+        "new",
+        "create",
+        "search",
+        "suche",
+        "list",
+        "index",
+        "all",
+        "alle",
+        "online",
+        "members",
+        "mitglieder",
+        "users",
+        "user",
+        "benutzer",
+        "lostpassword",
+        "forgot",
+        "reset",
+    ]
+)
+
+
 def _author_href_slug(href: str) -> str | None:
     """The author/user slug of an author archive or user profile link, or None."""
     m = _AUTHOR_HREF_RE.search(href)
     if m:
         return unquote(m.group(1))
     path = href[:300]
-    if not _PROFILE_HREF_RE.search(path):
+    p = _PROFILE_HREF_RE.search(path)
+    if not p:
         return None
-    m = _LAST_SEGMENT_RE.search(path)
-    if not m:
+    m = _LAST_SEGMENT_RE.search(path, p.end() - 1)  # a segment after the "/user/" part, not that part itself
+    if not m or m.start() < p.end() - 1:
         return None
-    return re.sub(r"\.(?:html?|php|aspx?)$|\.\d+$", "", unquote(m.group(1)), flags=re.I)
+    slug = re.sub(r"\.(?:html?|php|aspx?)$|\.\d+$", "", unquote(m.group(1)), flags=re.I)
+    return None if _letters(slug) in _ACCOUNT_SLUGS else slug
 
 
 def _in_running_text(a: Any) -> bool:

@@ -1875,6 +1875,9 @@ def test_author_byline_lines(header: str, expected: list[str]) -> None:
         # ... a user profile link whose text is its user name
         ('<p><a href="/user/profil/98d8cb17/jesusfreak.html">jesusfreak</a></p>', ["jesusfreak"]),
         ('<div class="p-description"><a href="/members/pepemaus.81656/">Pepemaus</a></div>', ["Pepemaus"]),
+        # ... not an account page of the user area
+        ('<p><a href="/user/login">Login</a> <a href="/profile/settings">Settings</a></p>', []),
+        ('<p><a href="/members/">Members</a></p>', []),
         # no desk, role or placeholder word, nor a generated account name
         ("<p class='byline'>By Lisa</p>", ["Lisa"]),
         # ... but a bare "By"/"Von" without author markup may lead to an outlet or a word, and an acronym is an outlet
