@@ -2823,7 +2823,9 @@ def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> li
     if body is not None and root is not body:
         # outside the article root, only in an author box ("<div class='recipe-author'>Rezept von <a ...>")
         inside = set(links)
-        links += [a for a in _AUTHOR_LINKS(body)[:300] if a not in inside and _in_author_box(a)]
+        outside = [a for a in _AUTHOR_LINKS(body)[:300] if a not in inside and _in_author_box(a)]
+        if len({_letters(_short_text(a, 200) or "") for a in outside}) <= 3:  # not a "top authors" widget
+            links += outside
     for a in links:
         href = a.get("href") or ""
         slug = _author_href_slug(href)

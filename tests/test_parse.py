@@ -1961,6 +1961,19 @@ def test_author_box_outside_article(after: str, expected: list[str]) -> None:
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
 
 
+def test_author_links_outside_article_not_from_a_list_of_authors() -> None:
+    # a "top authors" widget after the article names several users: none is this article's author
+    widget = (
+        '<div class="top-authors"><p><a href="/author/anna/">anna</a></p><p><a href="/author/bo2man/">bo2man</a>'
+        '</p><p><a href="/author/c1ph4/">c1ph4</a></p><p><a href="/author/tlow/">tlow</a></p></div>'
+    )
+    tree = lxml.html.fromstring(_author_page("", "").replace("</article>", "</article>" + widget))
+    assert parse_mod._author_link_authors(tree.find(".//article"), None, tree.find(".//h1")) == []
+    one = '<div class="post-author-box"><a href="/author/bo2man/">bo2man</a></div>'
+    tree = lxml.html.fromstring(_author_page("", "").replace("</article>", "</article>" + one))
+    assert parse_mod._author_link_authors(tree.find(".//article"), None, tree.find(".//h1")) == ["bo2man"]
+
+
 def test_author_layout_wrapper_is_no_sidebar() -> None:
     page = (
         "<html><head><title>Haushalt beschlossen</title></head><body><div class='content right-sidebar'>"
