@@ -29,7 +29,7 @@ import json
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
@@ -887,6 +887,10 @@ def _clean_person(
     s = s.strip(" ,;:|-–—*\"'“”„©")
     if not s or len(s) < (2 if handle_ok and s.isupper() else 3) or len(s) > 60:
         return None
+    if handle_ok and " " not in s and _bad_handle(s, site_name):
+        return None
+    if handle_ok and " " not in s and re.search(r"\d", s):
+        return _clean_handle(s, site_name)
     if _NOT_NAME_RE.search(s) or _NOT_NAME2_RE.search(s):
         return None
     if s.lower().strip(". ") in AGENCIES:
@@ -922,6 +926,102 @@ def _clean_person(
             return None
     if s.isupper() and len(words) >= 2:
         s = " ".join("-".join(p.capitalize() for p in w.split("-")) for w in words)
+    return s
+
+
+# a user handle with digits ("c1ph4", "freeman1984", "Bo2man"): starts with a letter, holds two or more
+_HANDLE_RE = re.compile(r"[^\W\d_][\w.\-]{2,29}")
+
+
+# one-token bylines that are a role, a section or a credit label, not a pen name ("Kolumnist", "Letters")
+_NOT_HANDLE_WORDS = frozenset(
+    [
+        "kolumnist",
+        "kolumnistin",
+        "columnist",
+        "correspondent",
+        "korrespondent",
+        "korrespondentin",
+        "reporter",
+        "reporterin",
+        "redakteur",
+        "redakteurin",
+        "journalist",
+        "journalistin",
+        "fotograf",
+        "fotografin",
+        "photographer",
+        "letters",
+        "leserbriefe",
+        "leserbrief",
+        "opinion",
+        "meinung",
+        "courtesy",
+        "cortesia",
+        "cortesía",
+        "foto",
+        "fotos",
+        "photo",
+        "photos",
+        "video",
+        "bild",
+        "bilder",
+        "quelle",
+        "source",
+        "news",
+        "home",
+        "startseite",
+        "pressestelle",
+        "pressemitteilung",
+        "pressemeldung",
+        "pressedienst",
+        "kategorie",
+        "category",
+        "archiv",
+        "archive",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+    ]
+)
+
+
+def _bad_handle(s: str, site_name: str | None) -> bool:
+    """True when one token ``s`` from author markup is no pen name: a role/section/credit word, a full month
+    name (a date: "November"), or one of the site name's words ("Google" of "Google Online Security Blog")
+    unless the site is named after a person."""
+    low = s.lower().strip(".")
+    if low in _NOT_HANDLES or low in _NOT_HANDLE_WORDS:
+        return True
+    if len(low) >= 6 and low in _MONTHS and not low.startswith("aug"):
+        return True
+    # "mady" of the site "Mady Morrison - Yoga Lifestyle" is her pen name
+    if site_name and not any(_personal_name(p) for p in re.split(r"\s[-–|:]\s", site_name[:200])):
+        key = _letters(s)
+        return len(key) >= 3 and key in {_letters(w) for w in site_name.split()}
+    return False
+
+
+def _clean_handle(s: str, site_name: str | None) -> str | None:
+    """A one-token user handle that holds digits, from explicit author markup (the caller's ``handle_ok``):
+    the ordinary name checks reject any digit. Still no desk word, date, e-mail or the site's own name."""
+    if not _HANDLE_RE.fullmatch(s) or sum(ch.isalpha() for ch in s) < 2:
+        return None
+    if s.lower() in _NOT_HANDLES or re.search(r"\d{5}|^(?:kw|q|h)\d|^(?:user|guest|gast|member|anonymous)\d", s, re.I):
+        return None
+    if site_name and _letters(s) == _letters(site_name):
+        return None
     return s
 
 
@@ -2348,7 +2448,8 @@ def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], ur
 
 
 _BYLINE_LINE_RE = re.compile(
-    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|geschrieben von|verfasst von|"
+    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|posted by|geschrieben von|verfasst von|gepostet von|"
+    r"écrit par|publié par|escrito por|publicado por|scritto da|pubblicato da|geschreven door|"
     r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)(?:\s*:)?\s+|"
     # gendered German labels: "Autor:in Max Muster", "Autor*innen: A und B", "Verfasser_in:"
     r"(?:autor|verfasser)[:*/_]in(?:nen)?(?:\s*:\s*|\s+)|"
@@ -2449,8 +2550,12 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         txt = _label_follow_text(el)
         if not txt or len(txt) > 80:
             return []
-        names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(_cut_dateline(txt))]
-        return _dedupe(n for n in names if n)[:6]
+        scope = el.getparent() if el.getparent() is not None else el
+        return _line_names(
+            _split_names(_cut_dateline(txt)),
+            site_name,
+            lambda: bool(_STRONG_LEAD_RE.match(head)) or _author_marked(scope),
+        )
     if not head:
         # "<h5>Autor:</h5> Peter Maahn/SP-X": a label element, the name in its tail
         first = el[0] if len(el) and isinstance(el[0].tag, str) else None
@@ -2489,13 +2594,58 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         txt = seg.group(1).strip()
     if txt is None or len(txt) > 80:
         return []
+    dated = _DATED_BYLINE_RE.match(txt)
+    # a one-token name needs a lead that says "author": "Posted by"/"Autor:", author markup around it, or a
+    # dateline followed by "von"/"by" ("06.11.2023 13:30 von Olga"); a bare "Von"/"By" may lead to a place or
+    # an outlet ("Von Zeit", "By CNN"), a dateline alone to a place ("11.12.2019 - Berlin")
+    lead_txt = txt
+    lead: Callable[[], bool] = (
+        (lambda: bool(re.search(r"(?:von|by)\s*$", dated.group(0), re.I)))
+        if dated
+        else (lambda: bool(_STRONG_LEAD_RE.match(lead_txt)) or _author_marked(el))
+    )
     txt = _DATED_BYLINE_RE.sub("", txt)
     txt = _BYLINE_LINE_RE.sub("", txt)
     txt = _AUTHOR_LABEL_RE.sub("", txt, count=1).lstrip()
     txt = re.split(r"\s*[|•·,]\s*(?=\d)|\s+(?:am|on|le|el|il)\s+\d", txt)[0]
     txt = re.sub(r"\s+(?:am|on)$", "", txt)  # "Von R. R. am" (the date in the next element)
-    names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in _split_names(txt)]
+    return _line_names(_split_names(txt), site_name, lead)
+
+
+_STRONG_LEAD_RE = re.compile(
+    r"\s*(?:posted by|written by|geschrieben von|verfasst von|gepostet von|écrit par|publié par|escrito por|"
+    r"publicado por|scritto da|pubblicato da|geschreven door|(?:autor(?:in)?|authors?|auteur|autore|verfasser(?:in)?)"
+    r"\s*:)",
+    re.I,
+)
+_AUTHOR_MARKED = etree.XPath(
+    'boolean(self::*[contains(@class, "author") or contains(@class, "byline") or contains(@class, "vcard")]'
+    ' | .//*[contains(@class, "author") or contains(@class, "byline") or contains(@class, "vcard")'
+    ' or contains(@rel, "author")])'
+)
+
+
+def _author_marked(el: Any) -> bool:
+    """True when ``el`` or an element in it carries author markup (an author/byline/vcard class, rel=author)."""
+    return bool(_AUTHOR_MARKED(el))
+
+
+def _line_names(parts: list[str], site_name: str | None, lead: Callable[[], bool]) -> list[str]:
+    """Person names of a byline line's parts. After a lead that says "author" (``lead``: "Posted by jesusfreak",
+    "06.11.2023 von Olga", "von <span class=author>uriebe</span>"), a byline of one token is the author's user
+    name or first name; an all-capitals token there is an outlet or agency acronym ("By CNN")."""
+    names = [_clean_person(p.split("/")[0], site_name, structured=False) for p in parts]
+    one = parts[0].strip(" .,;:") if len(parts) == 1 else ""
+    if one and not names[0] and _handle_token(one) and not (one.isupper() and one.isalpha()) and lead():
+        names = [_clean_person(parts[0], site_name, structured=True, handle_ok=True)]
     return _dedupe(n for n in names if n)[:6]
+
+
+def _handle_token(name: str) -> bool:
+    """True for one token that may be a user handle or a first name ("fri.juli", "c1ph4", "Olga"): no desk or
+    role word of ``_NOT_HANDLES``."""
+    s = name.strip(" .,;:")
+    return bool(s) and " " not in s and s.lower() not in _NOT_HANDLES
 
 
 def _following(el: Any, tags: tuple[str, ...]) -> Iterator[Any]:
@@ -2552,8 +2702,112 @@ _AUTHOR_HREF_RE = re.compile(
 )
 _AUTHOR_LINKS = etree.XPath(
     './/a[contains(@href, "/aut") or contains(@href, "/Aut") or contains(@href, "/reporter")'
-    ' or contains(@href, "/journalist")]'
+    ' or contains(@href, "/journalist") or contains(@href, "/user") or contains(@href, "/profil")'
+    ' or contains(@href, "/benutzer") or contains(@href, "/member") or contains(@href, "/mitglied")]'
 )
+# a user profile link: "/user/c1ph4", "/user/profil/98d8cb17/jesusfreak.html", "/members/anna.123/": the user
+# name is the last path segment (a file extension and a trailing ".<id>" aside)
+_PROFILE_HREF_RE = re.compile(r"/(?:users?|profiles?|profil|benutzer|members?|mitglieder|mitglied)/", re.I)
+_LAST_SEGMENT_RE = re.compile(r"/([^/?#]{1,80})/?(?:[?#].*)?$")
+
+
+# account pages of a user area ("/user/login", "/members/register", "/profil/einstellungen"): no user name
+_ACCOUNT_SLUGS = frozenset(
+    [
+        "login",
+        "logout",
+        "signin",
+        "signout",
+        "signup",
+        "register",
+        "registrieren",
+        "registrierung",
+        "anmelden",
+        "abmelden",
+        "anmeldung",
+        "password",
+        "passwort",
+        "settings",
+        "einstellungen",
+        "edit",
+        "bearbeiten",
+        "account",
+        "konto",
+        "profile",
+        "profil",
+        "me",
+        "my",
+        "dashboard",
+        "messages",
+        "nachrichten",
+        "notifications",
+        "inbox",
+        "new",
+        "create",
+        "search",
+        "suche",
+        "list",
+        "index",
+        "all",
+        "alle",
+        "online",
+        "members",
+        "mitglieder",
+        "users",
+        "user",
+        "benutzer",
+        "lostpassword",
+        "forgot",
+        "reset",
+    ]
+)
+
+
+def _author_href_slug(href: str) -> str | None:
+    """The author/user slug of an author archive or user profile link, or None."""
+    m = _AUTHOR_HREF_RE.search(href)
+    if m:
+        return unquote(m.group(1))
+    path = href[:300]
+    p = _PROFILE_HREF_RE.search(path)
+    if not p:
+        return None
+    m = _LAST_SEGMENT_RE.search(path, p.end() - 1)  # a segment after the "/user/" part, not that part itself
+    if not m or m.start() < p.end() - 1:
+        return None
+    slug = re.sub(r"\.(?:html?|php|aspx?)$|\.\d+$", "", unquote(m.group(1)), flags=re.I)
+    return None if _letters(slug) in _ACCOUNT_SLUGS else slug
+
+
+def _in_running_text(a: Any) -> bool:
+    """True when link ``a`` sits in a paragraph of running text (its block holds more than a byline's text)."""
+    node = a.getparent()
+    for _ in range(4):
+        if node is None:
+            return False
+        if node.tag in ("p", "td", "blockquote", "dd"):
+            txt = _short_text(node, 300)
+            return txt is None or len(txt) > len(_short_text(a, 200) or "") + 60
+        if node.tag not in ("span", "b", "strong", "em", "i", "small", "font"):
+            return False
+        node = node.getparent()
+    return False
+
+
+_AUTHOR_BOX_RE = re.compile(r"author|autor|byline", re.I)
+
+
+def _in_author_box(el: Any) -> bool:
+    """True when one of the four nearest containers of ``el`` is marked as an author box (not a comment's)."""
+    node = el.getparent()
+    for _ in range(4):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if _AUTHOR_BOX_RE.search(attrs):
+            return not _COMMENT_ATTR_RE.search(attrs)
+        node = node.getparent()
+    return False
 
 
 def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
@@ -2565,13 +2819,23 @@ def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> li
     body = root.getroottree().getroot().find("body")
     h1_path = _ancestors(h1) if h1 is not None else None
     found: list[tuple[int, str]] = []
-    for a in _AUTHOR_LINKS(root)[:300]:
-        m = _AUTHOR_HREF_RE.search(a.get("href") or "")
-        if not m:
+    links = _AUTHOR_LINKS(root)[:300]
+    if body is not None and root is not body:
+        # outside the article root, only in an author box ("<div class='recipe-author'>Rezept von <a ...>")
+        inside = set(links)
+        outside = [a for a in _AUTHOR_LINKS(body)[:300] if a not in inside and _in_author_box(a)]
+        if len({_letters(_short_text(a, 200) or "") for a in outside}) <= 3:  # not a "top authors" widget
+            links += outside
+    for a in links:
+        href = a.get("href") or ""
+        slug = _author_href_slug(href)
+        if not slug:
             continue
         text = _short_text(a, 200)
-        if not text or _letters(text) != _letters(unquote(m.group(1))) or _byline_bad(a, body, h1):
+        if not text or _letters(text) != _letters(slug) or _byline_bad(a, body, h1):
             continue
+        if not _AUTHOR_HREF_RE.search(href) and _in_running_text(a):
+            continue  # a profile link in a sentence ("… gegen <a href=/profil/x>Mackenzie McDonald</a> …")
         one = len(text.split()) == 1
         if one and (len(text) < 2 or text.lower() in _NOT_HANDLES):
             continue
@@ -2654,6 +2918,65 @@ _NOT_HANDLES = frozenset(
         "text",
         "red",
         "red.",
+        # role, desk and placeholder words in other languages (a one-token byline that names no person)
+        "webmaster",
+        "moderator",
+        "sysop",
+        "root",
+        "user",
+        "benutzer",
+        "nutzer",
+        "member",
+        "mitglied",
+        "unknown",
+        "unbekannt",
+        "inconnu",
+        "desconocido",
+        "sconosciuto",
+        "anonyme",
+        "anonimo",
+        "anónimo",
+        "anonim",
+        "redacción",
+        "redaccion",
+        "redazione",
+        "rédaction",
+        "redaction",
+        "redactie",
+        "redakcja",
+        "redaktionen",
+        "toimitus",
+        "editors",
+        "editorial",
+        "newsroom",
+        "desk",
+        "kommentare",
+        "kommentar",
+        "comments",
+        "comment",
+        "leser",
+        "leserin",
+        "gastautor",
+        "gastautorin",
+        "gastbeitrag",
+        "autor",
+        "autorin",
+        "author",
+        "blog",
+        "blogger",
+        "support",
+        "info",
+        "kontakt",
+        "contact",
+        "presse",
+        "press",
+        "marketing",
+        "service",
+        "verlag",
+        "publisher",
+        "herausgeber",
+        "community",
+        "system",
     }
 )
 
@@ -2686,7 +3009,17 @@ def _only_in_comments(tree: Any, name: str) -> bool:
     (trafilatura's author XPaths also match a ``comment-author-link``)."""
     if not name or len(name) > 100:
         return False
-    hits = [el for el in tree.xpath("//body//*[text()[contains(., $n)]]", n=name)[:50] if isinstance(el.tag, str)]
+    # trafilatura title-cases a name ("knuddel55" -> "Knuddel"): the search ignores ASCII case
+    hits = [
+        el
+        for el in tree.xpath(
+            "//body//*[text()[contains(translate(., $up, $low), $n)]]",
+            n=name.lower(),
+            up="ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            low="abcdefghijklmnopqrstuvwxyz",
+        )[:50]
+        if isinstance(el.tag, str)
+    ]
     if not hits:
         return False
     for el in hits:
@@ -2723,12 +3056,17 @@ def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
     if not raw:
         return []
     # an author element of the page (trafilatura's XPaths): a one-word pen name or user handle is the author
+    parts = raw.split(";")
     names = [
         _clean_person(x, site_name, structured=True, handle_ok=True)
         if len(x.split()) == 1 and len(x.strip()) >= 4 and x.strip().lower() not in _NOT_HANDLES
         else _clean_person(x, site_name, structured=False)
-        for x in raw.split(";")
+        for x in parts
     ]
+    if not all(names):
+        # a part that is no name ("Reuters; Washington; Nov", "Alles über Lautsprecher; Heimkino; ..."): the
+        # element held an agency and a dateline or a sentence, its one-word parts are no pen names
+        names = [n if n and " " in n else None for n in names]
     return _dedupe(n for n in names if n)[:6]
 
 

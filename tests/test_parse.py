@@ -1854,6 +1854,126 @@ def test_author_byline_lines(header: str, expected: list[str]) -> None:
     assert result["authors"] == expected
 
 
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # a user handle or first name in strong author markup, digits included
+        ('<p>Autor: <a href="/author/c1ph4/" rel="author">c1ph4</a> // Lesezeit: 1 Minute</p>', ["c1ph4"]),
+        (
+            '<div>von <span class="author vcard"><a class="url fn n" href="/author/freeman1984/">freeman1984</a>'
+            "</span></div>",
+            ["freeman1984"],
+        ),
+        # ... after an explicit byline lead
+        (
+            '<div class="left author">Author: <a href="index.php?site=profile&amp;id=58"><b>Bo2man</b></a></div>',
+            ["Bo2man"],
+        ),
+        ("<h2>Stars <span>06.11.2023 13:30 von Olga</span></h2>", ["Olga"]),
+        ("<p>Posted by jesusfreak</p>", ["jesusfreak"]),
+        ("<p>Geschrieben von fri.juli</p>", ["fri.juli"]),
+        # ... a user profile link whose text is its user name
+        ('<p><a href="/user/profil/98d8cb17/jesusfreak.html">jesusfreak</a></p>', ["jesusfreak"]),
+        ('<div class="p-description"><a href="/members/pepemaus.81656/">Pepemaus</a></div>', ["Pepemaus"]),
+        # ... not an account page of the user area
+        ('<p><a href="/user/login">Login</a> <a href="/profile/settings">Settings</a></p>', []),
+        ('<p><a href="/members/">Members</a></p>', []),
+        # no desk, role or placeholder word, nor a generated account name
+        ("<p class='byline'>By Lisa</p>", ["Lisa"]),
+        # ... but a bare "By"/"Von" without author markup may lead to an outlet or a word, and an acronym is an outlet
+        ("<p>Von Zeit</p>", []),
+        ("<p>By Lisa</p>", []),
+        ("<p class='byline'>By CNN</p>", []),
+        ("<p>Posted by admin</p>", []),
+        ("<p>Von Redaktion</p>", []),
+        ("<p>By Staff</p>", []),
+        ("<p>Geschrieben von Webmaster</p>", []),
+        ('<p>Autor: <a href="/author/user5105/" rel="author">user5105</a></p>', []),
+        # nor the site's own name
+        ('<p>Autor: <a href="/author/example/" rel="author">example</a></p>', []),
+        # nor a dateline without a lead ("<date> - <place>")
+        ("<p>11.12.2019 - Berlin</p>", []),
+        # nor a profile link in a sentence, a category link, a sidebar widget or a comment
+        (
+            '<p>Zverev gewann gegen <a href="/profil/uncategorised/mackenzie-mcdonald/">Mackenzie McDonald</a> in'
+            " zwei Sätzen und trifft nun im Viertelfinale auf den Kanadier.</p>",
+            [],
+        ),
+        ('<p><a href="/category/kuchen/" rel="category tag">Kuchen</a></p>', []),
+        ('<aside class="widget recent-posts"><a href="/user/bo2man">bo2man</a></aside>', []),
+        (
+            '<div class="comments"><div class="comment"><a href="/user/knuddel55">knuddel55</a>'
+            " schrieb: Lecker!</div></div>",
+            [],
+        ),
+    ],
+)
+def test_author_handles(header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page("", header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "expected"),
+    [
+        # a one-token byline that is a role, section, credit label or date is no pen name
+        ("", '<span class="author vcard"><a class="fn">Kolumnist</a></span>', []),
+        ("", '<span class="author vcard"><a class="fn">November</a></span>', []),
+        ("", "<p>Posted by Letters</p>", []),
+        ("", '<p>Foto: <a rel="author" href="/author/cortesia/">Cortesía</a></p>', []),
+        # ... nor a word of the site's name
+        (
+            '<meta property="og:site_name" content="Google Online Security Blog">',
+            '<p>By <a rel="author" href="/author/google/">Google</a></p>',
+            [],
+        ),
+        # ... unless the site is named after the person
+        (
+            '<meta property="og:site_name" content="Mady Morrison - Yoga Lifestyle">',
+            '<p>By <a rel="author" href="/author/mady/">mady</a></p>',
+            ["mady"],
+        ),
+        ("", '<span class="author vcard"><a class="fn">August</a></span>', ["August"]),
+    ],
+)
+def test_author_handle_not_a_role_or_site(head: str, header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        # an author box after the article container, its profile link's text the user name
+        (
+            '<div class="ds-box recipe-author"><h2>Rezept von</h2><a href="/user/profil/98d8cb17/jesusfreak.html">'
+            "<span>jesusfreak</span></a></div>",
+            ["jesusfreak"],
+        ),
+        # ... not a comment author's box, a sidebar list of authors or a plain link list outside the article
+        ('<div class="comment-author"><a href="/user/knuddel55">knuddel55</a></div>', []),
+        ('<aside class="widget"><div class="authors-list"><a href="/author/bo2man/">bo2man</a></div></aside>', []),
+        ('<div class="footer-links"><a href="/members/pepemaus.81656/">Pepemaus</a></div>', []),
+    ],
+)
+def test_author_box_outside_article(after: str, expected: list[str]) -> None:
+    page = _author_page("", "").replace("</article>", "</article>" + after)
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+
+
+def test_author_links_outside_article_not_from_a_list_of_authors() -> None:
+    # a "top authors" widget after the article names several users: none is this article's author
+    widget = (
+        '<div class="top-authors"><p><a href="/author/anna/">anna</a></p><p><a href="/author/bo2man/">bo2man</a>'
+        '</p><p><a href="/author/c1ph4/">c1ph4</a></p><p><a href="/author/tlow/">tlow</a></p></div>'
+    )
+    tree = lxml.html.fromstring(_author_page("", "").replace("</article>", "</article>" + widget))
+    assert parse_mod._author_link_authors(tree.find(".//article"), None, tree.find(".//h1")) == []
+    one = '<div class="post-author-box"><a href="/author/bo2man/">bo2man</a></div>'
+    tree = lxml.html.fromstring(_author_page("", "").replace("</article>", "</article>" + one))
+    assert parse_mod._author_link_authors(tree.find(".//article"), None, tree.find(".//h1")) == ["bo2man"]
+
+
 def test_author_layout_wrapper_is_no_sidebar() -> None:
     page = (
         "<html><head><title>Haushalt beschlossen</title></head><body><div class='content right-sidebar'>"
@@ -2020,6 +2140,19 @@ def test_author_archive_links(header: str, expected: list[str]) -> None:
             '<aside class="widget"><ul id="recentcomments"><li class="recentcomments">'
             '<span class="comment-author-link">Martin Muster</span> bei <a href="/x#comment-1">Anderer Artikel</a>'
             "</li></ul></aside>",
+            [],
+        ),
+        # ... also when trafilatura title-cases the commenter's lower-case handle ("вера" -> "Вера")
+        (
+            '<aside class="widget"><ul id="recentcomments"><li class="recentcomments">'
+            '<span class="comment-author-link">martina</span> zu <a href="/x#comment-1">Anderer Artikel</a>'
+            "</li></ul></aside>",
+            [],
+        ),
+        # an author element holding an agency and a dateline: its one-word part is a place, no pen name
+        (
+            '<div class="article-author__time"><span class="article-author__name">Reuters, </span>'
+            '<span class="article-author__name"> Washington, </span></div>',
             [],
         ),
         # ... while a name the page also shows outside comments stays
