@@ -359,6 +359,14 @@ def _warm_parse() -> Any:
             ["Max Muster"],
             id="30k-vcard-authors",
         ),
+        # 390 nested related boxes around 20,000 links: every box read all links below it (50 s)
+        pytest.param(
+            _page(body=_nested("<div class='related'>", "</div>", "<a href='/x'>x</a>" * 20_000)),
+            [],
+            id="nested-related",
+        ),
+        # 390 nested lead wrappers around ~900 KB of text: each wrapper's whole text was read and normalised (18 s)
+        pytest.param(_page(body=_nested("<div class='lead'>", "</div>", _BIG_TEXT)), [], id="nested-lead-big-text"),
     ],
 )
 def test_hostile_page_parses_in_under_two_cpu_seconds(html: str, authors: list[str] | None) -> None:
