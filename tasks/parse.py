@@ -1389,8 +1389,8 @@ def parse_text(text: str | bytes, url: str | None = None) -> dict[str, Any]:
     byline_pos = None
     byline_match = None
     for j, line in enumerate(rest[:10]):
-        m = _BYLINE_DATE_RE.match(line)
-        if m and len(line) < 120:
+        m = _BYLINE_DATE_RE.match(line) if len(line) < 120 else None  # (the pattern is quadratic in space runs)
+        if m:
             byline_pos, byline_match = j, m
             break
 
@@ -2147,13 +2147,15 @@ def _article_root(tree: Any) -> Any:
 _AUTHOR_XPATHS = tuple(
     (etree.XPath(xp), semantic, by_class)
     for xp, semantic, by_class in (
-        ('.//*[@itemprop="author"]//*[@itemprop="name"]', True, False),
+        # "X//*[Y]" from many X merges one node set per X (quadratic in libxml2: 45,000 itemprop=author took 6 s);
+        # "//*[Y][ancestor::X]" is one pass
+        ('.//*[@itemprop="name"][ancestor::*[@itemprop="author"]]', True, False),
         ('.//*[@itemprop="author"][not(.//*[@itemprop="name"])]', True, False),
         ('.//a[@rel="author"]', True, False),
         (
-            './/*[contains(concat(" ", normalize-space(@class), " "), " vcard ")]'
-            '[contains(concat(" ", normalize-space(@class), " "), " author ")]'
-            '//*[contains(concat(" ", normalize-space(@class), " "), " fn ")]',
+            './/*[contains(concat(" ", normalize-space(@class), " "), " fn ")]'
+            '[ancestor::*[contains(concat(" ", normalize-space(@class), " "), " vcard ")]'
+            '[contains(concat(" ", normalize-space(@class), " "), " author ")]]',
             True,
             True,
         ),
@@ -2330,7 +2332,7 @@ def _html_authors(
             if not author_classes:
                 break
         found: list[tuple[int, list[str]]] = []
-        for el in xp(scope):
+        for el in xp(scope)[:300]:  # (20,000 rel=author bylines took 2 s, twice)
             if _byline_bad(el, body, h1) or _in_teaser(el, h1_path, title_key, teasers):
                 continue
             txt = (el.get("content") or "") if el.tag == "meta" else (_short_text(el) or "")
@@ -2475,7 +2477,7 @@ _AUTHOR_LABEL_RE = re.compile(
 
 # a label element alone ("<span>| By </span>", "<strong>Text:</strong>", "<b>Von:</b>"): the name follows it
 _LABEL_ONLY_RE = re.compile(
-    r"[|•·,\s]*(?:(?:von|by|par|por|door|written by|geschrieben von|verfasst von)\s*:?|"
+    r"[|•·,\s]*(?:(?:von|by|par|por|door|written by|geschrieben von|verfasst von)(?:\s*:)?|"
     r"(?:autor(?:in|en)?|authors?|auteurs?|autore|text|texte|texto|testo|tekst|verfasser(?:in)?)\s*:|"
     r"(?:autor|verfasser)[:*/_]in(?:nen)?:?)\s*",
     re.I,
@@ -2522,22 +2524,31 @@ def _label_follow_text(el: Any) -> str | None:
 def _text_to_br(el: Any, raw_max: int = 400) -> str | None:
     """The text of ``el`` up to its first ``<br>`` after more than the byline lead ("Von X und Y<br>Kakuma /Kenia":
     the byline, not the dateline after it); None when longer than ``raw_max``."""
-    parts: list[str] = []
+    parts: list[str] = []  # the non-empty texts: a <br> storm adds none, so the joins below stay short
     n = 0
+    last = ""
+    checked = -1  # ``n`` at the last <br> check: no new text since then, same answer (50,000 <br> were quadratic)
     for ev, node in etree.iterwalk(el, events=("start", "end")):
         if not isinstance(node.tag, str):
             if ev == "end" and node is not el:
-                parts.append(node.tail or "")
+                last = node.tail or ""
+                if last:
+                    parts.append(last)
             continue
         if ev == "start":
-            if node.tag == "br":
+            if node.tag == "br" and n != checked:
+                checked = n
                 head = _norm_ws(" ".join(parts))
                 if head and _BYLINE_LINE_RE.sub("", head + " X") != "X":
                     break  # ("Von<br>Max Muster": a lead alone before the break goes on to the name)
-            parts.append(node.text or "")
+            last = node.text or ""
+            if last:
+                parts.append(last)
         elif node is not el:
-            parts.append(node.tail or "")
-        n += len(parts[-1])
+            last = node.tail or ""
+            if last:
+                parts.append(last)
+        n += len(last)
         if n > raw_max:
             return None
     return _norm_ws(" ".join(parts))
@@ -2870,6 +2881,16 @@ def _signature_author(root: Any, site_name: str | None) -> list[str]:
 
 _FULL_EXTRACTION_BELOW = 1000  # characters
 _MAX_EXTRACTOR_ELEMENTS = 50_000  # elements; real article pages have a few thousand
+#: children of one element; real pages have a few hundred at most. XPath ``text()`` steps (htmldate's free-text
+#: search ``.//*[self::div or …]/text()``, trafilatura's ``//p//text()``) grow cubically with the text nodes of one
+#: element when a child's text comes first ("<p><b>Von</b> <a>A</a>, <a>B</a>, …": libxml2 orders them by walking
+#: siblings; 20,000 took 25-45 s), and trafilatura's main pass takes len() of wide elements over and over
+_MAX_CHILDREN = 3000
+
+
+def _too_wide(tree: Any) -> bool:
+    """Some element of ``tree`` has more than :data:`_MAX_CHILDREN` children."""
+    return any(len(e) > _MAX_CHILDREN for e in tree.iter())
 
 
 def _trafilatura_body(tree: Any, url: str | None, fast: bool) -> Any:
@@ -4083,9 +4104,13 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
 
     # ---- related links (boxes inside the article)
     related: list[str] = []
+    boxes: set[Any] = set()
     for box in scope.xpath(
         './/*[contains(@class,"related") or contains(@class,"read-more") or contains(@class,"readmore")]'
     ):
+        if any(up in boxes for up in box.iterancestors()):
+            continue  # inside a box already read (390 nested boxes around 20,000 links were each read: 50 s)
+        boxes.add(box)
         for a in box.iter("a"):
             href = a.get("href")
             if href and not href.startswith(("#", "javascript:", "mailto:")):
@@ -4096,9 +4121,10 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     # ---- body
     link_texts = {_norm_ws(a.text_content()) for a in tree.iter("a")}
     _preclean_tree(tree)
-    huge = sum(1 for _ in tree.iter()) > _MAX_EXTRACTOR_ELEMENTS
+    huge = sum(1 for _ in tree.iter()) > _MAX_EXTRACTOR_ELEMENTS or _too_wide(tree)
     # trafilatura's main pass is quadratic in the number of candidate elements (300k <p>: ~60 s, nearly all
-    # inside trafilatura.main_extractor._extract); past the limit the article's own blocks are used instead
+    # inside trafilatura.main_extractor._extract) and in the children of one element (see _MAX_CHILDREN); past
+    # the limits the article's own blocks are used instead
     doc = None if huge else _trafilatura_body(tree, url, fast=True)
     text_len = len(getattr(doc, "text", None) or "")
     paragraphs, subheads = _doc_paragraphs(doc)
@@ -4354,7 +4380,8 @@ def _html_lead(root: Any) -> str | None:
                 continue
             txt = ps[0]
         else:
-            txt = _text(el)
+            # at most 800 characters count: nested lead wrappers around a huge text are not each read (18 s)
+            txt = _short_text(el) or ""
         if re.search(r"\b(?:mehr|more|weiterlesen|read more)\s*$", txt, re.I):
             continue  # a link teaser to another article
         if 40 <= len(txt) <= 800 and len(el.xpath(".//a")) <= 2:
@@ -4451,6 +4478,8 @@ def _htmldate_fallback(
         from htmldate import find_date
     except ImportError:  # pragma: no cover
         return None
+    if _too_wide(tree):
+        return None  # htmldate's free-text XPath would take seconds (see _MAX_CHILDREN)
     max_date = fetched_at or (datetime.now(UTC) + timedelta(days=1))
     # htmldate's last-resort scans read the serialised page including <script> text: an invalid JSON-LD
     # date ("2024-13-45") would come back as a year-only guess (2024-01-01). Script dates are never used

@@ -309,3 +309,102 @@ def test_hostile_title_markup_parses_quickly(html: str) -> None:
     res = parse_html(html + body, "https://lokalblatt.example.de/stadt/radwegenetz-1234.html")
     assert time.perf_counter() - start < 10
     assert "Radwegenetz" in (res["title"] or "")
+
+
+def _warm_parse() -> Any:
+    from tasks.parse import parse_html
+
+    parse_html(_page(), "https://lokalblatt.example.de/stadt/radwegenetz-1234.html")  # imports trafilatura etc.
+    return parse_html
+
+
+@pytest.mark.timeout(120)  # the seconds before each fix in the comments; each now well under 1 s of CPU
+@pytest.mark.parametrize(
+    ("html", "authors"),
+    [
+        # a byline lead and 50,000 <br>: every <br> re-joined and re-normalised all text before it (16 s)
+        pytest.param(_page("<p>Von" + "<br>" * 50_000 + "Max Muster</p>"), ["Max Muster"], id="byline-br-storm"),
+        # a label element and 20,000 comma-separated links: htmldate's free-text XPath grows cubically with the
+        # text nodes of one element when a child's text comes first (libxml2 orders them by walking siblings; 7 s)
+        pytest.param(
+            _page("<div><span>Von</span>" + "<a>Max Muster</a>, " * 20_000 + "</div>"),
+            ["Max Muster"],
+            id="label-and-20k-links",
+        ),
+        # the same inside a <p>: trafilatura's "//p//text()" too (35 s)
+        pytest.param(
+            _page("<p><strong>Por:</strong> " + "<a>Yaima Puig</a>, " * 30_000 + "</p>"),
+            ["Yaima Puig"],
+            id="por-label-and-30k-links",
+        ),
+        # 20,000 <h2> in the article: trafilatura's main pass takes len() of the article element over and over (5.5 s)
+        pytest.param(_page(body="<h2>Zwischentitel</h2>" * 20_000), [], id="article-20k-h2"),
+        # "Von", 100,000 spaces, a name: the label-element pattern "von\s*:?" + "\s*" backtracked quadratically (62 s)
+        pytest.param(_page("<p>Von" + " " * 100_000 + "Max</p>"), [], id="von-100k-spaces"),
+        # JSON-LD names one author; 20,000 rel=author bylines were all read, twice (2.2 s)
+        pytest.param(
+            _page(
+                "".join(f"<div class='byline'><a rel='author'>Max Muster{i}</a></div>" for i in range(20_000)),
+                jsonld='{"@type":"NewsArticle","author":{"@type":"Person","name":"Max Muster"}}',
+            ),
+            None,
+            id="jsonld-author-20k-rel-author",
+        ),
+        # 45,000 itemprop=author elements: "X//*[Y]" merged one node set per X in libxml2 (6 s)
+        pytest.param(
+            _page("<span itemprop='author'>Max Muster</span>" * 45_000), ["Max Muster"], id="45k-itemprop-author"
+        ),
+        pytest.param(
+            _page("<span class='vcard author'><span class='fn'>Max Muster</span></span>" * 30_000),
+            ["Max Muster"],
+            id="30k-vcard-authors",
+        ),
+        # 390 nested related boxes around 20,000 links: every box read all links below it (50 s)
+        pytest.param(
+            _page(body=_nested("<div class='related'>", "</div>", "<a href='/x'>x</a>" * 20_000)),
+            [],
+            id="nested-related",
+        ),
+        # 390 nested lead wrappers around ~900 KB of text: each wrapper's whole text was read and normalised (18 s)
+        pytest.param(_page(body=_nested("<div class='lead'>", "</div>", _BIG_TEXT)), [], id="nested-lead-big-text"),
+    ],
+)
+def test_hostile_page_parses_in_under_two_cpu_seconds(html: str, authors: list[str] | None) -> None:
+    parse_html = _warm_parse()
+    start = time.process_time()
+    res = parse_html(html, "https://lokalblatt.example.de/stadt/radwegenetz-1234.html")
+    assert time.process_time() - start < 2.0
+    assert res["title"] == _TITLE
+    if authors is not None:
+        assert res["authors"] == authors
+    assert "Radwegenetz beschlossen" in (res["body"] or "")
+
+
+def test_htmldate_language_swap_is_thread_safe_and_restored() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    from htmldate import extractors
+
+    parse_html = _warm_parse()
+    default_parser = extractors.get_external_parser
+    fetched = datetime(2025, 3, 20, tzinfo=UTC)
+
+    def page(lang: str, date: str) -> str:  # no structured date: the htmldate fallback decides
+        return (
+            f"<html lang='{lang}'><head><title>Ein Titel</title></head><body><h1>Ein Titel hier</h1>"
+            f"<div class='x'>{date}</div><p>{'Der Text des Artikels steht hier. ' * 20}</p></body></html>"
+        )
+
+    pages = [page("de", "3. März 2022"), page("fr", "4 mars 2022"), page("en", "March 5, 2022")]
+    pages += [page("no", "6. mars 2022"), page("", "7 mars 2022"), page("x-klingon", "8 mars 2022")]
+    pages *= 3
+
+    def published(html: str) -> Any:
+        return parse_html(html, "https://lokalblatt.example.de/a", fetched_at=fetched)["published_at"]
+
+    single = [published(p) for p in pages]
+    assert all(d is not None for d in single)
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(published, pages)) == single
+    assert extractors.get_external_parser is default_parser
