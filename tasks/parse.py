@@ -868,6 +868,11 @@ _NAME_PARTICLES = {
 }
 
 
+# Unicode bidirectional formatting characters (UAX #9: LRM/RLM, embeddings, overrides, isolates): invisible,
+# they only steer display; in a stored name they make equal names compare unequal
+_BIDI_CONTROLS_RE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean_person(
     raw: str, site_name: str | None = None, structured: bool = True, handle_ok: bool = False
 ) -> str | None:
@@ -875,7 +880,7 @@ def _clean_person(
 
     ``structured`` names come from JSON-LD/meta; HTML bylines (``structured=False``) must have two words.
     """
-    s = _norm_ws(raw)
+    s = _norm_ws(_BIDI_CONTROLS_RE.sub("", raw))
     s = re.sub(r"\s*\([^()]{1,12}\)\s*$", "", s)  # "Elena Oberholzer (obe)": desk initials
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):

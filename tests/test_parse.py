@@ -2193,3 +2193,15 @@ def test_author_closing_signature(tail: str, expected: list[str]) -> None:
         + "</article></body></html>"
     )
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["\u202eMax\u200f Muster\u202c", "\u2066Max Muster\u2069", "Max\u200e Muster"],
+)
+def test_bidi_controls_leave_author_names(raw: str) -> None:
+    html = (
+        f'<html lang="de"><head><meta name="author" content="{raw}"><title>Rathaus</title></head>'
+        f"<body><article><h1>Rathaus</h1><p>{LONG}</p></article></body></html>"
+    )
+    assert parse_html(html, "https://news.example.org/a/rathaus")["authors"] == ["Max Muster"]
