@@ -432,6 +432,7 @@ def _norm_ws(s: str | None) -> str:
 
 
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
+_DIGIT_RE = re.compile(r"\d")
 
 
 @lru_cache(maxsize=8192)
@@ -894,7 +895,7 @@ def _clean_person(
         return None
     if handle_ok and " " not in s and _bad_handle(s, site_name):
         return None
-    if handle_ok and " " not in s and re.search(r"\d", s):
+    if handle_ok and " " not in s and _DIGIT_RE.search(s):
         return _clean_handle(s, site_name)
     if _NOT_NAME_RE.search(s) or _NOT_NAME2_RE.search(s):
         return None
@@ -2202,7 +2203,7 @@ def _after_inner_by(txt: str) -> str:
         return txt
     before = m.group(1).strip(" ,|-–—·•")
     last = before.split()[-1] if before.split() else ""
-    if re.search(r"\d", before) or not last[:1].isupper() or _BY_LEAD_WORD_RE.search(last):
+    if _DIGIT_RE.search(before) or not last[:1].isupper() or _BY_LEAD_WORD_RE.search(last):
         return m.group(2)
     return txt
 
@@ -2403,7 +2404,7 @@ def _name_shown(name: str, tree: Any, doc_text: str) -> bool:
 def _unflip(name: str) -> str:
     """``Adwan, Marwan H.`` -> ``Marwan H. Adwan`` (one comma between two name parts)."""
     parts = [p.strip() for p in name.split(",")]
-    if len(parts) == 2 and all(parts) and len(parts[0].split()) <= 2 and not re.search(r"\d", name):
+    if len(parts) == 2 and all(parts) and len(parts[0].split()) <= 2 and not _DIGIT_RE.search(name):
         return f"{parts[1]} {parts[0]}"
     return name
 
@@ -2873,7 +2874,7 @@ def _signature_author(root: Any, site_name: str | None) -> list[str]:
     if last is None or (last.text or "").strip() or not len(last) or last[0].tag not in ("b", "strong", "i", "em"):
         return []
     txt = _text(last)
-    if txt != _text(last[0]) or not 2 <= len(txt.split()) <= 3 or re.search(r"\d", txt):
+    if txt != _text(last[0]) or not 2 <= len(txt.split()) <= 3 or _DIGIT_RE.search(txt):
         return []
     prev = last.getprevious()
     while prev is not None and not _text(prev):
@@ -3456,14 +3457,14 @@ def _header_date_labelled(
         ):
             continue
         near = dist < _HEADER_AFTER
-        own = _norm_ws(el.text or "")
+        own = _norm_ws(el.text) if el.text and not el.text.isspace() else ""
         attrs = _attr_str(el)
         labelled_own = bool(_HDR_PUB_LABEL_RE.match(own))
         if not (
             labelled_own
             or el.tag == "time"
-            or re.search(r"\d", own)
-            or re.search(r"\d", (el.tail or "")[:200])
+            or _DIGIT_RE.search(own)
+            or _DIGIT_RE.search((el.tail or "")[:200])
             or el.get("datetime")
             or el.get("content")
             or _HDR_DATE_CLASS_RE.search(attrs)
@@ -3479,7 +3480,7 @@ def _header_date_labelled(
         else:
             prev_short = _short_text(prev, 300)
             prev_text = _norm_ws(f"{prev_short} {prev.tail or ''}") if prev_short is not None else "0"
-            before_txt = prev_text if not re.search(r"\d", prev_text) else _norm_ws(prev.tail or "")
+            before_txt = prev_text if not _DIGIT_RE.search(prev_text) else _norm_ws(prev.tail or "")
         labelled = labelled_own or bool(_HDR_PUB_LABEL_RE.search(before_txt[-40:]))
         label_cand = labelled_own or (labelled and len(before_txt) <= 40)
         if not near and not ((labelled_own and _HDR_LABEL_ONLY_RE.match(own)) or (not labelled_own and label_cand)):
@@ -3497,7 +3498,7 @@ def _header_date_labelled(
             raw = dateline.group(1)
         elif el.tag == "time" or label_cand or _HDR_DATE_CLASS_RE.search(attrs):
             raw = el.get("datetime") or el.get("content") or _short_text(el)
-            if (not raw or (labelled_own and not re.search(r"\d", raw))) and tail:
+            if (not raw or (labelled_own and not _DIGIT_RE.search(raw))) and tail:
                 # an icon before the date (<i class="fa fa-calendar"></i> 21.11.2022), a label element and
                 # the date after it (<strong>Datum</strong> 28.04.2023)
                 raw = tail
