@@ -466,8 +466,8 @@ def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitO
 
 @app.command()
 def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
-    """Serve the pipeline as a Prefect deployment with the cron schedules of newsflow.toml's [schedule] (needs a
-    Prefect server: set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api after `prefect server start`). Runs
+    """Serve the pipeline as a Prefect deployment with the cron schedules of newsflow.toml's \\[schedule] table
+    (needs a Prefect server: set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api after `prefect server start`). Runs
     until stopped; scheduled runs and runs started from the UI or `prefect deployment run` execute here.
     --config and --data-root become the deployment's default parameters."""
     settings = _settings(config, data_root)

@@ -1140,14 +1140,16 @@ class _UnionFind:
 def _rep_key(row: Mapping[str, Any], meta: Mapping[str, Any] | None) -> tuple[Any, ...]:
     published = row.get("published_at")
     url = str((meta or {}).get("url") or "")
-    # a document fetched through a tracking/AMP/mobile URL is a worse representative than the clean original
+    # a document fetched through a tracking/AMP/mobile URL is a worse representative than the clean original,
+    # and one without any URL (a local file without a sidecar) is worse still: the article row would carry no url
     unclean = bool(url) and canonical_url(url) != url.strip()
-    # earliest published first (unknown dates last), then the longest body, then a clean URL, then the
-    # smallest doc_id
+    # earliest published first (unknown dates last), then the longest body, then one with a URL, then a clean
+    # URL, then the smallest doc_id
     return (
         published is None,
         published.timestamp() if published is not None else 0.0,
         -(row.get("body_chars") or 0),
+        not url,
         unclean,
         row["doc_id"],
     )

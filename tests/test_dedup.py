@@ -846,3 +846,27 @@ def test_signature_pinned() -> None:
     assert sig is not None
     digest = hashlib.sha256(json.dumps(sig).encode()).hexdigest()[:16]
     assert (DEDUP_VERSION, digest) == ("2-rensa2", PINNED_SIGNATURE_DIGEST)
+
+
+@pytest.mark.parametrize(
+    ("candidates", "winner"),
+    [
+        # byte-identical copies: the one fetched from a URL beats a local file without one, whatever the doc_id
+        ([("a", ""), ("b", "https://news.example.org/story/1")], "b"),
+        ([("a", None), ("b", "https://news.example.org/story/1")], "b"),
+        # a clean URL beats a tracking URL; a tracking URL still beats none
+        ([("a", "https://news.example.org/story/1?utm_source=x"), ("b", "https://news.example.org/story/1")], "b"),
+        ([("a", ""), ("b", "https://news.example.org/story/1?utm_source=x")], "b"),
+        # all equal: the smallest doc_id
+        ([("a", "https://news.example.org/story/1"), ("b", "https://news.example.org/story/1")], "a"),
+    ],
+)
+def test_representative_prefers_a_document_with_a_url(candidates: list[tuple[str, str | None]], winner: str) -> None:
+    from tasks.dedup import _rep_key
+
+    when = dt.datetime(2024, 11, 22, 6, 57, tzinfo=dt.UTC)
+    keys = {
+        doc_id: _rep_key({"doc_id": doc_id, "published_at": when, "body_chars": 1200}, {"url": url})
+        for doc_id, url in candidates
+    }
+    assert min(keys, key=lambda d: keys[d]) == winner
