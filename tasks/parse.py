@@ -2232,7 +2232,7 @@ def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
         layout = (
             any(node is a for a in h1_anc)
             or bool(re.search(r"(?<!\S)(?:main|content|main-content|site-content|page-content)(?!\S)", attrs))
-            or bool(re.search(r"author|autor|byline", attrs, re.I) and not re.search(r"comment", attrs, re.I))
+            or _is_author_box(attrs)
         )
         if not layout and _is_bad_node(tag, attrs, depth):
             return True
@@ -2393,7 +2393,13 @@ def _name_shown(name: str, tree: Any, doc_text: str) -> bool:
     if not words:
         return False
     # no \b: the document string glues adjacent elements' texts ("Max Bernhard" + "Der Gemeinderat")
-    probe = re.compile(r"\W{0,3}".join(re.escape(w) for w in words), re.I)
+    return _shown_more_than_hidden(re.compile(r"\W{0,3}".join(re.escape(w) for w in words), re.I), tree, doc_text)
+
+
+def _shown_more_than_hidden(probe: re.Pattern[str], tree: Any, doc_text: str) -> bool:
+    """True when ``probe`` matches more often in ``doc_text`` (the whole document's text) than inside the page's
+    invisible elements (``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<title>``, ``<figcaption>``):
+    at least one match is text a reader sees."""
     found = len(probe.findall(doc_text))
     if not found:
         return False
@@ -2812,6 +2818,13 @@ def _in_running_text(a: Any) -> bool:
 
 
 _AUTHOR_BOX_RE = re.compile(r"author|autor|byline", re.I)
+_COMMENT_ATTR_RE = re.compile(r"comment", re.I)
+
+
+def _is_author_box(attrs: str) -> bool:
+    """True when a container's class/id string (:func:`_attr_str`) marks an author box or byline, not a
+    comment's author."""
+    return bool(_AUTHOR_BOX_RE.search(attrs)) and not _COMMENT_ATTR_RE.search(attrs)
 
 
 def _in_author_box(el: Any) -> bool:
@@ -2820,9 +2833,9 @@ def _in_author_box(el: Any) -> bool:
     for _ in range(4):
         if node is None or node.tag in ("body", "html"):
             return False
-        attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
+        attrs = _attr_str(node)
         if _AUTHOR_BOX_RE.search(attrs):
-            return not _COMMENT_ATTR_RE.search(attrs)
+            return _is_author_box(attrs)
         node = node.getparent()
     return False
 
@@ -3028,9 +3041,6 @@ def _may_name_author(tree: Any) -> bool:
     return bool(_AUTHOR_ELEMENTS(tree) or _AUTHOR_ATTR_RE.search("\n".join(_AUTHOR_ATTR_VALUES(tree))))
 
 
-_COMMENT_ATTR_RE = re.compile(r"comment", re.I)
-
-
 def _only_in_comments(tree: Any, name: str) -> bool:
     """True when every element whose text holds ``name`` sits in a comment list or a "recent comments" widget
     (trafilatura's author XPaths also match a ``comment-author-link``)."""
@@ -3052,7 +3062,7 @@ def _only_in_comments(tree: Any, name: str) -> bool:
     for el in hits:
         node, depth, in_comment = el, 0, False
         while node is not None and depth < 30:
-            if _COMMENT_ATTR_RE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            if _COMMENT_ATTR_RE.search(_attr_str(node)):
                 in_comment = True
                 break
             node, depth = node.getparent(), depth + 1
@@ -4407,12 +4417,7 @@ def _on_page(text: str, tree: Any) -> bool:
     words = re.findall(r"\w+", text)[:12]
     if not words:
         return False
-    probe = re.compile(r"\W*".join(re.escape(w) for w in words))
-    found = len(probe.findall(_DOC_STRING(tree)))
-    if not found:
-        return False
-    hidden = sum(len(probe.findall(_DOC_STRING(el))) for el in tree.iter(*_INVISIBLE_TAGS))
-    return found > hidden
+    return _shown_more_than_hidden(re.compile(r"\W*".join(re.escape(w) for w in words)), tree, _DOC_STRING(tree))
 
 
 def _dek(h1_el: Any) -> str | None:
