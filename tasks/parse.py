@@ -3858,6 +3858,19 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         if found:
             # the longest: a shorter match can be the site name that the <title> also carries
             _, _, h1_el, h1 = max(found, key=lambda x: (x[0], -x[1]))
+        else:
+            # no <h1> or one naming a topic or section ("Betriebliche Altersvorsorge", "Korsetts – Deutschland"
+            # over a list): an <h2> of the article that the metadata repeats word for word is the headline
+            h2_el = next(
+                (
+                    e
+                    for e in itertools.islice((root if root is not None else tree).iter("h2"), 40)
+                    if _letters(_text(e)) in keys and not _in_bad_container(e) and not _links_home(e)
+                ),
+                None,
+            )
+            if h2_el is not None:
+                h1_el, h1 = h2_el, _text(h2_el)
     if h1_el is not None and _in_breadcrumb(h1_el):
         # the <h1> is the last item of the breadcrumb trail (an SEO title); the visible headline is the heading
         # of the article head that the metadata repeats, alone or after its kicker

@@ -640,6 +640,40 @@ TITLE_RECONCILIATION_CASES = [
         "Frei erfunden: Grab-Bote fliegt nach Singapur",
     ),
     (
+        "a topic h1 above the article: the h2 the og:title repeats word for word",
+        '<meta property="og:title" content="Mit Hilfe des Chefs für die Rente sparen">'
+        "<title>Betriebliche Altersvorsorge (bAV) - Wann lohnt die Betriebsrente? - Ratgeber</title>",
+        "<div><h1>Betriebliche Altersvorsorge</h1><h2>Mit Hilfe des Chefs für die Rente sparen</h2>"
+        "<p>{LONG}</p><h2>Was ist eine Betriebsrente?</h2><p>{LONG}</p></div>",
+        "https://www.ratgeber.example/betriebliche-altersvorsorge/",
+        "Mit Hilfe des Chefs für die Rente sparen",
+    ),
+    (
+        "a section h1 over a list: the h2 the <title> repeats, with the page's dash",
+        '<meta property="og:title" content="Korsetts - Shops, Designer, online kaufen">'
+        "<title>Korsetts - Shops, Designer, online kaufen</title>",
+        "<div><h2>Korsetts – Shops, Designer, online kaufen</h2><p>{LONG}</p><h1>Korsetts – Deutschland</h1>"
+        "<p>{LONG}</p><h1>Korsetts – Weltweit</h1><p>{LONG}</p></div>",
+        "http://mode.example/korsetts-shops/",
+        "Korsetts – Shops, Designer, online kaufen",
+    ),
+    (
+        "a topic h1 and no h2 the metadata repeats: the visible h1",
+        '<meta property="og:title" content="Betriebsrente: So sparen Sie mit dem Chef">',
+        "<div><h1>Betriebsrente: Was Sie wissen müssen</h1><h2>Mit Hilfe des Chefs für die Rente sparen</h2>"
+        "<p>{LONG}</p></div>",
+        "https://www.ratgeber.example/betriebsrente/",
+        "Betriebsrente: Was Sie wissen müssen",
+    ),
+    (
+        "an h2 in a related-articles box repeating the og:title is not the headline",
+        '<meta property="og:title" content="Betriebliche Altersvorsorge: Mit Hilfe des Chefs sparen">',
+        "<div><h1>Betriebliche Altersvorsorge für Angestellte</h1><p>{LONG}</p>"
+        '<aside class="related"><h2>Betriebliche Altersvorsorge: Mit Hilfe des Chefs sparen</h2></aside></div>',
+        "https://www.ratgeber.example/bav/",
+        "Betriebliche Altersvorsorge für Angestellte",
+    ),
+    (
         "a short h1 that starts the <title>",
         "<title>»frag.jetzt« – ARSnova</title>",
         "<h1>»frag.jetzt«</h1><p>{LONG}</p>",
