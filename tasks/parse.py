@@ -822,7 +822,7 @@ def _agency_tag(text: str) -> tuple[str, list[str]] | None:
 
 
 _NAME_PREFIX_RE = re.compile(
-    r"^(?:by|von|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder?))?|текст|автор|"
+    r"^(?:by|vo[nm]|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder?))?|текст|автор|"
     r"autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
     r"posted by|verfasst von|geschrieben von|about the author|über (?:den|die) autor(?:in)?|über|about|"
     r"ein (?:beitrag|kommentar) von|"
@@ -830,7 +830,8 @@ _NAME_PREFIX_RE = re.compile(
     re.I,
 )
 _NOT_NAME_RE = re.compile(
-    r"@|https?:|www\.|\d|email|e-mail|mail the|author|autor|redaktion|editor|staff|newsroom|team|hours? ago|"
+    r"@|https?:|www\.|\d|email|e-mail|mail the|author|autor|redaktion|redacci[oó]n|r[ée]daction|redazione|redactie|"
+    r"redakcja|editor|staff|newsroom|team|hours? ago|"
     r"minutes? ago|stunden|updated|aktualisiert|published|veröffentlicht|follow|folgen|twitter|facebook|"
     r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b|writer|reporter|columnist|"
     r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
@@ -2392,18 +2393,69 @@ def _name_shown(name: str, tree: Any, doc_text: str) -> bool:
     words = re.findall(r"\w+", name)[:6]
     if not words:
         return False
-    # no \b: the document string glues adjacent elements' texts ("Max Bernhard" + "Der Gemeinderat")
-    return _shown_more_than_hidden(re.compile(r"\W{0,3}".join(re.escape(w) for w in words), re.I), tree, doc_text)
+    # no \b: the document string glues adjacent elements' texts ("Max Bernhard" + "Der Gemeinderat"); a soft
+    # hyphen may sit inside a word ("Mat&shy;thi&shy;as")
+    probe = r"\W{0,3}".join("\u00ad?".join(re.escape(ch) for ch in w) for w in words)
+    return _shown_more_than_hidden(re.compile(probe, re.I), tree, doc_text, hidden_marked=True)
 
 
-def _shown_more_than_hidden(probe: re.Pattern[str], tree: Any, doc_text: str) -> bool:
+# elements a page hides from its readers: the ``hidden`` attribute, an inline ``display:none``, a class token
+# "hidden" or one ending in it ("rich-snippet-hidden", "visually-hidden": structured-data copies of the byline);
+# Bootstrap's "hidden-xs" (hidden on small screens only) does not count
+_HIDDEN_MARKED = etree.XPath(
+    '//*[@hidden or contains(translate(@style, " ", ""), "display:none")'
+    ' or contains(concat(" ", normalize-space(@class), " "), "hidden ")]'
+)
+_BREAKPOINT_HIDDEN_RE = re.compile(r"(?:mobile|desktop|tablet|print|xs|sm|md|lg|xl)[-_]hidden$")
+
+
+def _hidden_class(cls: str) -> bool:
+    """True for a class token "hidden" or "<x>-hidden" ("rich-snippet-hidden", "visually-hidden"), not a state
+    or breakpoint modifier ("has-breadcrumb-mobile-hidden", "hidden-xs")."""
+    for tok in cls.split()[:30]:
+        low = tok.lower()
+        if low == "hidden" or (
+            low.endswith(("-hidden", "_hidden"))
+            and not low.startswith(("has-", "no-", "with-"))
+            and not _BREAKPOINT_HIDDEN_RE.search(low)
+        ):
+            return True
+    return False
+
+
+def _hidden_marked(tree: Any) -> Iterator[Any]:
+    """The outermost elements of ``tree`` marked as hidden (:data:`_HIDDEN_MARKED`)."""
+    found = [
+        el
+        for el in _HIDDEN_MARKED(tree)[:200]
+        if el.tag not in ("html", "body")
+        and (
+            el.get("hidden") is not None
+            or "display:none" in (el.get("style") or "").replace(" ", "")
+            or _hidden_class(el.get("class") or "")
+        )
+    ]
+    inside = set(found)
+    for el in found:
+        if not any(a in inside for a in el.iterancestors()):
+            yield el
+
+
+def _shown_more_than_hidden(probe: re.Pattern[str], tree: Any, doc_text: str, hidden_marked: bool = False) -> bool:
     """True when ``probe`` matches more often in ``doc_text`` (the whole document's text) than inside the page's
-    invisible elements (``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<title>``, ``<figcaption>``):
-    at least one match is text a reader sees."""
+    invisible elements (``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<title>``, ``<figcaption>``;
+    with ``hidden_marked`` also elements marked as hidden, outside those): at least one match is text a reader
+    sees."""
     found = len(probe.findall(doc_text))
     if not found:
         return False
     hidden = sum(len(probe.findall(_DOC_STRING(el))) for el in tree.iter(*_INVISIBLE_TAGS))
+    if hidden_marked and found > hidden:
+        hidden += sum(
+            len(probe.findall(_DOC_STRING(el)))
+            for el in _hidden_marked(tree)
+            if el.tag not in _INVISIBLE_TAGS and not any(a.tag in _INVISIBLE_TAGS for a in el.iterancestors())
+        )
     return found > hidden
 
 
@@ -4005,14 +4057,34 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     agencies: list[str] = []
     jl_names, jl_agencies = jl.authors()
     agencies.extend(jl_agencies)
-    authors = [
-        a
-        for a in (
-            _clean_person(n, result["site_name"]) or (_clean_person(n, None) if _personal_name(n) else None)
-            for n in jl_names
-        )
-        if a
-    ]
+    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author, nor an author typed as an organisation:
+    # dropped from each source's names, so that a source naming only the outlet leaves the next source its turn
+    author_orgs = {_letters(x) for x in jl.author_organisations()}
+    publisher_person = jl.publisher_is_person()
+    org_keys = (
+        set()
+        if publisher_person
+        else {_letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")} - {""}
+    )
+
+    def not_org(names: list[str], src: str | None) -> list[str]:
+        return [
+            a
+            for a in names
+            if _letters(a) not in author_orgs and (_letters(a) not in org_keys or (src != "html" and _personal_name(a)))
+        ]
+
+    authors = not_org(
+        [
+            a
+            for a in (
+                _clean_person(n, result["site_name"]) or (_clean_person(n, None) if _personal_name(n) else None)
+                for n in jl_names
+            )
+            if a
+        ],
+        "jsonld",
+    )
     a_src = "jsonld" if authors else None
     if authors:
         # structured data often names only the first author: a byline that names them all is taken instead
@@ -4029,13 +4101,15 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             authors, a_src = fuller
     if not authors and meta.get("citation_author"):
         # Highwire/Google Scholar tags: one ``citation_author`` per author, "Last, First" or "First Last"
-        authors = _dedupe(a for a in (_clean_person(_unflip(v), None) for v in meta["citation_author"][:6]) if a)
+        authors = not_org(
+            _dedupe(a for a in (_clean_person(_unflip(v), None) for v in meta["citation_author"][:6]) if a), "meta"
+        )
         a_src = "meta" if authors else None
     if not authors:
         meta_auth = _m(meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
         if meta_auth and not meta_auth.startswith("http"):
             agencies.extend(_agencies_in(_unescape_text(meta_auth)))
-            authors = _meta_author_names(meta_auth, site_names, url)
+            authors = not_org(_meta_author_names(meta_auth, site_names, url), "meta")
             a_src = "meta" if authors else None
     if not authors:
         extra = [
@@ -4047,27 +4121,29 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         for key, meta_auth in extra:
             if not meta_auth.startswith("http"):
                 agencies.extend(_agencies_in(_unescape_text(meta_auth)))
-                authors = _meta_author_names(meta_auth, site_names, url, personal=key.endswith("author_name"))
+                authors = not_org(
+                    _meta_author_names(meta_auth, site_names, url, personal=key.endswith("author_name")), "meta"
+                )
                 if authors:
                     a_src = "meta"
                     break
     if not authors:
-        authors = _twitter_label_authors(meta, site_names, url)
+        authors = not_org(_twitter_label_authors(meta, site_names, url), "meta")
         a_src = "meta" if authors else None
     if not authors:
-        authors = _html_authors(tree, root, result["site_name"], h1_el)
+        authors = not_org(_html_authors(tree, root, result["site_name"], h1_el), "html")
         a_src = "html" if authors else None
     if not authors:
-        authors = _byline_line_authors(root, result["site_name"], h1_el)
+        authors = not_org(_byline_line_authors(root, result["site_name"], h1_el), "html")
         a_src = "html" if authors else None
     if not authors:
-        authors = _signature_author(root, result["site_name"])
+        authors = not_org(_signature_author(root, result["site_name"]), "html")
         a_src = "html" if authors else None
     if not authors:
-        authors = _author_link_authors(root, result["site_name"], h1_el)
+        authors = not_org(_author_link_authors(root, result["site_name"], h1_el), "html")
         a_src = "html" if authors else None
     if not authors:
-        authors = _trafilatura_authors(tree, result["site_name"])
+        authors = not_org(_trafilatura_authors(tree, result["site_name"]), "html")
         a_src = "html" if authors else None
     if authors and a_src in ("jsonld", "meta"):
         # a structured author the page never shows, while its visible byline line names someone else: the
@@ -4079,14 +4155,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                 _name_shown(a, tree, doc_text) for a in visible_byline
             ):
                 authors, a_src = visible_byline, "html"
-    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author, nor an author typed as an organisation
-    author_orgs = {_letters(x) for x in jl.author_organisations()}
-    authors = [a for a in authors if _letters(a) not in author_orgs]
-    if not jl.publisher_is_person():
-        org_keys = {
-            _letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")
-        } - {""}
-        authors = [a for a in authors if _letters(a) not in org_keys or (a_src != "html" and _personal_name(a))]
+    authors = not_org(authors, a_src)
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src if authors else None
 

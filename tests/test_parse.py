@@ -2059,6 +2059,39 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
         ('<meta name="author" content="Neues Lernen. Schwerpunkte">', "", []),
         ('<meta name="author" content="Dr. Max Kolter">', "", ["Dr. Max Kolter"]),
         ('<meta name="author" content="Mobasir hassan">', "", ["Mobasir hassan"]),
+        # a structured author shown only in a hidden copy (a theme's "rich-snippet-hidden" vcard) gives way to the
+        # visible byline, also when soft hyphens split the visible name
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="meta"><span class="vcard rich-snippet-hidden"><a rel="author" href="/author/isabell/">'
+            "Isabell Angele</a></span><span>25. Dezember 2022</span></div>"
+            "<p><strong>Von Mat\u00adthi\u00adas Lauerer</strong></p>",
+            ["Matthias Lauerer"],
+        ),
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="meta"><span class="vcard" style="display: none">Isabell Angele</span></div>'
+            "<p><strong>Von Matthias Lauerer</strong></p>",
+            ["Matthias Lauerer"],
+        ),
+        # a breakpoint class ("hidden-xs", "mobile-hidden") hides nothing on a desktop: the author stays shown
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="meta"><span class="vcard hidden-xs">Isabell Angele</span></div>'
+            "<p><strong>Von Matthias Lauerer</strong></p>",
+            ["Isabell Angele"],
+        ),
+        # structured data that names only the outlet leaves the visible byline its turn
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"El Diario"},"publisher":{"@type":"Organization","name":"El Diario"}}'
+            "</script>",
+            '<p class="byline">Por Jacobo Betancur Peláez</p>',
+            ["Jacobo Betancur Peláez"],
+        ),
+        # a desk in another language is no person; "Vom" is a byline lead like "Von"
+        ('<meta name="author" content="Redacción LR">', "", []),
+        ('<meta name="author" content="Vom Krimiblogger">', "", ["Krimiblogger"]),
         # Highwire citation_author wins over a page-wide itemprop=author list of cited authors
         (
             '<meta name="citation_author" content="Adwan, Marwan H."><meta name="author" content="NH. Shear">',
