@@ -825,8 +825,17 @@ _NAME_PREFIX_RE = re.compile(
     r"^(?:by|vo[nm]|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder?))?|текст|автор|"
     r"autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
     r"posted by|verfasst von|geschrieben von|about the author|über (?:den|die) autor(?:in)?|über|about|"
-    r"ein (?:beitrag|kommentar) von|"
+    r"(?:ein(?:e)?\s+)?(?:beitrag|kommentar|gastbeitrag|gastkommentar|kolumne|analyse|reportage) von|"
     r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
+    re.I,
+)
+# a job title before the name: "Redakteurin Anna Muster", "Rechtsanwalt Sebastian Einbock", "Staff Writer Jane Doe"
+_JOB_TITLE_PREFIX_RE = re.compile(
+    r"^(?:(?:chef|fach|gast|lokal|online-?|wirtschafts|sport|politik)?redakteur(?:in)?|"
+    r"(?:auslands)?korrespondent(?:in)?|reporter(?:in)?|journalist(?:in)?|kolumnist(?:in)?|volontär(?:in)?|"
+    r"(?:fach)?rechtsanw(?:a|ä)lt(?:in)?|redaktionsleiter(?:in)?|ressortleiter(?:in)?|"
+    r"(?:senior |staff |chief |political |special )?(?:reporter|writer|correspondent|editor|columnist))\s+"
+    r"(?=(?-i:[A-ZÄÖÜ]))",
     re.I,
 )
 _NOT_NAME_RE = re.compile(
@@ -887,6 +896,8 @@ def _clean_person(
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
+    s = _JOB_TITLE_PREFIX_RE.sub("", s, count=1)
+    s = re.sub(r"\s+@\w{1,30}$", "", s)  # "Anna Muster @annamuster": the Twitter handle after the name
     # "Jens Bergmann Foto: Michael Hudler", "Mark Newton: EN": the name ends at a credit label or colon
     s = re.split(r"\s+(?:fotos?|photos?|bilder?|illustrations?|grafik)\s*:|\s*:\s*\S{1,4}$", s, maxsplit=1, flags=re.I)[
         0
@@ -2185,6 +2196,13 @@ _AUTHOR_XPATHS = tuple(
 # those four (slow, whole-subtree) XPaths cannot match and are skipped
 _AUTHOR_CLASS_RE = re.compile(r"author|autor|byline|Byline")
 _CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
+# an author box's class ("author-bio", "author-box", "about-author", "autor-info"), and its first heading
+_AUTHOR_BIO_BOX_RE = re.compile(
+    r"(?:author|autor)[-_]?(?:bio|box|info|about|profile|details)|about[-_](?:the[-_])?author|"
+    r"(?:über|ueber)[-_](?:den[-_]|die[-_])?autor",
+    re.I,
+)
+_AUTHOR_BOX_HEADING = etree.XPath("(.//h2|.//h3|.//h4|.//h5|.//h6)[1]")
 
 # "<date> by Robin Placeholder", "Veröffentlicht am 3. Mai von Anna Beispiel": the name follows the last by/von
 _INNER_BY_RE = re.compile(r"^(.*?)\b(?:by|von|par|por|di|door)\s+(\S.*)$", re.I)
@@ -2356,6 +2374,13 @@ def _html_authors(
                     names.append(name)
                 elif len(part.split()) >= 4 or re.search(r"\w[.:]\s", part):
                     break  # an author box's bio sentence: what follows it ("Home-Office & Meetings") is no name
+            if not names and by_class and _AUTHOR_BIO_BOX_RE.search(_attr_str(el)):
+                # an author box: the name is its heading ("<div class=author-bio><h3>Martin Junker</h3> Alles von
+                # Martin Junker | Kontakt ..."), the rest is bio, links and contact lines
+                head = _AUTHOR_BOX_HEADING(el)
+                name = _clean_person(_short_text(head[0]) or "", site_name, structured=False) if head else None
+                if name:
+                    names.append(name)
             if names:
                 found.append((_shared_depth(_ancestors(el), h1_path) if h1_path else 0, names))
         if found:
@@ -2491,7 +2516,10 @@ def _meta_author_names(value: str, site_names: list[str], url: str | None, perso
     site = site_names[0] if site_names else None
     if personal and len(parts) == 1 and _personal_name(parts[0]) and not _DOMAIN_IN_TEXT_RE.search(parts[0]):
         return [a for a in (_clean_person(parts[0], None),) if a]
-    if any(_is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p) for p in parts):
+    # "Jobs & Hire" for the site "Jobs & Hire": the whole string is the site's name before its parts are
+    if _is_site_title(value, site_names, url) or any(
+        _is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p) for p in parts
+    ):
         return []
     return [a for a in (_clean_person(n, site) for n in parts) if a]
 
@@ -2516,10 +2544,12 @@ def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], ur
 _BYLINE_LINE_RE = re.compile(
     r"^\s*(?:(?:von|by|par|por|door|av|di|written by|posted by|geschrieben von|verfasst von|gepostet von|"
     r"écrit par|publié par|escrito por|publicado por|scritto da|pubblicato da|geschreven door|"
-    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)(?:\s*:)?\s+|"
+    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage|interview)\s+von|"
+    r"(?:gastbeitrag|gastkommentar|kolumne)\s+von)(?:\s*:)?\s+|"
     # gendered German labels: "Autor:in Max Muster", "Autor*innen: A und B", "Verfasser_in:"
     r"(?:autor|verfasser)[:*/_]in(?:nen)?(?:\s*:\s*|\s+)|"
-    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|texte|texto|testo|tekst|verfasser(?:in)?)\s*:\s*|"
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder))?|"
+    r"texte|texto|testo|tekst|verfasser(?:in)?)\s*:\s*|"
     r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
     re.I,
 )
@@ -2529,7 +2559,24 @@ _DATED_BYLINE_RE = re.compile(
     r"\s*(?:[-–|·•]\s*(?:von\s+|by\s+)?|\s+(?:von|by)\s+)(?=\S)",
     re.I,
 )
-_BYLINE_TAGS = ("p", "div", "span", "address", "em", "i", "strong", "b", "h5", "h6", "li", "small", "byline")
+_BYLINE_TAGS = (
+    "p",
+    "div",
+    "span",
+    "address",
+    "em",
+    "i",
+    "strong",
+    "b",
+    "h5",
+    "h6",
+    "li",
+    "small",
+    "dt",
+    "td",
+    "th",
+    "byline",
+)
 
 
 # an explicit author label: "Autor:", "Autorin/Autor", "Autor*in", "Authors", "Von", "By"
@@ -2664,9 +2711,13 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             if len(head) <= 80 and not len(el) and ("|" in head or "•" in head or "·" in head)
             else None
         )
-        if not seg:
+        if seg:
+            txt = seg.group(1).strip()
+        elif el.tag == "address":
+            # HTML's <address> in an article: the contact information of its author ("<address>Anna Muster</address>")
+            txt = _short_text(el, 200)
+        else:
             return []
-        txt = seg.group(1).strip()
     if txt is None or len(txt) > 80:
         return []
     dated = _DATED_BYLINE_RE.match(txt)
@@ -2733,6 +2784,11 @@ def _following(el: Any, tags: tuple[str, ...]) -> Iterator[Any]:
         node = node.getparent()
 
 
+# a byline inside a link is a teaser's, unless the link mails the author ("<a href='mailto:…'>Von: Götz Warnke</a>",
+# TYPO3's spam-protected "javascript:linkTo_UnCryptMailto(…)")
+_NOT_MAILTO_LINK = 'ancestor::a[not(starts-with(@href, "mailto:")) and not(contains(@href, "UnCryptMailto"))]'
+
+
 def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
     """A short byline line in the article: "von Daniela Obers", "Par Matthieu Hy", "Autor: Peter Maahn/SP-X",
     "Auteur : Kossivi Tiassou", "11.12.2019 - Amelie Loevenich". Searched in the article root (outside lists,
@@ -2753,7 +2809,7 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
             continue
         # list items are teasers and menus, unless the item is an explicit "<strong>Autor</strong> X" pair
         labelled = not (el.text or "").strip() and len(el) and _AUTHOR_LABEL_RE.fullmatch(_text(el[0]))
-        if not el.xpath("ancestor::a" if labelled else "ancestor::a|ancestor::li"):
+        if not el.xpath(_NOT_MAILTO_LINK if labelled else _NOT_MAILTO_LINK + "|ancestor::li"):
             return names
     if h1 is None:
         return []
@@ -2765,7 +2821,7 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         if seen > 40:
             break
         names = _byline_line_names(el, site_name)
-        if names and not _byline_bad(el, body, h1) and not el.xpath("ancestor::a"):
+        if names and not _byline_bad(el, body, h1) and not el.xpath(_NOT_MAILTO_LINK):
             return names
     return []
 

@@ -1847,6 +1847,27 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ),
         # ... but not a label followed by running text
         ("<p><strong>Text:</strong> der Gemeinderat hat lange beraten.</p>", []),
+        # press leads without an article, "Text und Fotos:", an "Autor:" label in a definition list or table
+        ("<p>Gastbeitrag von Anna Muster</p>", ["Anna Muster"]),
+        ("<p>Ein Interview von Anna Muster</p>", ["Anna Muster"]),
+        ("<p>Text und Fotos: Anna Muster</p>", ["Anna Muster"]),
+        ("<dl><dt>Autor:</dt><dd>Anna Muster</dd><dt>Datum:</dt><dd>3.5.2024</dd></dl>", ["Anna Muster"]),
+        ("<table><tr><td>Autorin:</td><td>Anna Muster</td></tr></table>", ["Anna Muster"]),
+        # HTML's <address>: the article author's contact information (a street address is no name)
+        ("<address>Anna Muster</address>", ["Anna Muster"]),
+        ("<address>Musterstraße 5, 12345 Berlin</address>", []),
+        # a job title before the name, a Twitter handle after it
+        ("<p>Von Redakteurin Anna Muster</p>", ["Anna Muster"]),
+        ("<p>Autor: Rechtsanwalt Sebastian Einbock</p>", ["Sebastian Einbock"]),
+        ("<p>By Senior Reporter Jane Doe</p>", ["Jane Doe"]),
+        ("<p>Von Anna Muster @annamuster</p>", ["Anna Muster"]),
+        # a byline in a link that mails the author (plain or TYPO3's spam-protected mailto) is no teaser's
+        (
+            "<div><a href=\"javascript:linkTo_UnCryptMailto('nbjmup+hx');\"><b>Von:</b><br><br> Götz Warnke</a></div>",
+            ["Götz Warnke"],
+        ),
+        ("<div><a href='mailto:am@example.org'><b>Von:</b> Anna Muster</a></div>", ["Anna Muster"]),
+        ("<div><a href='/2024/anderer-artikel'><b>Von:</b> Anna Muster</a></div>", []),
     ],
 )
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
@@ -2088,6 +2109,19 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             "</script>",
             '<p class="byline">Por Jacobo Betancur Peláez</p>',
             ["Jacobo Betancur Peláez"],
+        ),
+        # a meta author that is the site's name is none, also when it splits into name-like parts ("Jobs & Hire")
+        (
+            '<meta property="og:site_name" content="Jobs &amp; Hire"><meta name="author" content="Jobs &amp; Hire">',
+            '<p class="site">Jobs &amp; Hire</p><p class="wrote_by">By <a href="/p/jc">Jose de la Cruz</a></p>',
+            ["Jose de la Cruz"],
+        ),
+        # an author box's heading names the author; its bio and contact lines do not
+        (
+            "",
+            '<div class="author-bio footer"><h3>Martin Junker</h3><p><a href="/author/martin">Alles von Martin '
+            "Junker</a><br>Kontakt | +49 030 5683 8000</p></div>",
+            ["Martin Junker"],
         ),
         # a desk in another language is no person; "Vom" is a byline lead like "Von"
         ('<meta name="author" content="Redacción LR">', "", []),
