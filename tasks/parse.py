@@ -840,7 +840,7 @@ _JOB_TITLE_PREFIX_RE = re.compile(
 )
 _NOT_NAME_RE = re.compile(
     r"@|https?:|www\.|\d|email|e-mail|mail the|author|autor|redaktion|redacci[oó]n|r[ée]daction|redazione|redactie|"
-    r"redakcja|editor|staff|newsroom|team|hours? ago|"
+    r"redakcja|editor|staff|newsroom|team|hours? ago|\b(?:contact(?:ar|o|ez)?|kontakt(?:ieren)?|contatt(?:o|are))\b|"
     r"minutes? ago|stunden|updated|aktualisiert|published|veröffentlicht|follow|folgen|twitter|facebook|"
     r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b|writer|reporter|columnist|"
     r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
@@ -853,8 +853,8 @@ _NOT_NAME_RE = re.compile(
 
 
 _NOT_NAME2_RE = re.compile(
-    r"\be\.\s?v\.|\b(?:ag|inc|ltd|llc|s\.a|stiftung|verband|verein|institut|university|universität|foundation|"
-    r"association)\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
+    r"\be\.\s?v\.|\b(?:ag|inc|ltd|llc|s\.a|stiftung|verein|institut|university|universität|foundation|"
+    r"association)\b|verband\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
     r"^(?:ph\.?d|m\.?d|dr|prof|mba|msc|bsc|rn)\.?$|\bmore posts\b|\bzum profil\b|\bprofil von\b",
     re.I,
 )
@@ -2334,13 +2334,20 @@ def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[An
 
 
 def _html_authors(
-    tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False, semantic_only: bool = False
+    tree: Any,
+    root: Any,
+    site_name: str | None,
+    h1: Any = None,
+    single: bool = False,
+    semantic_only: bool = False,
+    not_names: Callable[[list[str]], list[str]] | None = None,
 ) -> list[str]:
     """Person names from author markup inside the article: schema.org ``itemprop=author`` (its ``name``),
     ``rel=author`` links, hCard ``vcard author`` ``fn``, then ``author``/``byline``/``autor`` classes
     (first rule that yields a name wins; sidebars, related lists and comments are skipped). When the rule
     matches in several places (a list of teasers with their own bylines), the byline belongs to the headline:
-    only the matches that share the deepest common ancestor with the ``<h1>`` are kept."""
+    only the matches that share the deepest common ancestor with the ``<h1>`` are kept. ``not_names`` filters a
+    rule's names (the outlet's own name): a rule left with none gives way to the next."""
     scope = root if root is not None else tree
     body = tree.find("body")
     h1_path = _ancestors(h1) if h1 is not None else None
@@ -2381,6 +2388,8 @@ def _html_authors(
                 name = _clean_person(_short_text(head[0]) or "", site_name, structured=False) if head else None
                 if name:
                     names.append(name)
+            if names and not_names is not None:
+                names = not_names(names)
             if names:
                 found.append((_shared_depth(_ancestors(el), h1_path) if h1_path else 0, names))
         if found:
@@ -4187,7 +4196,16 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         authors = not_org(_twitter_label_authors(meta, site_names, url), "meta")
         a_src = "meta" if authors else None
     if not authors:
-        authors = not_org(_html_authors(tree, root, result["site_name"], h1_el), "html")
+        authors = _html_authors(tree, root, result["site_name"], h1_el, not_names=lambda names: not_org(names, "html"))
+        if not authors and h1_el is not None and root is not None and not any(a is root for a in h1_el.iterancestors()):
+            # the headline sits above the article element ("<div class=header><h1/><div class=autor/></div>
+            # <article>"): its byline is searched in the container both share
+            shared = _shared_depth(_ancestors(h1_el), _ancestors(root))
+            top = _ancestors(root)[shared - 1] if shared else None
+            if top is not None and top.tag not in ("html", "body"):
+                authors = _html_authors(
+                    tree, top, result["site_name"], h1_el, not_names=lambda names: not_org(names, "html")
+                )
         a_src = "html" if authors else None
     if not authors:
         authors = not_org(_byline_line_authors(root, result["site_name"], h1_el), "html")

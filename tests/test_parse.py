@@ -2139,6 +2139,41 @@ def test_author_sources_reconciled(head: str, header: str, expected: list[str]) 
     assert result["authors"] == expected
 
 
+def test_author_byline_above_the_article_element() -> None:
+    """The headline and byline sit in a header above ``<article>``; the outlet's own schema.org author there gives
+    way to the next rule (its author class), and a card's contact button is no name."""
+    html = (
+        '<html><head><title>Buses de la Alcaldía</title><meta property="og:site_name" content="El Diario">'
+        '</head><body><div class="page"><div class="header"><h1>Buses de la Alcaldía</h1>'
+        '<div itemprop="author" itemscope itemtype="http://schema.org/Person">'
+        '<meta itemprop="name" content="El Diario"></div>'
+        '<div class="autor"><h6>Jacobo Betancur Peláez | Publicado hace 3 horas</h6></div>'
+        '<div class="autor-card">Jacobo Betancur Contactar</div></div>'
+        f"<article><p>{LONG}</p></article></div></body></html>"
+    )
+    result = parse_html(html, "https://www.example.com/antioquia/buses-EN17385450")
+    assert result["authors"] == ["Jacobo Betancur Peláez"]
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "expected"),
+    [
+        # an organisation ("Bundesverband", "Landesverband") is no person
+        ("", '<p class="author">Bundesverband WindEnergie</p>', []),
+        # a rel=author link naming the site gives way to the hCard's "fn" after a "vom" lead
+        (
+            '<meta property="og:site_name" content="Krimiblog-Archiv">',
+            '<a rel="author" href="/">Krimiblog-Archiv</a>'
+            '<h4 class="vcard author">vom <span class="fn">Krimiblogger</span></h4>',
+            ["Krimiblogger"],
+        ),
+    ],
+)
+def test_author_markup_names(head: str, header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
 def test_author_main_column_and_author_box_are_no_sidebar() -> None:
     page = (
         "<html><head><title>Haushalt beschlossen</title></head><body><header><h1>Mein Blog</h1></header>"
