@@ -1043,9 +1043,17 @@ def _clean_handle(s: str, site_name: str | None) -> str | None:
     return s
 
 
+# a byline's trailing team or desk after a dash: "X and Y - Chrome Safe Browsing team", "X – Redaktion Politik"
+_TEAM_TAIL_RE = re.compile(
+    r"\s[-–—]\s[^-–—]{0,60}\b(?:team|desk|redaktion|ressort|staff|newsroom)\b[^-–—]{0,30}$", re.I
+)
+
+
 def _split_names(raw: str) -> list[str]:
     raw = _norm_ws(raw)
     raw = _NAME_PREFIX_RE.sub("", raw)
+    if len(raw) <= 300:
+        raw = _TEAM_TAIL_RE.sub("", raw)
     parts = re.split(
         r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bog\b|\boch\b|\ben\b|&|/|\||"
         r"\bim [Gg]espräch mit\b|\bin conversation with\b)\s*",
@@ -2234,6 +2242,10 @@ _MEDIA_BOX_RE = re.compile(
 )
 
 
+# Blogger's widget that holds the posts ("<div class='widget Blog' id='Blog1'>")
+_BLOGGER_POSTS_RE = re.compile(r"\s*widget\s+Blog\s*$")
+
+
 def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
     """True when ``el`` sits in a sidebar, list of related items, comment section, navigation ... (the
     ``_in_bad_container`` markers, checked up to ``<body>``) or in a figure/video/photo box, whose "byline"
@@ -2247,11 +2259,13 @@ def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
         attrs = re.sub(
             r"(?<!\S)(?:(?:has|no|with|without|is)-\S+|(?:one|two|three|single|double)-sidebars?)", "", _attr_str(node)
         )
-        # the headline's container, the page's main column and an author box are no sidebar
+        # the headline's container, the page's main column, Blogger's post widget ("widget Blog") and an author
+        # box are no sidebar
         layout = (
             any(node is a for a in h1_anc)
             or bool(re.search(r"(?<!\S)(?:main|content|main-content|site-content|page-content)(?!\S)", attrs))
             or _is_author_box(attrs)
+            or bool(_BLOGGER_POSTS_RE.match(node.get("class") or ""))
         )
         if not layout and _is_bad_node(tag, attrs, depth):
             return True
@@ -2674,6 +2688,15 @@ def _text_to_br(el: Any, raw_max: int = 400) -> str | None:
     return _norm_ws(" ".join(parts))
 
 
+def _in_dated_list(el: Any) -> bool:
+    """True when a sibling element next to ``el`` also starts with a date: a calendar or list of dated entries
+    ("17.11.2022 - Aymz - Grelle Forelle", "18.11.2022 - Buntspecht - Konzerthaus"), not a dated byline."""
+    for sib in (el.getprevious(), el.getnext()):
+        if sib is not None and isinstance(sib.tag, str) and _DATED_BYLINE_RE.match(_short_text(sib, 200) or ""):
+            return True
+    return False
+
+
 def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
     head = (el.text or "").strip()
@@ -2708,7 +2731,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             return []
     elif (
         _BYLINE_LINE_RE.match(head)
-        or _DATED_BYLINE_RE.match(head)
+        or (_DATED_BYLINE_RE.match(head) and not _in_dated_list(el))
         # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
         or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
@@ -2727,6 +2750,8 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             txt = _short_text(el, 200)
         else:
             return []
+    if txt is not None and 80 < len(txt) <= 300:
+        txt = _TEAM_TAIL_RE.sub("", txt)  # "Posted by A, B and C - Chrome Safe Browsing team"
     if txt is None or len(txt) > 80:
         return []
     dated = _DATED_BYLINE_RE.match(txt)

@@ -1868,6 +1868,13 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ),
         ("<div><a href='mailto:am@example.org'><b>Von:</b> Anna Muster</a></div>", ["Anna Muster"]),
         ("<div><a href='/2024/anderer-artikel'><b>Von:</b> Anna Muster</a></div>", []),
+        # a list of dated entries (a concert calendar) is no dated byline
+        ("<p>17.11.2022 - Aymz Grelle</p><p>18.11.2022 - Buntspecht Konzerthaus</p>", []),
+        # a team or desk after a dash ends the byline
+        (
+            "<p>Posted by Nathan Parker, Varun Khaneja and Kiran C Nair - Chrome Safe Browsing team</p>",
+            ["Nathan Parker", "Varun Khaneja", "Kiran C Nair"],
+        ),
     ],
 )
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
@@ -2137,6 +2144,22 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
 def test_author_sources_reconciled(head: str, header: str, expected: list[str]) -> None:
     result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
+
+
+def test_author_byline_in_bloggers_post_widget() -> None:
+    """Blogger keeps its posts in ``<div class="widget Blog">``: a widget, but not a sidebar's."""
+    html = (
+        "<html><head><title>Enhanced protection</title></head><body><div class='col-main'>"
+        "<div class='widget Blog' id='Blog1'><div class='post'><h3 class='post-title'>Enhanced protection</h3>"
+        "<div class='post-body'><span class='byline-author'>Posted by Nathan Parker and Eric Mill - Chrome team"
+        f"</span><p>{LONG}</p></div></div></div></div>"
+        "<div class='sidebar'><div class='widget Profile'><span class='byline'>Anna Muster</span></div></div>"
+        "</body></html>"
+    )
+    assert parse_html(html, "https://security.example.com/2020/05/enhanced.html")["authors"] == [
+        "Nathan Parker",
+        "Eric Mill",
+    ]
 
 
 def test_author_byline_above_the_article_element() -> None:
