@@ -2539,12 +2539,45 @@ def _meta_author_names(value: str, site_names: list[str], url: str | None, perso
     site = site_names[0] if site_names else None
     if personal and len(parts) == 1 and _personal_name(parts[0]) and not _DOMAIN_IN_TEXT_RE.search(parts[0]):
         return [a for a in (_clean_person(parts[0], None),) if a]
-    # "Jobs & Hire" for the site "Jobs & Hire": the whole string is the site's name before its parts are
-    if _is_site_title(value, site_names, url) or any(
-        _is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p) for p in parts
+    # "Jobs & Hire" for the site "Jobs & Hire", "Kirche und Leben, Münster, Germany" on kirche-und-leben.de: the
+    # whole string or one of its comma parts is the site's name before its parts are
+    if any(
+        _is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p)
+        for p in (value, *re.split(r"\s*[,;|]\s*", value[:300]), *parts)
     ):
         return []
-    return [a for a in (_clean_person(n, site) for n in parts) if a]
+    # "Sebastian Held, Germany": a country after the name is its place
+    return [a for a in (_clean_person(n, site) for n in parts if n.strip(" .").lower() not in _COUNTRY_WORDS) if a]
+
+
+# country names that follow a name or an organisation in meta author strings ("…, Münster, Germany")
+_COUNTRY_WORDS = frozenset(
+    {
+        "germany",
+        "deutschland",
+        "austria",
+        "österreich",
+        "switzerland",
+        "schweiz",
+        "suisse",
+        "france",
+        "italy",
+        "italia",
+        "spain",
+        "españa",
+        "usa",
+        "uk",
+        "united kingdom",
+        "united states",
+        "canada",
+        "australia",
+        "netherlands",
+        "nederland",
+        "belgium",
+        "belgië",
+        "belgique",
+    }
+)
 
 
 _WRITTEN_BY_LABEL_RE = re.compile(

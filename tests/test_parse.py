@@ -2123,6 +2123,14 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<p class="site">Jobs &amp; Hire</p><p class="wrote_by">By <a href="/p/jc">Jose de la Cruz</a></p>',
             ["Jose de la Cruz"],
         ),
+        # ... or when one of its comma parts is the site's name; a country after a name is its place
+        (
+            '<meta property="og:site_name" content="Kirche und Leben">'
+            '<meta name="author" content="Kirche und Leben, Münster, Germany">',
+            "",
+            [],
+        ),
+        ('<meta name="author" content="Sebastian Held, Germany">', "", ["Sebastian Held"]),
         # an author box's heading names the author; its bio and contact lines do not
         (
             "",
