@@ -3073,6 +3073,38 @@ def _signature_author(root: Any, site_name: str | None) -> list[str]:
     return [name] if name else []
 
 
+# WordPress marks a comment written by the post's author with the class "bypostauthor" (core's comment_class());
+# its author element ("<cite class=fn>", "<div class=comment-author>") names the post's author
+_BYPOSTAUTHOR = etree.XPath('//*[contains(concat(" ", normalize-space(@class), " "), " bypostauthor ")]')
+_COMMENT_AUTHOR_NAME = etree.XPath(
+    './/*[contains(concat(" ", normalize-space(@class), " "), " fn ") or contains(@class, "comment-author")]'
+)
+# what a comment header puts after the name: "Anna sagt:", "Bebs says:", "Martina Berg Autor", a date (cut apart)
+_COMMENT_NAME_TAIL_RE = re.compile(
+    r"\s+(?:sagt|says|said|schreibt|schrieb|wrote|dice|disse|a dit|zegt|skriver)\b.*$|"
+    r"\s+(?:autor(?:in)?|author|post author|beitragsautor(?:in)?)\s*$",
+    re.I,
+)
+
+
+def _post_author_comment(tree: Any, site_name: str | None) -> list[str]:
+    """The post's author as named in the header of a comment WordPress marks ``bypostauthor`` (the author
+    answering readers): a fallback for blogs whose byline names nobody."""
+    for el in _BYPOSTAUTHOR(tree)[:5]:
+        head = _COMMENT_AUTHOR_NAME(el)[:1]
+        txt = _short_text(head[0], 200) if head else None
+        if not txt:
+            continue
+        txt = _COMMENT_NAME_TAIL_RE.sub("", _cut_dateline(txt)).strip(" ,:")
+        one = len(txt.split()) == 1
+        if one and txt.lower() in _NOT_HANDLES:
+            continue
+        name = _clean_person(txt, site_name, structured=one, handle_ok=one)
+        if name:
+            return [name]
+    return []
+
+
 _FULL_EXTRACTION_BELOW = 1000  # characters
 _MAX_EXTRACTOR_ELEMENTS = 50_000  # elements; real article pages have a few thousand
 #: children of one element; real pages have a few hundred at most. XPath ``text()`` steps (htmldate's free-text
@@ -4276,6 +4308,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         a_src = "html" if authors else None
     if not authors:
         authors = not_org(_trafilatura_authors(tree, result["site_name"]), "html")
+        a_src = "html" if authors else None
+    if not authors:
+        authors = not_org(_post_author_comment(tree, result["site_name"]), "html")
         a_src = "html" if authors else None
     if authors and a_src in ("jsonld", "meta"):
         # a structured author the page never shows, while its visible byline line names someone else: the

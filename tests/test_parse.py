@@ -2154,6 +2154,35 @@ def test_author_sources_reconciled(head: str, header: str, expected: list[str]) 
     assert result["authors"] == expected
 
 
+@pytest.mark.parametrize(
+    ("comments", "expected"),
+    [
+        # WordPress marks the post author's own comment "bypostauthor": its header names the post's author
+        (
+            '<li class="comment byuser comment-author-ak even"><cite class="fn">Leserin Eva</cite> sagt:</li>'
+            '<li class="comment byuser comment-author-mk bypostauthor odd alt depth-2"><div class="comment-author '
+            'vcard"><cite class="fn">Mara Klein</cite> <span class="says">sagt:</span></div><p>Danke!</p></li>',
+            ["Mara Klein"],
+        ),
+        ('<li class="comment bypostauthor"><div class="comment-author">mikenils 18.10.2019</div></li>', ["mikenils"]),
+        (
+            '<li class="comment bypostauthor"><p class="comment-author">Mathias Autor 11. Dezember 2012</p></li>',
+            ["Mathias"],
+        ),
+        # a CMS account name is none
+        ('<li class="comment bypostauthor"><cite class="fn">admin</cite> sagt:</li>', []),
+        # without the class, a commenter is no author
+        ('<li class="comment"><cite class="fn">Mara Klein</cite> sagt:</li>', []),
+    ],
+)
+def test_author_from_post_authors_comment(comments: str, expected: list[str]) -> None:
+    html = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
+        f"{_AUTH_TEXT}</article><div id='comments'><ol class='commentlist'>{comments}</ol></div></body></html>"
+    )
+    assert parse_html(html, "https://blog.example.org/2024/05/haushalt/")["authors"] == expected
+
+
 def test_author_byline_in_bloggers_post_widget() -> None:
     """Blogger keeps its posts in ``<div class="widget Blog">``: a widget, but not a sidebar's."""
     html = (
