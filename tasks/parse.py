@@ -2535,6 +2535,8 @@ def _meta_author_names(value: str, site_names: list[str], url: str | None, perso
     named after a person and the tag says so explicitly (``personal``: an ``*author_name`` tag = ``og:site_name``
     = "Wolfgang Michal"; a plain ``author`` = site name is mostly an organisation)."""
     value = _unescape_text(value)
+    if _THEME_CREDIT_RE.search(value[:300]):
+        return []  # "Peter Amende und Fuchsy designed": the theme's designers, not the article's author
     parts = _split_names(value)
     site = site_names[0] if site_names else None
     if personal and len(parts) == 1 and _personal_name(parts[0]) and not _DOMAIN_IN_TEXT_RE.search(parts[0]):
@@ -2579,6 +2581,9 @@ _COUNTRY_WORDS = frozenset(
     }
 )
 
+
+# a meta author that credits the site's design or theme
+_THEME_CREDIT_RE = re.compile(r"\b(?:designed|web-?design(?:er)?|theme|template|powered by)\b", re.I)
 
 _WRITTEN_BY_LABEL_RE = re.compile(
     r"(?:written by|verfasst von|geschrieben von|escrito por|écrit par|scritto da|geschreven door|autor(?:in)?|author)",

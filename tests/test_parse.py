@@ -2123,6 +2123,9 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<p class="site">Jobs &amp; Hire</p><p class="wrote_by">By <a href="/p/jc">Jose de la Cruz</a></p>',
             ["Jose de la Cruz"],
         ),
+        # a meta author crediting the theme's designers names no author of the article
+        ('<meta name="author" content="Peter Amende und Fuchsy designed">', "", []),
+        ('<meta name="author" content="Webdesign: Anna Muster">', "", []),
         # ... or when one of its comma parts is the site's name; a country after a name is its place
         (
             '<meta property="og:site_name" content="Kirche und Leben">'
