@@ -822,15 +822,25 @@ def _agency_tag(text: str) -> tuple[str, list[str]] | None:
 
 
 _NAME_PREFIX_RE = re.compile(
-    r"^(?:by|von|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder?))?|текст|автор|"
+    r"^(?:by|vo[nm]|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder?))?|текст|автор|"
     r"autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
     r"posted by|verfasst von|geschrieben von|about the author|über (?:den|die) autor(?:in)?|über|about|"
-    r"ein (?:beitrag|kommentar) von|"
+    r"(?:ein(?:e)?\s+)?(?:beitrag|kommentar|gastbeitrag|gastkommentar|kolumne|analyse|reportage) von|"
     r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
     re.I,
 )
+# a job title before the name: "Redakteurin Anna Muster", "Rechtsanwalt Sebastian Einbock", "Staff Writer Jane Doe"
+_JOB_TITLE_PREFIX_RE = re.compile(
+    r"^(?:(?:chef|fach|gast|lokal|online-?|wirtschafts|sport|politik)?redakteur(?:in)?|"
+    r"(?:auslands)?korrespondent(?:in)?|reporter(?:in)?|journalist(?:in)?|kolumnist(?:in)?|volontär(?:in)?|"
+    r"(?:fach)?rechtsanw(?:a|ä)lt(?:in)?|redaktionsleiter(?:in)?|ressortleiter(?:in)?|"
+    r"(?:senior |staff |chief |political |special )?(?:reporter|writer|correspondent|editor|columnist))\s+"
+    r"(?=(?-i:[A-ZÄÖÜ]))",
+    re.I,
+)
 _NOT_NAME_RE = re.compile(
-    r"@|https?:|www\.|\d|email|e-mail|mail the|author|autor|redaktion|editor|staff|newsroom|team|hours? ago|"
+    r"@|https?:|www\.|\d|email|e-mail|mail the|author|autor|redaktion|redacci[oó]n|r[ée]daction|redazione|redactie|"
+    r"redakcja|editor|staff|newsroom|team|hours? ago|\b(?:contact(?:ar|o|ez)?|kontakt(?:ieren)?|contatt(?:o|are))\b|"
     r"minutes? ago|stunden|updated|aktualisiert|published|veröffentlicht|follow|folgen|twitter|facebook|"
     r"contributor|correspondent|\bnews\b|\bmedia\b|\bonline\b|gmbh|\bverlag\b|writer|reporter|columnist|"
     r"photographer|korrespondent|redakteur|journalist|\bpress\b|\bpresse\b|agentur|agency|\bdesk\b|"
@@ -843,8 +853,8 @@ _NOT_NAME_RE = re.compile(
 
 
 _NOT_NAME2_RE = re.compile(
-    r"\be\.\s?v\.|\b(?:ag|inc|ltd|llc|s\.a|stiftung|verband|verein|institut|university|universität|foundation|"
-    r"association)\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
+    r"\be\.\s?v\.|\b(?:ag|inc|ltd|llc|s\.a|stiftung|verein|institut|university|universität|foundation|"
+    r"association)\b|verband\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
     r"^(?:ph\.?d|m\.?d|dr|prof|mba|msc|bsc|rn)\.?$|\bmore posts\b|\bzum profil\b|\bprofil von\b",
     re.I,
 )
@@ -886,6 +896,8 @@ def _clean_person(
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
+    s = _JOB_TITLE_PREFIX_RE.sub("", s, count=1)
+    s = re.sub(r"\s+@\w{1,30}$", "", s)  # "Anna Muster @annamuster": the Twitter handle after the name
     # "Jens Bergmann Foto: Michael Hudler", "Mark Newton: EN": the name ends at a credit label or colon
     s = re.split(r"\s+(?:fotos?|photos?|bilder?|illustrations?|grafik)\s*:|\s*:\s*\S{1,4}$", s, maxsplit=1, flags=re.I)[
         0
@@ -1031,9 +1043,17 @@ def _clean_handle(s: str, site_name: str | None) -> str | None:
     return s
 
 
+# a byline's trailing team or desk after a dash: "X and Y - Chrome Safe Browsing team", "X – Redaktion Politik"
+_TEAM_TAIL_RE = re.compile(
+    r"\s[-–—]\s[^-–—]{0,60}\b(?:team|desk|redaktion|ressort|staff|newsroom)\b[^-–—]{0,30}$", re.I
+)
+
+
 def _split_names(raw: str) -> list[str]:
     raw = _norm_ws(raw)
     raw = _NAME_PREFIX_RE.sub("", raw)
+    if len(raw) <= 300:
+        raw = _TEAM_TAIL_RE.sub("", raw)
     parts = re.split(
         r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bog\b|\boch\b|\ben\b|&|/|\||"
         r"\bim [Gg]espräch mit\b|\bin conversation with\b)\s*",
@@ -2184,6 +2204,13 @@ _AUTHOR_XPATHS = tuple(
 # those four (slow, whole-subtree) XPaths cannot match and are skipped
 _AUTHOR_CLASS_RE = re.compile(r"author|autor|byline|Byline")
 _CLASS_VALUES = etree.XPath(".//@class", smart_strings=False)
+# an author box's class ("author-bio", "author-box", "about-author", "autor-info"), and its first heading
+_AUTHOR_BIO_BOX_RE = re.compile(
+    r"(?:author|autor)[-_]?(?:bio|box|info|about|profile|details)|about[-_](?:the[-_])?author|"
+    r"(?:über|ueber)[-_](?:den[-_]|die[-_])?autor",
+    re.I,
+)
+_AUTHOR_BOX_HEADING = etree.XPath("(.//h2|.//h3|.//h4|.//h5|.//h6)[1]")
 
 # "<date> by Robin Placeholder", "Veröffentlicht am 3. Mai von Anna Beispiel": the name follows the last by/von
 _INNER_BY_RE = re.compile(r"^(.*?)\b(?:by|von|par|por|di|door)\s+(\S.*)$", re.I)
@@ -2215,6 +2242,10 @@ _MEDIA_BOX_RE = re.compile(
 )
 
 
+# Blogger's widget that holds the posts ("<div class='widget Blog' id='Blog1'>")
+_BLOGGER_POSTS_RE = re.compile(r"\s*widget\s+Blog\s*$")
+
+
 def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
     """True when ``el`` sits in a sidebar, list of related items, comment section, navigation ... (the
     ``_in_bad_container`` markers, checked up to ``<body>``) or in a figure/video/photo box, whose "byline"
@@ -2228,11 +2259,13 @@ def _byline_bad(el: Any, body: Any, h1: Any = None) -> bool:
         attrs = re.sub(
             r"(?<!\S)(?:(?:has|no|with|without|is)-\S+|(?:one|two|three|single|double)-sidebars?)", "", _attr_str(node)
         )
-        # the headline's container, the page's main column and an author box are no sidebar
+        # the headline's container, the page's main column, Blogger's post widget ("widget Blog") and an author
+        # box are no sidebar
         layout = (
             any(node is a for a in h1_anc)
             or bool(re.search(r"(?<!\S)(?:main|content|main-content|site-content|page-content)(?!\S)", attrs))
             or _is_author_box(attrs)
+            or bool(_BLOGGER_POSTS_RE.match(node.get("class") or ""))
         )
         if not layout and _is_bad_node(tag, attrs, depth):
             return True
@@ -2315,13 +2348,20 @@ def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[An
 
 
 def _html_authors(
-    tree: Any, root: Any, site_name: str | None, h1: Any = None, single: bool = False, semantic_only: bool = False
+    tree: Any,
+    root: Any,
+    site_name: str | None,
+    h1: Any = None,
+    single: bool = False,
+    semantic_only: bool = False,
+    not_names: Callable[[list[str]], list[str]] | None = None,
 ) -> list[str]:
     """Person names from author markup inside the article: schema.org ``itemprop=author`` (its ``name``),
     ``rel=author`` links, hCard ``vcard author`` ``fn``, then ``author``/``byline``/``autor`` classes
     (first rule that yields a name wins; sidebars, related lists and comments are skipped). When the rule
     matches in several places (a list of teasers with their own bylines), the byline belongs to the headline:
-    only the matches that share the deepest common ancestor with the ``<h1>`` are kept."""
+    only the matches that share the deepest common ancestor with the ``<h1>`` are kept. ``not_names`` filters a
+    rule's names (the outlet's own name): a rule left with none gives way to the next."""
     scope = root if root is not None else tree
     body = tree.find("body")
     h1_path = _ancestors(h1) if h1 is not None else None
@@ -2355,6 +2395,15 @@ def _html_authors(
                     names.append(name)
                 elif len(part.split()) >= 4 or re.search(r"\w[.:]\s", part):
                     break  # an author box's bio sentence: what follows it ("Home-Office & Meetings") is no name
+            if not names and by_class and _AUTHOR_BIO_BOX_RE.search(_attr_str(el)):
+                # an author box: the name is its heading ("<div class=author-bio><h3>Martin Junker</h3> Alles von
+                # Martin Junker | Kontakt ..."), the rest is bio, links and contact lines
+                head = _AUTHOR_BOX_HEADING(el)
+                name = _clean_person(_short_text(head[0]) or "", site_name, structured=False) if head else None
+                if name:
+                    names.append(name)
+            if names and not_names is not None:
+                names = not_names(names)
             if names:
                 found.append((_shared_depth(_ancestors(el), h1_path) if h1_path else 0, names))
         if found:
@@ -2392,18 +2441,69 @@ def _name_shown(name: str, tree: Any, doc_text: str) -> bool:
     words = re.findall(r"\w+", name)[:6]
     if not words:
         return False
-    # no \b: the document string glues adjacent elements' texts ("Max Bernhard" + "Der Gemeinderat")
-    return _shown_more_than_hidden(re.compile(r"\W{0,3}".join(re.escape(w) for w in words), re.I), tree, doc_text)
+    # no \b: the document string glues adjacent elements' texts ("Max Bernhard" + "Der Gemeinderat"); a soft
+    # hyphen may sit inside a word ("Mat&shy;thi&shy;as")
+    probe = r"\W{0,3}".join("\u00ad?".join(re.escape(ch) for ch in w) for w in words)
+    return _shown_more_than_hidden(re.compile(probe, re.I), tree, doc_text, hidden_marked=True)
 
 
-def _shown_more_than_hidden(probe: re.Pattern[str], tree: Any, doc_text: str) -> bool:
+# elements a page hides from its readers: the ``hidden`` attribute, an inline ``display:none``, a class token
+# "hidden" or one ending in it ("rich-snippet-hidden", "visually-hidden": structured-data copies of the byline);
+# Bootstrap's "hidden-xs" (hidden on small screens only) does not count
+_HIDDEN_MARKED = etree.XPath(
+    '//*[@hidden or contains(translate(@style, " ", ""), "display:none")'
+    ' or contains(concat(" ", normalize-space(@class), " "), "hidden ")]'
+)
+_BREAKPOINT_HIDDEN_RE = re.compile(r"(?:mobile|desktop|tablet|print|xs|sm|md|lg|xl)[-_]hidden$")
+
+
+def _hidden_class(cls: str) -> bool:
+    """True for a class token "hidden" or "<x>-hidden" ("rich-snippet-hidden", "visually-hidden"), not a state
+    or breakpoint modifier ("has-breadcrumb-mobile-hidden", "hidden-xs")."""
+    for tok in cls.split()[:30]:
+        low = tok.lower()
+        if low == "hidden" or (
+            low.endswith(("-hidden", "_hidden"))
+            and not low.startswith(("has-", "no-", "with-"))
+            and not _BREAKPOINT_HIDDEN_RE.search(low)
+        ):
+            return True
+    return False
+
+
+def _hidden_marked(tree: Any) -> Iterator[Any]:
+    """The outermost elements of ``tree`` marked as hidden (:data:`_HIDDEN_MARKED`)."""
+    found = [
+        el
+        for el in _HIDDEN_MARKED(tree)[:200]
+        if el.tag not in ("html", "body")
+        and (
+            el.get("hidden") is not None
+            or "display:none" in (el.get("style") or "").replace(" ", "")
+            or _hidden_class(el.get("class") or "")
+        )
+    ]
+    inside = set(found)
+    for el in found:
+        if not any(a in inside for a in el.iterancestors()):
+            yield el
+
+
+def _shown_more_than_hidden(probe: re.Pattern[str], tree: Any, doc_text: str, hidden_marked: bool = False) -> bool:
     """True when ``probe`` matches more often in ``doc_text`` (the whole document's text) than inside the page's
-    invisible elements (``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<title>``, ``<figcaption>``):
-    at least one match is text a reader sees."""
+    invisible elements (``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<title>``, ``<figcaption>``;
+    with ``hidden_marked`` also elements marked as hidden, outside those): at least one match is text a reader
+    sees."""
     found = len(probe.findall(doc_text))
     if not found:
         return False
     hidden = sum(len(probe.findall(_DOC_STRING(el))) for el in tree.iter(*_INVISIBLE_TAGS))
+    if hidden_marked and found > hidden:
+        hidden += sum(
+            len(probe.findall(_DOC_STRING(el)))
+            for el in _hidden_marked(tree)
+            if el.tag not in _INVISIBLE_TAGS and not any(a.tag in _INVISIBLE_TAGS for a in el.iterancestors())
+        )
     return found > hidden
 
 
@@ -2435,14 +2535,55 @@ def _meta_author_names(value: str, site_names: list[str], url: str | None, perso
     named after a person and the tag says so explicitly (``personal``: an ``*author_name`` tag = ``og:site_name``
     = "Wolfgang Michal"; a plain ``author`` = site name is mostly an organisation)."""
     value = _unescape_text(value)
+    if _THEME_CREDIT_RE.search(value[:300]):
+        return []  # "Peter Amende und Fuchsy designed": the theme's designers, not the article's author
     parts = _split_names(value)
     site = site_names[0] if site_names else None
     if personal and len(parts) == 1 and _personal_name(parts[0]) and not _DOMAIN_IN_TEXT_RE.search(parts[0]):
         return [a for a in (_clean_person(parts[0], None),) if a]
-    if any(_is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p) for p in parts):
+    # "Jobs & Hire" for the site "Jobs & Hire", "Kirche und Leben, Münster, Germany" on kirche-und-leben.de: the
+    # whole string or one of its comma parts is the site's name before its parts are
+    if any(
+        _is_site_title(p, site_names, url) or _DOMAIN_IN_TEXT_RE.search(p)
+        for p in (value, *re.split(r"\s*[,;|]\s*", value[:300]), *parts)
+    ):
         return []
-    return [a for a in (_clean_person(n, site) for n in parts) if a]
+    # "Sebastian Held, Germany": a country after the name is its place
+    return [a for a in (_clean_person(n, site) for n in parts if n.strip(" .").lower() not in _COUNTRY_WORDS) if a]
 
+
+# country names that follow a name or an organisation in meta author strings ("…, Münster, Germany")
+_COUNTRY_WORDS = frozenset(
+    {
+        "germany",
+        "deutschland",
+        "austria",
+        "österreich",
+        "switzerland",
+        "schweiz",
+        "suisse",
+        "france",
+        "italy",
+        "italia",
+        "spain",
+        "españa",
+        "usa",
+        "uk",
+        "united kingdom",
+        "united states",
+        "canada",
+        "australia",
+        "netherlands",
+        "nederland",
+        "belgium",
+        "belgië",
+        "belgique",
+    }
+)
+
+
+# a meta author that credits the site's design or theme
+_THEME_CREDIT_RE = re.compile(r"\b(?:designed|web-?design(?:er)?|theme|template|powered by)\b", re.I)
 
 _WRITTEN_BY_LABEL_RE = re.compile(
     r"(?:written by|verfasst von|geschrieben von|escrito por|écrit par|scritto da|geschreven door|autor(?:in)?|author)",
@@ -2464,10 +2605,12 @@ def _twitter_label_authors(meta: dict[str, list[str]], site_names: list[str], ur
 _BYLINE_LINE_RE = re.compile(
     r"^\s*(?:(?:von|by|par|por|door|av|di|written by|posted by|geschrieben von|verfasst von|gepostet von|"
     r"écrit par|publié par|escrito por|publicado por|scritto da|pubblicato da|geschreven door|"
-    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage)\s+von)(?:\s*:)?\s+|"
+    r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage|interview)\s+von|"
+    r"(?:gastbeitrag|gastkommentar|kolumne)\s+von)(?:\s*:)?\s+|"
     # gendered German labels: "Autor:in Max Muster", "Autor*innen: A und B", "Verfasser_in:"
     r"(?:autor|verfasser)[:*/_]in(?:nen)?(?:\s*:\s*|\s+)|"
-    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text|texte|texto|testo|tekst|verfasser(?:in)?)\s*:\s*|"
+    r"(?:autor(?:in|en)?|authors?|auteurs?|autore|autori|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder))?|"
+    r"texte|texto|testo|tekst|verfasser(?:in)?)\s*:\s*|"
     r"(?:autor(?:in|en)?|auteurs?|autores)\s+(?=(?-i:[A-ZÄÖÜ])))(?=\S)",
     re.I,
 )
@@ -2477,7 +2620,24 @@ _DATED_BYLINE_RE = re.compile(
     r"\s*(?:[-–|·•]\s*(?:von\s+|by\s+)?|\s+(?:von|by)\s+)(?=\S)",
     re.I,
 )
-_BYLINE_TAGS = ("p", "div", "span", "address", "em", "i", "strong", "b", "h5", "h6", "li", "small", "byline")
+_BYLINE_TAGS = (
+    "p",
+    "div",
+    "span",
+    "address",
+    "em",
+    "i",
+    "strong",
+    "b",
+    "h5",
+    "h6",
+    "li",
+    "small",
+    "dt",
+    "td",
+    "th",
+    "byline",
+)
 
 
 # an explicit author label: "Autor:", "Autorin/Autor", "Autor*in", "Authors", "Von", "By"
@@ -2566,6 +2726,15 @@ def _text_to_br(el: Any, raw_max: int = 400) -> str | None:
     return _norm_ws(" ".join(parts))
 
 
+def _in_dated_list(el: Any) -> bool:
+    """True when a sibling element next to ``el`` also starts with a date: a calendar or list of dated entries
+    ("17.11.2022 - Aymz - Grelle Forelle", "18.11.2022 - Buntspecht - Konzerthaus"), not a dated byline."""
+    for sib in (el.getprevious(), el.getnext()):
+        if sib is not None and isinstance(sib.tag, str) and _DATED_BYLINE_RE.match(_short_text(sib, 200) or ""):
+            return True
+    return False
+
+
 def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
     head = (el.text or "").strip()
@@ -2600,7 +2769,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             return []
     elif (
         _BYLINE_LINE_RE.match(head)
-        or _DATED_BYLINE_RE.match(head)
+        or (_DATED_BYLINE_RE.match(head) and not _in_dated_list(el))
         # "Ein Artikel von <strong>Pamela Sladky</strong>": the lead alone, the name in a child
         or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
@@ -2612,9 +2781,15 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             if len(head) <= 80 and not len(el) and ("|" in head or "•" in head or "·" in head)
             else None
         )
-        if not seg:
+        if seg:
+            txt = seg.group(1).strip()
+        elif el.tag == "address":
+            # HTML's <address> in an article: the contact information of its author ("<address>Anna Muster</address>")
+            txt = _short_text(el, 200)
+        else:
             return []
-        txt = seg.group(1).strip()
+    if txt is not None and 80 < len(txt) <= 300:
+        txt = _TEAM_TAIL_RE.sub("", txt)  # "Posted by A, B and C - Chrome Safe Browsing team"
     if txt is None or len(txt) > 80:
         return []
     dated = _DATED_BYLINE_RE.match(txt)
@@ -2681,6 +2856,11 @@ def _following(el: Any, tags: tuple[str, ...]) -> Iterator[Any]:
         node = node.getparent()
 
 
+# a byline inside a link is a teaser's, unless the link mails the author ("<a href='mailto:…'>Von: Götz Warnke</a>",
+# TYPO3's spam-protected "javascript:linkTo_UnCryptMailto(…)")
+_NOT_MAILTO_LINK = 'ancestor::a[not(starts-with(@href, "mailto:")) and not(contains(@href, "UnCryptMailto"))]'
+
+
 def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
     """A short byline line in the article: "von Daniela Obers", "Par Matthieu Hy", "Autor: Peter Maahn/SP-X",
     "Auteur : Kossivi Tiassou", "11.12.2019 - Amelie Loevenich". Searched in the article root (outside lists,
@@ -2701,7 +2881,7 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
             continue
         # list items are teasers and menus, unless the item is an explicit "<strong>Autor</strong> X" pair
         labelled = not (el.text or "").strip() and len(el) and _AUTHOR_LABEL_RE.fullmatch(_text(el[0]))
-        if not el.xpath("ancestor::a" if labelled else "ancestor::a|ancestor::li"):
+        if not el.xpath(_NOT_MAILTO_LINK if labelled else _NOT_MAILTO_LINK + "|ancestor::li"):
             return names
     if h1 is None:
         return []
@@ -2713,7 +2893,7 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         if seen > 40:
             break
         names = _byline_line_names(el, site_name)
-        if names and not _byline_bad(el, body, h1) and not el.xpath("ancestor::a"):
+        if names and not _byline_bad(el, body, h1) and not el.xpath(_NOT_MAILTO_LINK):
             return names
     return []
 
@@ -2896,6 +3076,38 @@ def _signature_author(root: Any, site_name: str | None) -> list[str]:
         return []
     name = _clean_person(txt, site_name, structured=False)
     return [name] if name else []
+
+
+# WordPress marks a comment written by the post's author with the class "bypostauthor" (core's comment_class());
+# its author element ("<cite class=fn>", "<div class=comment-author>") names the post's author
+_BYPOSTAUTHOR = etree.XPath('//*[contains(concat(" ", normalize-space(@class), " "), " bypostauthor ")]')
+_COMMENT_AUTHOR_NAME = etree.XPath(
+    './/*[contains(concat(" ", normalize-space(@class), " "), " fn ") or contains(@class, "comment-author")]'
+)
+# what a comment header puts after the name: "Anna sagt:", "Bebs says:", "Martina Berg Autor", a date (cut apart)
+_COMMENT_NAME_TAIL_RE = re.compile(
+    r"\s+(?:sagt|says|said|schreibt|schrieb|wrote|dice|disse|a dit|zegt|skriver)\b.*$|"
+    r"\s+(?:autor(?:in)?|author|post author|beitragsautor(?:in)?)\s*$",
+    re.I,
+)
+
+
+def _post_author_comment(tree: Any, site_name: str | None) -> list[str]:
+    """The post's author as named in the header of a comment WordPress marks ``bypostauthor`` (the author
+    answering readers): a fallback for blogs whose byline names nobody."""
+    for el in _BYPOSTAUTHOR(tree)[:5]:
+        head = _COMMENT_AUTHOR_NAME(el)[:1]
+        txt = _short_text(head[0], 200) if head else None
+        if not txt:
+            continue
+        txt = _COMMENT_NAME_TAIL_RE.sub("", _cut_dateline(txt)).strip(" ,:")
+        one = len(txt.split()) == 1
+        if one and txt.lower() in _NOT_HANDLES:
+            continue
+        name = _clean_person(txt, site_name, structured=one, handle_ok=one)
+        if name:
+            return [name]
+    return []
 
 
 _FULL_EXTRACTION_BELOW = 1000  # characters
@@ -4018,14 +4230,34 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     agencies: list[str] = []
     jl_names, jl_agencies = jl.authors()
     agencies.extend(jl_agencies)
-    authors = [
-        a
-        for a in (
-            _clean_person(n, result["site_name"]) or (_clean_person(n, None) if _personal_name(n) else None)
-            for n in jl_names
-        )
-        if a
-    ]
+    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author, nor an author typed as an organisation:
+    # dropped from each source's names, so that a source naming only the outlet leaves the next source its turn
+    author_orgs = {_letters(x) for x in jl.author_organisations()}
+    publisher_person = jl.publisher_is_person()
+    org_keys = (
+        set()
+        if publisher_person
+        else {_letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")} - {""}
+    )
+
+    def not_org(names: list[str], src: str | None) -> list[str]:
+        return [
+            a
+            for a in names
+            if _letters(a) not in author_orgs and (_letters(a) not in org_keys or (src != "html" and _personal_name(a)))
+        ]
+
+    authors = not_org(
+        [
+            a
+            for a in (
+                _clean_person(n, result["site_name"]) or (_clean_person(n, None) if _personal_name(n) else None)
+                for n in jl_names
+            )
+            if a
+        ],
+        "jsonld",
+    )
     a_src = "jsonld" if authors else None
     if authors:
         # structured data often names only the first author: a byline that names them all is taken instead
@@ -4042,13 +4274,15 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             authors, a_src = fuller
     if not authors and meta.get("citation_author"):
         # Highwire/Google Scholar tags: one ``citation_author`` per author, "Last, First" or "First Last"
-        authors = _dedupe(a for a in (_clean_person(_unflip(v), None) for v in meta["citation_author"][:6]) if a)
+        authors = not_org(
+            _dedupe(a for a in (_clean_person(_unflip(v), None) for v in meta["citation_author"][:6]) if a), "meta"
+        )
         a_src = "meta" if authors else None
     if not authors:
         meta_auth = _m(meta, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
         if meta_auth and not meta_auth.startswith("http"):
             agencies.extend(_agencies_in(_unescape_text(meta_auth)))
-            authors = _meta_author_names(meta_auth, site_names, url)
+            authors = not_org(_meta_author_names(meta_auth, site_names, url), "meta")
             a_src = "meta" if authors else None
     if not authors:
         extra = [
@@ -4060,27 +4294,41 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         for key, meta_auth in extra:
             if not meta_auth.startswith("http"):
                 agencies.extend(_agencies_in(_unescape_text(meta_auth)))
-                authors = _meta_author_names(meta_auth, site_names, url, personal=key.endswith("author_name"))
+                authors = not_org(
+                    _meta_author_names(meta_auth, site_names, url, personal=key.endswith("author_name")), "meta"
+                )
                 if authors:
                     a_src = "meta"
                     break
     if not authors:
-        authors = _twitter_label_authors(meta, site_names, url)
+        authors = not_org(_twitter_label_authors(meta, site_names, url), "meta")
         a_src = "meta" if authors else None
     if not authors:
-        authors = _html_authors(tree, root, result["site_name"], h1_el)
+        authors = _html_authors(tree, root, result["site_name"], h1_el, not_names=lambda names: not_org(names, "html"))
+        if not authors and h1_el is not None and root is not None and not any(a is root for a in h1_el.iterancestors()):
+            # the headline sits above the article element ("<div class=header><h1/><div class=autor/></div>
+            # <article>"): its byline is searched in the container both share
+            shared = _shared_depth(_ancestors(h1_el), _ancestors(root))
+            top = _ancestors(root)[shared - 1] if shared else None
+            if top is not None and top.tag not in ("html", "body"):
+                authors = _html_authors(
+                    tree, top, result["site_name"], h1_el, not_names=lambda names: not_org(names, "html")
+                )
         a_src = "html" if authors else None
     if not authors:
-        authors = _byline_line_authors(root, result["site_name"], h1_el)
+        authors = not_org(_byline_line_authors(root, result["site_name"], h1_el), "html")
         a_src = "html" if authors else None
     if not authors:
-        authors = _signature_author(root, result["site_name"])
+        authors = not_org(_signature_author(root, result["site_name"]), "html")
         a_src = "html" if authors else None
     if not authors:
-        authors = _author_link_authors(root, result["site_name"], h1_el)
+        authors = not_org(_author_link_authors(root, result["site_name"], h1_el), "html")
         a_src = "html" if authors else None
     if not authors:
-        authors = _trafilatura_authors(tree, result["site_name"])
+        authors = not_org(_trafilatura_authors(tree, result["site_name"]), "html")
+        a_src = "html" if authors else None
+    if not authors:
+        authors = not_org(_post_author_comment(tree, result["site_name"]), "html")
         a_src = "html" if authors else None
     if authors and a_src in ("jsonld", "meta"):
         # a structured author the page never shows, while its visible byline line names someone else: the
@@ -4092,14 +4340,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                 _name_shown(a, tree, doc_text) for a in visible_byline
             ):
                 authors, a_src = visible_byline, "html"
-    # the publisher itself ("Deutsche Welle", "El Colombiano") is no author, nor an author typed as an organisation
-    author_orgs = {_letters(x) for x in jl.author_organisations()}
-    authors = [a for a in authors if _letters(a) not in author_orgs]
-    if not jl.publisher_is_person():
-        org_keys = {
-            _letters(x) for x in (*site_names, jl.publisher_name() or "", _registered_domain_label(url) or "")
-        } - {""}
-        authors = [a for a in authors if _letters(a) not in org_keys or (a_src != "html" and _personal_name(a))]
+    authors = not_org(authors, a_src)
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src if authors else None
 

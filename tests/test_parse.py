@@ -1881,6 +1881,34 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ),
         # ... but not a label followed by running text
         ("<p><strong>Text:</strong> der Gemeinderat hat lange beraten.</p>", []),
+        # press leads without an article, "Text und Fotos:", an "Autor:" label in a definition list or table
+        ("<p>Gastbeitrag von Anna Muster</p>", ["Anna Muster"]),
+        ("<p>Ein Interview von Anna Muster</p>", ["Anna Muster"]),
+        ("<p>Text und Fotos: Anna Muster</p>", ["Anna Muster"]),
+        ("<dl><dt>Autor:</dt><dd>Anna Muster</dd><dt>Datum:</dt><dd>3.5.2024</dd></dl>", ["Anna Muster"]),
+        ("<table><tr><td>Autorin:</td><td>Anna Muster</td></tr></table>", ["Anna Muster"]),
+        # HTML's <address>: the article author's contact information (a street address is no name)
+        ("<address>Anna Muster</address>", ["Anna Muster"]),
+        ("<address>Musterstraße 5, 12345 Berlin</address>", []),
+        # a job title before the name, a Twitter handle after it
+        ("<p>Von Redakteurin Anna Muster</p>", ["Anna Muster"]),
+        ("<p>Autor: Rechtsanwalt Sebastian Einbock</p>", ["Sebastian Einbock"]),
+        ("<p>By Senior Reporter Jane Doe</p>", ["Jane Doe"]),
+        ("<p>Von Anna Muster @annamuster</p>", ["Anna Muster"]),
+        # a byline in a link that mails the author (plain or TYPO3's spam-protected mailto) is no teaser's
+        (
+            "<div><a href=\"javascript:linkTo_UnCryptMailto('nbjmup+hx');\"><b>Von:</b><br><br> Götz Warnke</a></div>",
+            ["Götz Warnke"],
+        ),
+        ("<div><a href='mailto:am@example.org'><b>Von:</b> Anna Muster</a></div>", ["Anna Muster"]),
+        ("<div><a href='/2024/anderer-artikel'><b>Von:</b> Anna Muster</a></div>", []),
+        # a list of dated entries (a concert calendar) is no dated byline
+        ("<p>17.11.2022 - Aymz Grelle</p><p>18.11.2022 - Buntspecht Konzerthaus</p>", []),
+        # a team or desk after a dash ends the byline
+        (
+            "<p>Posted by Nathan Parker, Varun Khaneja and Kiran C Nair - Chrome Safe Browsing team</p>",
+            ["Nathan Parker", "Varun Khaneja", "Kiran C Nair"],
+        ),
     ],
 )
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
@@ -2093,6 +2121,63 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
         ('<meta name="author" content="Neues Lernen. Schwerpunkte">', "", []),
         ('<meta name="author" content="Dr. Max Kolter">', "", ["Dr. Max Kolter"]),
         ('<meta name="author" content="Mobasir hassan">', "", ["Mobasir hassan"]),
+        # a structured author shown only in a hidden copy (a theme's "rich-snippet-hidden" vcard) gives way to the
+        # visible byline, also when soft hyphens split the visible name
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="meta"><span class="vcard rich-snippet-hidden"><a rel="author" href="/author/isabell/">'
+            "Isabell Angele</a></span><span>25. Dezember 2022</span></div>"
+            "<p><strong>Von Mat\u00adthi\u00adas Lauerer</strong></p>",
+            ["Matthias Lauerer"],
+        ),
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="meta"><span class="vcard" style="display: none">Isabell Angele</span></div>'
+            "<p><strong>Von Matthias Lauerer</strong></p>",
+            ["Matthias Lauerer"],
+        ),
+        # a breakpoint class ("hidden-xs", "mobile-hidden") hides nothing on a desktop: the author stays shown
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="meta"><span class="vcard hidden-xs">Isabell Angele</span></div>'
+            "<p><strong>Von Matthias Lauerer</strong></p>",
+            ["Isabell Angele"],
+        ),
+        # structured data that names only the outlet leaves the visible byline its turn
+        (
+            '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+            '"author":{"@type":"Person","name":"El Diario"},"publisher":{"@type":"Organization","name":"El Diario"}}'
+            "</script>",
+            '<p class="byline">Por Jacobo Betancur Peláez</p>',
+            ["Jacobo Betancur Peláez"],
+        ),
+        # a meta author that is the site's name is none, also when it splits into name-like parts ("Jobs & Hire")
+        (
+            '<meta property="og:site_name" content="Jobs &amp; Hire"><meta name="author" content="Jobs &amp; Hire">',
+            '<p class="site">Jobs &amp; Hire</p><p class="wrote_by">By <a href="/p/jc">Jose de la Cruz</a></p>',
+            ["Jose de la Cruz"],
+        ),
+        # a meta author crediting the theme's designers names no author of the article
+        ('<meta name="author" content="Peter Amende und Fuchsy designed">', "", []),
+        ('<meta name="author" content="Webdesign: Anna Muster">', "", []),
+        # ... or when one of its comma parts is the site's name; a country after a name is its place
+        (
+            '<meta property="og:site_name" content="Kirche und Leben">'
+            '<meta name="author" content="Kirche und Leben, Münster, Germany">',
+            "",
+            [],
+        ),
+        ('<meta name="author" content="Sebastian Held, Germany">', "", ["Sebastian Held"]),
+        # an author box's heading names the author; its bio and contact lines do not
+        (
+            "",
+            '<div class="author-bio footer"><h3>Martin Junker</h3><p><a href="/author/martin">Alles von Martin '
+            "Junker</a><br>Kontakt | +49 030 5683 8000</p></div>",
+            ["Martin Junker"],
+        ),
+        # a desk in another language is no person; "Vom" is a byline lead like "Von"
+        ('<meta name="author" content="Redacción LR">', "", []),
+        ('<meta name="author" content="Vom Krimiblogger">', "", ["Krimiblogger"]),
         # Highwire citation_author wins over a page-wide itemprop=author list of cited authors
         (
             '<meta name="citation_author" content="Adwan, Marwan H."><meta name="author" content="NH. Shear">',
@@ -2102,6 +2187,86 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
     ],
 )
 def test_author_sources_reconciled(head: str, header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    ("comments", "expected"),
+    [
+        # WordPress marks the post author's own comment "bypostauthor": its header names the post's author
+        (
+            '<li class="comment byuser comment-author-ak even"><cite class="fn">Leserin Eva</cite> sagt:</li>'
+            '<li class="comment byuser comment-author-mk bypostauthor odd alt depth-2"><div class="comment-author '
+            'vcard"><cite class="fn">Mara Klein</cite> <span class="says">sagt:</span></div><p>Danke!</p></li>',
+            ["Mara Klein"],
+        ),
+        ('<li class="comment bypostauthor"><div class="comment-author">mikenils 18.10.2019</div></li>', ["mikenils"]),
+        (
+            '<li class="comment bypostauthor"><p class="comment-author">Mathias Autor 11. Dezember 2012</p></li>',
+            ["Mathias"],
+        ),
+        # a CMS account name is none
+        ('<li class="comment bypostauthor"><cite class="fn">admin</cite> sagt:</li>', []),
+        # without the class, a commenter is no author
+        ('<li class="comment"><cite class="fn">Mara Klein</cite> sagt:</li>', []),
+    ],
+)
+def test_author_from_post_authors_comment(comments: str, expected: list[str]) -> None:
+    html = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
+        f"{_AUTH_TEXT}</article><div id='comments'><ol class='commentlist'>{comments}</ol></div></body></html>"
+    )
+    assert parse_html(html, "https://blog.example.org/2024/05/haushalt/")["authors"] == expected
+
+
+def test_author_byline_in_bloggers_post_widget() -> None:
+    """Blogger keeps its posts in ``<div class="widget Blog">``: a widget, but not a sidebar's."""
+    html = (
+        "<html><head><title>Enhanced protection</title></head><body><div class='col-main'>"
+        "<div class='widget Blog' id='Blog1'><div class='post'><h3 class='post-title'>Enhanced protection</h3>"
+        "<div class='post-body'><span class='byline-author'>Posted by Nathan Parker and Eric Mill - Chrome team"
+        f"</span><p>{LONG}</p></div></div></div></div>"
+        "<div class='sidebar'><div class='widget Profile'><span class='byline'>Anna Muster</span></div></div>"
+        "</body></html>"
+    )
+    assert parse_html(html, "https://security.example.com/2020/05/enhanced.html")["authors"] == [
+        "Nathan Parker",
+        "Eric Mill",
+    ]
+
+
+def test_author_byline_above_the_article_element() -> None:
+    """The headline and byline sit in a header above ``<article>``; the outlet's own schema.org author there gives
+    way to the next rule (its author class), and a card's contact button is no name."""
+    html = (
+        '<html><head><title>Buses de la Alcaldía</title><meta property="og:site_name" content="El Diario">'
+        '</head><body><div class="page"><div class="header"><h1>Buses de la Alcaldía</h1>'
+        '<div itemprop="author" itemscope itemtype="http://schema.org/Person">'
+        '<meta itemprop="name" content="El Diario"></div>'
+        '<div class="autor"><h6>Jacobo Betancur Peláez | Publicado hace 3 horas</h6></div>'
+        '<div class="autor-card">Jacobo Betancur Contactar</div></div>'
+        f"<article><p>{LONG}</p></article></div></body></html>"
+    )
+    result = parse_html(html, "https://www.example.com/antioquia/buses-EN17385450")
+    assert result["authors"] == ["Jacobo Betancur Peláez"]
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "expected"),
+    [
+        # an organisation ("Bundesverband", "Landesverband") is no person
+        ("", '<p class="author">Bundesverband WindEnergie</p>', []),
+        # a rel=author link naming the site gives way to the hCard's "fn" after a "vom" lead
+        (
+            '<meta property="og:site_name" content="Krimiblog-Archiv">',
+            '<a rel="author" href="/">Krimiblog-Archiv</a>'
+            '<h4 class="vcard author">vom <span class="fn">Krimiblogger</span></h4>',
+            ["Krimiblogger"],
+        ),
+    ],
+)
+def test_author_markup_names(head: str, header: str, expected: list[str]) -> None:
     result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
 
