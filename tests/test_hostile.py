@@ -190,6 +190,9 @@ def _page(byline: str = "", jsonld: str = "", body: str = "", head: str = "") ->
     )
 
 
+_NAMES = [f"Max{chr(65 + i % 26)}{chr(65 + i // 26)} Muster" for i in range(300)]
+
+
 def _nested(open_tag: str, close_tag: str, inner: str, depth: int = 390) -> str:
     return open_tag * depth + inner + close_tag * depth
 
@@ -367,6 +370,27 @@ def _warm_parse() -> Any:
         ),
         # 390 nested lead wrappers around ~900 KB of text: each wrapper's whole text was read and normalised (18 s)
         pytest.param(_page(body=_nested("<div class='lead'>", "</div>", _BIG_TEXT)), [], id="nested-lead-big-text"),
+        # 300 JSON-LD authors, each named only in a hidden element, and a visible byline naming someone else: the
+        # hidden-element check re-ran its page-wide XPath and re-read every hidden element per author (10 s)
+        pytest.param(
+            _page(
+                "<p>Von Erika Beispiel</p>",
+                jsonld=json.dumps({"@type": "NewsArticle", "author": [{"@type": "Person", "name": n} for n in _NAMES]}),
+                body="".join(f"<div hidden>{n}</div>" for n in _NAMES) + "<div>" + "<span>x</span>" * 60_000 + "</div>",
+            ),
+            ["Erika Beispiel"],
+            id="300-hidden-jsonld-authors",
+        ),
+        # the same names in one hidden element with ~900 KB of text: every name was searched in it (4 s)
+        pytest.param(
+            _page(
+                "<p>Von Erika Beispiel</p>",
+                jsonld=json.dumps({"@type": "NewsArticle", "author": [{"@type": "Person", "name": n} for n in _NAMES]}),
+                body="<div hidden>" + " ".join(_NAMES) + _BIG_TEXT + "</div>",
+            ),
+            ["Erika Beispiel"],
+            id="300-hidden-jsonld-authors-big-text",
+        ),
     ],
 )
 def test_hostile_page_parses_in_under_two_cpu_seconds(html: str, authors: list[str] | None) -> None:
