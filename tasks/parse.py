@@ -2456,16 +2456,24 @@ _HIDDEN_MARKED = etree.XPath(
     ' or contains(concat(" ", normalize-space(@class), " "), "hidden ")]'
 )
 _BREAKPOINT_HIDDEN_RE = re.compile(r"(?:mobile|desktop|tablet|print|xs|sm|md|lg|xl)[-_]hidden$")
+# Tailwind's display at a breakpoint ("md:block", "lg:flex", "sm:inline-block")
+_BREAKPOINT_SHOWN_RE = re.compile(r"[\w-]{1,12}:(?:block|flex|inline|inline-block|inline-flex|grid|table|contents)$")
 
 
 def _hidden_class(cls: str) -> bool:
     """True for a class token "hidden" or "<x>-hidden" ("rich-snippet-hidden", "visually-hidden"), not a state
-    or breakpoint modifier ("has-breadcrumb-mobile-hidden", "hidden-xs")."""
-    for tok in cls.split()[:30]:
+    or breakpoint modifier ("has-breadcrumb-mobile-hidden", "hidden-xs"), not Tailwind's clipping utility
+    ("overflow-hidden": the content shows) nor its "hidden" undone at a breakpoint ("hidden md:block": shown on
+    larger screens)."""
+    toks = cls.split()[:30]
+    for tok in toks:
         low = tok.lower()
-        if low == "hidden" or (
+        if low == "hidden":
+            if not any(_BREAKPOINT_SHOWN_RE.match(t) for t in toks):
+                return True
+        elif (
             low.endswith(("-hidden", "_hidden"))
-            and not low.startswith(("has-", "no-", "with-"))
+            and not low.startswith(("has-", "no-", "with-", "overflow"))
             and not _BREAKPOINT_HIDDEN_RE.search(low)
         ):
             return True

@@ -2143,6 +2143,25 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             "<p><strong>Von Matthias Lauerer</strong></p>",
             ["Isabell Angele"],
         ),
+        # ... nor do Tailwind's clipping utility ("overflow-hidden") and a "hidden" undone at a breakpoint
+        # ("hidden md:block"): the text shows
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="overflow-hidden rounded"><span class="vcard">Isabell Angele</span></div>'
+            "<p><strong>Von Matthias Lauerer</strong></p>",
+            ["Isabell Angele"],
+        ),
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="hidden md:block"><span class="vcard">Isabell Angele</span></div>'
+            "<p><strong>Von Matthias Lauerer</strong></p>",
+            ["Isabell Angele"],
+        ),
+        (
+            '<meta name="author" content="Isabell Angele">',
+            '<div class="overflow-x-hidden"><p><strong>Von Matthias Lauerer</strong></p></div>',
+            ["Matthias Lauerer"],
+        ),
         # structured data that names only the outlet leaves the visible byline its turn
         (
             '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
