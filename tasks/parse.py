@@ -3110,11 +3110,26 @@ _COMMENT_NAME_TAIL_RE = re.compile(
 )
 
 
+def _in_nested_comment(node: Any, comment: Any) -> bool:
+    """True when ``node`` sits in a list or another comment nested inside ``comment`` (its replies)."""
+    for a in node.iterancestors():
+        if a is comment:
+            return False
+        if a.tag in ("ol", "ul") or _NESTED_COMMENT_RE.search(a.get("class") or ""):
+            return True
+    return False
+
+
+_NESTED_COMMENT_RE = re.compile(r"(?<!\S)(?:comment|children|replies)(?!\S)")
+
+
 def _post_author_comment(tree: Any, site_name: str | None) -> list[str]:
     """The post's author as named in the header of a comment WordPress marks ``bypostauthor`` (the author
     answering readers): a fallback for blogs whose byline names nobody."""
     for el in _BYPOSTAUTHOR(tree)[:5]:
-        head = _COMMENT_AUTHOR_NAME(el)[:1]
+        # the comment's own header, not that of a reader's reply nested in it ("<ol class=children><li
+        # class=comment>"), when the post author's header carries no "fn"/"comment-author" class
+        head = [h for h in _COMMENT_AUTHOR_NAME(el)[:20] if not _in_nested_comment(h, el)][:1]
         txt = _short_text(head[0], 200) if head else None
         if not txt:
             continue

@@ -2229,6 +2229,19 @@ def test_author_sources_reconciled(head: str, header: str, expected: list[str]) 
         ('<li class="comment bypostauthor"><cite class="fn">admin</cite> sagt:</li>', []),
         # without the class, a commenter is no author
         ('<li class="comment"><cite class="fn">Mara Klein</cite> sagt:</li>', []),
+        # a reader's reply nested in the author's comment is no author, when the author's own header is unmarked
+        (
+            '<li class="comment bypostauthor"><div class="comment-meta"><b>Anna Berg</b> sagt:</div><p>Danke!</p>'
+            '<ol class="children"><li class="comment"><div class="comment-author vcard"><cite class="fn">Karl Leser'
+            "</cite> sagt:</div><p>Gern</p></li></ol></li>",
+            [],
+        ),
+        (
+            '<li class="comment bypostauthor"><article class="comment-body"><div class="comment-author vcard">'
+            '<cite class="fn">Anna Berg</cite> sagt:</div></article><ol class="children"><li class="comment">'
+            '<div class="comment-author vcard"><cite class="fn">Karl Leser</cite></div></li></ol></li>',
+            ["Anna Berg"],
+        ),
     ],
 )
 def test_author_from_post_authors_comment(comments: str, expected: list[str]) -> None:
