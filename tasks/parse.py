@@ -2756,6 +2756,10 @@ def _in_dated_list(el: Any) -> bool:
 def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
     head = (el.text or "").strip()
+    if el.tag in ("td", "th", "dt") and head and not _LABEL_ONLY_RE.fullmatch(head) and not _STRONG_LEAD_RE.match(head):
+        # a table cell or list term counts with an author label only ("<td>Autorin:</td><td>Anna Muster</td>"):
+        # "<td>Von Max Muster</td>" is a data table's row (speakers, senders, routes), not the article's byline
+        return []
     if head and not len(el) and _LABEL_ONLY_RE.fullmatch(head):
         txt = _label_follow_text(el)
         if not txt or len(txt) > 80:

@@ -1887,6 +1887,10 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ("<p>Text und Fotos: Anna Muster</p>", ["Anna Muster"]),
         ("<dl><dt>Autor:</dt><dd>Anna Muster</dd><dt>Datum:</dt><dd>3.5.2024</dd></dl>", ["Anna Muster"]),
         ("<table><tr><td>Autorin:</td><td>Anna Muster</td></tr></table>", ["Anna Muster"]),
+        ("<table><tr><td>Autorin: Anna Muster</td></tr></table>", ["Anna Muster"]),
+        # ... but a "Von" in a data table's cell or a list term is no byline
+        ("<table><tr><th>Antrag</th></tr><tr><td>Von Max Muster</td><td>SPD</td></tr></table>", []),
+        ("<dl><dt>Von Bürgermeister Karl Klein</dt><dd>eröffnet</dd></dl>", []),
         # HTML's <address>: the article author's contact information (a street address is no name)
         ("<address>Anna Muster</address>", ["Anna Muster"]),
         ("<address>Musterstraße 5, 12345 Berlin</address>", []),
