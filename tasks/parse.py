@@ -2753,6 +2753,9 @@ def _in_dated_list(el: Any) -> bool:
     return False
 
 
+_AUTHOR_ADDRESS = etree.XPath('boolean(ancestor::header or .//a[starts-with(@href, "mailto:")])')
+
+
 def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
     head = (el.text or "").strip()
@@ -2805,8 +2808,10 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         )
         if seg:
             txt = seg.group(1).strip()
-        elif el.tag == "address":
-            # HTML's <address> in an article: the contact information of its author ("<address>Anna Muster</address>")
+        elif el.tag == "address" and _AUTHOR_ADDRESS(el):
+            # HTML's <address> in an article's header, or with a mailto link: the contact information of its
+            # author ("<header>… <address>Anna Muster</address></header>"); one in the running text is mostly a
+            # venue's or an office's ("<address>Kulturzentrum Schlachthof</address>")
             txt = _short_text(el, 200)
         else:
             return []

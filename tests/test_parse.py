@@ -1891,7 +1891,8 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         # ... but a "Von" in a data table's cell or a list term is no byline
         ("<table><tr><th>Antrag</th></tr><tr><td>Von Max Muster</td><td>SPD</td></tr></table>", []),
         ("<dl><dt>Von Bürgermeister Karl Klein</dt><dd>eröffnet</dd></dl>", []),
-        # HTML's <address>: the article author's contact information (a street address is no name)
+        # HTML's <address> in the article's header: the article author's contact information (a street address is
+        # no name)
         ("<address>Anna Muster</address>", ["Anna Muster"]),
         ("<address>Musterstraße 5, 12345 Berlin</address>", []),
         # a job title before the name, a Twitter handle after it
@@ -1918,6 +1919,28 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
     result = parse_html(_author_page("", header), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    ("article", "expected"),
+    [
+        # an <address> with a mailto link is its author's contact information
+        (
+            f"<h1>Haushalt beschlossen</h1>{_AUTH_TEXT}<address>Anna Muster, "
+            "<a href='mailto:am@example.org'>E-Mail</a></address>",
+            ["Anna Muster"],
+        ),
+        # ... one in the running text is a venue's or an office's
+        (
+            f"<h1>Haushalt beschlossen</h1>{_AUTH_TEXT}<p>Das Konzert findet statt im</p>"
+            "<address>Kulturzentrum Schlachthof</address>",
+            [],
+        ),
+    ],
+)
+def test_author_address_element(article: str, expected: list[str]) -> None:
+    html = f"<html><head><title>Haushalt beschlossen</title></head><body><article>{article}</article></body></html>"
+    assert parse_html(html, "https://example.org/2024/05/haushalt.html")["authors"] == expected
 
 
 @pytest.mark.parametrize(
