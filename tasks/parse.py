@@ -2748,9 +2748,18 @@ def _in_dated_list(el: Any) -> bool:
     """True when a sibling element next to ``el`` also starts with a date: a calendar or list of dated entries
     ("17.11.2022 - Aymz - Grelle Forelle", "18.11.2022 - Buntspecht - Konzerthaus"), not a dated byline."""
     for sib in (el.getprevious(), el.getnext()):
-        if sib is not None and isinstance(sib.tag, str) and _DATED_BYLINE_RE.match(_short_text(sib, 200) or ""):
+        if sib is None or not isinstance(sib.tag, str):
+            continue
+        txt = _short_text(sib, 200) or ""
+        dated = _DATED_BYLINE_RE.match(txt)
+        # an entry names things ("Buntspecht - Konzerthaus 1"); a dated lead after a dated byline is a sentence
+        # ("17.11.2022 - Der Stadtrat hat heute beschlossen"): lower-case words
+        if dated and len(_LOWER_WORD_RE.findall(txt, dated.end())) < 2:
             return True
     return False
+
+
+_LOWER_WORD_RE = re.compile(r"(?<!\S)[a-zß-ÿ]{3,}")
 
 
 _AUTHOR_ADDRESS = etree.XPath('boolean(ancestor::header or .//a[starts-with(@href, "mailto:")])')

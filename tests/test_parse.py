@@ -1909,6 +1909,9 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ("<div><a href='/2024/anderer-artikel'><b>Von:</b> Anna Muster</a></div>", []),
         # a list of dated entries (a concert calendar) is no dated byline
         ("<p>17.11.2022 - Aymz Grelle</p><p>18.11.2022 - Buntspecht Konzerthaus</p>", []),
+        ("<p>17.11.2022 - Nation of Language - Fluc</p><p>18.11.2022 - Buntspecht - Konzerthaus 1</p>", []),
+        # ... but a dated byline before a dated lead sentence is one
+        ("<p>17.11.2022 - Anna Muster</p><p>17.11.2022 - Der Stadtrat hat heute beschlossen</p>", ["Anna Muster"]),
         # a team or desk after a dash ends the byline
         (
             "<p>Posted by Nathan Parker, Varun Khaneja and Kiran C Nair - Chrome Safe Browsing team</p>",
