@@ -401,6 +401,13 @@ def _warm_parse() -> Any:
             [],
             id="nested-address-in-header",
         ),
+        # 300 nested author boxes (a bio sentence, no name) around 50,000 empty elements: each box's text walk
+        # visited every element below it (6 s, the same at 7933def)
+        pytest.param(
+            _page(body=_nested("<div class='author-bio'>", "</div>", "Lorem. Sit amet" + "<i></i>" * 50_000, 300)),
+            [],
+            id="nested-author-boxes-empty-elements",
+        ),
     ],
 )
 def test_hostile_page_parses_in_under_two_cpu_seconds(html: str, authors: list[str] | None) -> None:
