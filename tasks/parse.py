@@ -2135,6 +2135,8 @@ def _is_bad_node(tag: str, attrs: str, depth: int) -> bool:
     """One ancestor test shared by :func:`_in_bad_container` and :func:`_byline_bad`: an ``<aside>``/``<nav>``/
     ``<footer>`` that is not marked as article content, or (above the element itself) a container whose class/id
     names a sidebar, related list, comment section, navigation, promo box ... (:data:`_BAD_CONTAINER_RE`)."""
+    if attrs == " ":  # neither class nor id (most elements): no pattern can match
+        return tag in ("aside", "nav", "footer")
     if tag in ("aside", "nav", "footer") and not _CONTENT_CLASS_RE.search(attrs):
         return True
     return depth > 0 and bool(_BAD_CONTAINER_RE.search(attrs))
