@@ -8,11 +8,14 @@ The stage modules themselves stay free of Prefect so that parse worker processes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import multiprocessing
 import multiprocessing.pool
 import os
-from collections import Counter
+import queue
+import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -357,29 +360,58 @@ def shutdown_pool(kill: bool = False) -> None:
 
 
 def parse_rows(rows: list[dict[str, Any]], workers: int, timeout_s: float) -> list[tuple[str, Any]]:
-    """Parse fetched rows in worker processes; a page slower than ``timeout_s`` seconds is reported as
-    ``("reject", ("parse_timeout", …))`` and its worker pool is restarted. Results keep the input order."""
+    """Parse fetched rows in worker processes; a page slower than ``timeout_s`` seconds (wall clock, from the
+    moment it is handed to a free worker) is reported as ``("reject", ("parse_timeout", …))`` and its worker pool is
+    restarted; the other pages of the batch are parsed again in the new pool. Results keep the input order.
+
+    At most ``workers`` pages are in flight: a page is handed over only when a worker is free. Queueing the whole
+    batch at once filled the pool's task pipe with page bytes, and ``Pool.terminate`` then could hang for ever
+    joining the pool's task-feeding thread blocked on that pipe (seen as a 600 s test timeout).
+
+    Raises what a worker raises for a broken installation or machine (``ImportError``, ``MemoryError``)."""
     args = [(r["content"], r["content_type"], r.get("url") or r.get("final_url"), r["fetched_at"]) for r in rows]
     if multiprocessing.current_process().daemon:
         # inside a daemonic worker (a Dask worker process): no child processes allowed, parse here; the per-page
         # time limit is not enforced in this mode
         return [_parse_one(a) for a in args]
     results: list[tuple[str, Any] | None] = [None] * len(args)
-    start = 0
-    while start < len(args):
+    todo = deque(range(len(args)))
+    while todo:
         pool = _pool(workers)
-        pending = [(i, pool.apply_async(_parse_one, (args[i],))) for i in range(start, len(args))]
-        for i, res in pending:
+        done: queue.SimpleQueue[tuple[int, bool, Any]] = queue.SimpleQueue()  # this pool's results only
+        deadlines: dict[int, float] = {}  # page index -> monotonic deadline, for the pages in flight
+        late: int | None = None
+        while todo or deadlines:
+            while todo and len(deadlines) < workers:
+                i = todo.popleft()
+                deadlines[i] = time.monotonic() + timeout_s
+                pool.apply_async(
+                    _parse_one,
+                    (args[i],),
+                    callback=functools.partial(_deliver, done, i, True),
+                    error_callback=functools.partial(_deliver, done, i, False),
+                )
+            oldest = min(deadlines, key=deadlines.__getitem__)
             try:
-                results[i] = res.get(timeout=timeout_s)
-            except multiprocessing.TimeoutError:
-                results[i] = ("reject", ("parse_timeout", f"no result within {timeout_s:g} s"))
-                shutdown_pool(kill=True)
-                start = i + 1
+                i, ok, value = done.get(timeout=max(0.0, deadlines[oldest] - time.monotonic()))
+            except queue.Empty:
+                late = oldest
                 break
-        else:
-            start = len(args)
+            if not ok:
+                shutdown_pool(kill=True)
+                raise value
+            del deadlines[i]
+            results[i] = value
+        if late is not None:
+            results[late] = ("reject", ("parse_timeout", f"no result within {timeout_s:g} s"))
+            del deadlines[late]
+            shutdown_pool(kill=True)
+            todo.extendleft(sorted(deadlines, reverse=True))  # unfinished pages go first in the next pool
     return [r if r is not None else ("reject", ("parse_error", "lost result")) for r in results]
+
+
+def _deliver(done: queue.SimpleQueue[tuple[int, bool, Any]], i: int, ok: bool, value: Any) -> None:
+    done.put((i, ok, value))
 
 
 def _parsed_row(src: dict[str, Any], out: dict[str, Any], parse_fp: str) -> dict[str, Any]:
