@@ -2800,6 +2800,9 @@ def _text_to_br(el: Any, raw_max: int = 400) -> str | None:
     return _norm_ws(" ".join(parts))
 
 
+_LOWER_WORD_RE = re.compile(r"(?<!\S)[a-zß-ÿ]{3,}")
+
+
 def _in_dated_list(el: Any) -> bool:
     """True when a sibling element next to ``el`` also starts with a date: a calendar or list of dated entries
     ("17.11.2022 - Aymz - Grelle Forelle", "18.11.2022 - Buntspecht - Konzerthaus"), not a dated byline."""
@@ -2813,9 +2816,6 @@ def _in_dated_list(el: Any) -> bool:
         if dated and len(_LOWER_WORD_RE.findall(txt, dated.end())) < 2:
             return True
     return False
-
-
-_LOWER_WORD_RE = re.compile(r"(?<!\S)[a-zß-ÿ]{3,}")
 
 
 _IN_HEADER = etree.XPath("boolean(ancestor::header)")
@@ -4345,12 +4345,13 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
 
     # ---- authors
     author_matches: dict[int, list[Any]] = {}  # _html_authors' rule matches, shared by its calls below
-    byline_memo: list[list[str]] = []  # the byline line's names, read once (up to three rules below ask)
+
+    @lru_cache(maxsize=1)
+    def byline_line() -> tuple[str, ...]:  # the byline line's names, read once (up to three rules below ask)
+        return tuple(_byline_line_authors(root, result["site_name"], h1_el))
 
     def byline_authors() -> list[str]:
-        if not byline_memo:
-            byline_memo.append(_byline_line_authors(root, result["site_name"], h1_el))
-        return list(byline_memo[0])
+        return list(byline_line())
 
     agencies: list[str] = []
     jl_names, jl_agencies = jl.authors()
@@ -4371,6 +4372,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             for a in names
             if _letters(a) not in author_orgs and (_letters(a) not in org_keys or (src != "html" and _personal_name(a)))
         ]
+
+    def not_org_html(names: list[str]) -> list[str]:
+        return not_org(names, "html")
 
     authors = not_org(
         [
@@ -4434,7 +4438,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             root,
             result["site_name"],
             h1_el,
-            not_names=lambda names: not_org(names, "html"),
+            not_names=not_org_html,
             matches=author_matches,
         )
         if not authors and h1_el is not None and root is not None and not any(a is root for a in h1_el.iterancestors()):
@@ -4443,24 +4447,22 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             shared = _shared_depth(_ancestors(h1_el), _ancestors(root))
             top = _ancestors(root)[shared - 1] if shared else None
             if top is not None and top.tag not in ("html", "body"):
-                authors = _html_authors(
-                    tree, top, result["site_name"], h1_el, not_names=lambda names: not_org(names, "html")
-                )
+                authors = _html_authors(tree, top, result["site_name"], h1_el, not_names=not_org_html)
         a_src = "html" if authors else None
     if not authors:
-        authors = not_org(byline_authors(), "html")
+        authors = not_org_html(byline_authors())
         a_src = "html" if authors else None
     if not authors:
-        authors = not_org(_signature_author(root, result["site_name"]), "html")
+        authors = not_org_html(_signature_author(root, result["site_name"]))
         a_src = "html" if authors else None
     if not authors:
-        authors = not_org(_author_link_authors(root, result["site_name"], h1_el), "html")
+        authors = not_org_html(_author_link_authors(root, result["site_name"], h1_el))
         a_src = "html" if authors else None
     if not authors:
-        authors = not_org(_trafilatura_authors(tree, result["site_name"]), "html")
+        authors = not_org_html(_trafilatura_authors(tree, result["site_name"]))
         a_src = "html" if authors else None
     if not authors:
-        authors = not_org(_post_author_comment(tree, result["site_name"]), "html")
+        authors = not_org_html(_post_author_comment(tree, result["site_name"]))
         a_src = "html" if authors else None
     if authors and a_src in ("jsonld", "meta"):
         # a structured author the page never shows, while its visible byline line names someone else: the
