@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -3731,6 +3731,85 @@ def _is_bare_date(text: str) -> bool:
     return bool(_HDR_BARE_REST_RE.match(rest.strip()))
 
 
+#: a clock time after a relative day word: "gestern, 14:30", "heute, 09:12 Uhr", "Yesterday at 3:15 PM", "hier à 14h30"
+_REL_CLOCK = (
+    r"(?:[\s,]+(?:(?:um|at|a\s+las|a\s+la|à|om|alle|às)\s+)?"
+    r"(?P<clock>\d{1,2}(?::|\.|h)\d{2}(?:\s?(?:uhr|[ap]\.?\s?m\.?))?|\d{1,2}\s?[ap]\.?\s?m\.?))?"
+)
+#: per language: an elapsed time ("vor 5 Stunden", "2 hours ago"; group ``u`` the unit) or a relative day word
+#: ("gestern", group ``d``) with an optional clock time. Only seconds to days: weeks, months and years ago name
+#: no day. These regexes only FIND candidate strings; dateparser resolves them (:func:`_resolve_relative`).
+_REL_PHRASE_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (lang, re.compile(rf"(?<!\w)(?:{ago}|(?P<d>{days}){_REL_CLOCK})(?![\w'’-])", re.I))
+    for lang, ago, days in (
+        (
+            "de",
+            r"vor\s+(?:\d{1,3}|einer|einem)\s+(?P<u>sekunden?|sek\.?|minuten?|min\.?|stunden?|std\.?|tage?n?)",
+            r"vorgestern|gestern|heute",
+        ),
+        (
+            "en",
+            r"(?:\d{1,3}\s?|(?:an?|one)\s+)(?P<u>sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?|[hmd])\s+ago",
+            "yesterday|today",
+        ),
+        ("es", r"hace\s+(?:\d{1,3}|una?)\s+(?P<u>segundos?|minutos?|min|horas?|h|d[ií]as?)", "anteayer|ayer|hoy"),
+        (
+            "fr",
+            r"il\s+y\s+a\s+(?:\d{1,3}|une?)\s+(?P<u>secondes?|minutes?|min|heures?|h|jours?)",
+            r"avant-hier|hier|aujourd['’]hui",
+        ),
+        (
+            "nl",
+            r"(?:\d{1,3}|een)\s+(?P<u>seconden?|minuten?|min|uur|uren|dagen|dag)\s+geleden",
+            "eergisteren|gisteren|vandaag",
+        ),
+        ("it", r"(?:\d{1,3}|una?)\s+(?P<u>secondi|minuti?|min|or[ae]|giorn[oi])\s+fa", "ieri|oggi"),
+        ("pt", r"h[áa]\s+(?:\d{1,3}|uma?)\s+(?P<u>segundos?|minutos?|min|horas?|h|dias?)", "anteontem|ontem|hoje"),
+    )
+)
+#: a unit of whole days ("vor 2 Tagen", "3 days ago", "1d ago", "hace 2 días"): the phrase names a day, not an instant
+_REL_DAY_UNIT_RE = re.compile(r"ta|da|d[ií]|d$|jo|gi", re.I)
+
+
+class _RelPhrase(NamedTuple):
+    """A relative date found in the page ("vor 5 Stunden", "gestern, 14:30"), unresolved."""
+
+    text: str  # the phrase alone, as dateparser reads it
+    lang: str  # the dateparser language its words belong to
+    day_level: bool  # it names a day ("gestern", "vor 2 Tagen"), not an instant ("vor 5 Stunden", "heute, 09:12")
+    clock: bool  # it states a local clock time ("gestern, 14:30")
+
+
+def _relative_phrase(text: str, page_lang: str) -> _RelPhrase | None:
+    """The first relative date phrase in ``text`` (at most 200 characters are read). The page's language is
+    tried first; a bare day word ("heute", "hier", "today") counts only in the page's declared language (or when
+    it declares none): "hier" is French for yesterday but German, Dutch and English for here."""
+    text = text[:200]
+    code = page_lang[:2].lower()
+    for lang, rx in sorted(_REL_PHRASE_RES, key=lambda p: p[0] != code):
+        m = rx.search(text)
+        if m is None or (m.group("d") and code and code != lang):
+            continue
+        unit = m.group("u")
+        clock = bool(m.group("clock"))
+        day_level = bool(_REL_DAY_UNIT_RE.match(unit)) if unit else not clock
+        return _RelPhrase(m.group(0), lang, day_level, clock)
+    return None
+
+
+def _is_bare_relative(text: str, page_lang: str) -> _RelPhrase | None:
+    """``text`` is a relative date and nothing more (a publication or update label, "Uhr", separators allowed):
+    "vor 5 Stunden", "Veröffentlicht: gestern, 14:30 Uhr", "Updated 2 hours ago"."""
+    if len(text) > 80:
+        return None
+    rel = _relative_phrase(text, page_lang)
+    if rel is None:
+        return None
+    rest = _HDR_PUB_LABEL_RE.sub(" ", text.replace(rel.text, " ", 1), count=1)
+    rest = _HDR_MOD_LABEL_RE.sub(" ", rest, count=1)
+    return rel if _HDR_BARE_REST_RE.match(rest.strip()) else None
+
+
 def _below_common_ancestor(el: Any, anchor_path: set[Any]) -> Any:
     """The nearest ancestor of ``el`` (itself included) that also holds the headline: containers above it wrap
     the headline too, so their class ("left-navigation-wrapper", "page-sidebar-layout") names the page layout,
@@ -3743,17 +3822,23 @@ def _below_common_ancestor(el: Any, anchor_path: set[Any]) -> Any:
 
 def _header_date(tree: Any, root: Any, fetched_at: datetime | None) -> tuple[datetime, str, str, int | None] | None:
     """The date shown in the article header; see :func:`_header_date_labelled`."""
-    found = _header_date_labelled(tree, root, fetched_at)
-    return found[0] if found else None
+    return _header_date_labelled(tree, root, fetched_at).date
+
+
+class _HeaderDates(NamedTuple):
+    """What :func:`_header_date_labelled` found in the article header."""
+
+    date: tuple[datetime, str, str, int | None] | None  # the (absolute) date shown there
+    labelled: bool  # ``date`` carries a publication label ("Veröffentlicht am", "Stand:")
+    relative: _RelPhrase | None  # a relative publication date ("vor 5 Stunden"); searched only with fetched_at
+    relative_modified: _RelPhrase | None  # a relative update date ("Aktualisiert vor 2 Stunden"); the same
 
 
 #: elements whose text is never a header date
 _HDR_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "meta", "link", "title"})
 
 
-def _header_date_labelled(
-    tree: Any, root: Any, fetched_at: datetime | None
-) -> tuple[tuple[datetime, str, str, int | None], bool] | None:
+def _header_date_labelled(tree: Any, root: Any, fetched_at: datetime | None) -> _HeaderDates:
     """The date shown in the article header: a ``<time>``, a date-classed element or a labelled date
     ("Veröffentlicht am …", "Published:", "Stand:") among the elements just before and after the headline
     ``<h1>``, and whether it was labelled.
@@ -3769,6 +3854,11 @@ def _header_date_labelled(
     ("Aktualisiert", "Updated") and hAtom ``updated``/``modified`` classes are skipped; a labelled publication date
     wins over an unlabelled one, then one with a machine-readable ``datetime``, then the one nearest to the
     headline.
+
+    With ``fetched_at`` the same places (and a byline line: "Von Max Muster, vor 3 Stunden") are also searched
+    for a relative date ("vor 5 Stunden", "gestern, 14:30", "2 hours ago"; see :func:`_relative_phrase`), by the
+    same order; one labelled as an update ("Aktualisiert vor 2 Stunden") is kept apart. They are returned
+    unresolved: :func:`_resolve_relative` reads one only when no absolute date is found.
     """
     scope = root if root is not None else tree
     h1 = next((e for e in scope.iter("h1") if not _in_bad_container(e) and not _is_logo(e)), None)
@@ -3790,6 +3880,9 @@ def _header_date_labelled(
     anchor_path = {anchor, *anchor.iterancestors()}
     lang = (tree.get("lang") or "").lower()
     best: tuple[tuple[int, int, int], tuple[datetime, str, str, int | None], bool] | None = None
+    relative = fetched_at is not None  # relative dates are read against the fetch time only
+    best_rel: tuple[tuple[int, int, int], _RelPhrase] | None = None
+    best_rel_mod: tuple[tuple[int, int, int], _RelPhrase] | None = None
     for dist, el in window:
         tag = el.tag  # lxml builds a new string for each .tag/.text/.tail read: each is read once here
         if not isinstance(tag, str) or tag in _HDR_SKIP_TAGS:
@@ -3807,6 +3900,7 @@ def _header_date_labelled(
             or el.get("datetime")
             or el.get("content")
             or (attrs != " " and _HDR_DATE_CLASS_RE.search(attrs))  # " ": neither class nor id
+            or (relative and attrs != " " and _HDR_BYLINE_CLASS_RE.search(attrs))  # "Von X, vor einer Stunde"
         ):
             continue  # nothing date-like here (the element's children are visited on their own)
         # the label may sit before the element: "<p>Updated <time>…</time></p>", "<strong>Datum</strong> 28.04.2023"
@@ -3847,23 +3941,60 @@ def _header_date_labelled(
             short = _short_text(el, 200) if len(el) <= 3 else None
             if short and _is_bare_date(short):
                 raw = short
+        relative_only = False
+        if not raw and relative:
+            # a relative date where the rules above find no date: after a byline element, alone in an element
+            # at the headline, or in a byline line ("Von Max Muster, vor 3 Stunden")
+            byline = near and bool(_HDR_BYLINE_CLASS_RE.search(attrs))
+            if byline and tail and _is_bare_relative(tail, lang):
+                raw = tail
+            elif headline and -3 <= dist <= _HEADER_BARE and len(el) <= 3:
+                short = _short_text(el, 200)
+                raw = short if short and _is_bare_relative(short, lang) else None
+            if not raw and byline:
+                line = _short_text(el, 160)
+                raw = line if line and _relative_phrase(line, lang) else None
+            relative_only = bool(raw)
         if not raw or len(raw) > 120:
             continue
         label = f"{before_txt[-40:]} {own}"
-        if _HDR_MOD_LABEL_RE.search(label) or _HDR_MOD_CLASS_RE.search(attrs):
+        modified = bool(_HDR_MOD_LABEL_RE.search(label) or _HDR_MOD_CLASS_RE.search(attrs))
+        if modified and not relative:
             continue
         if _in_link(el) or _in_bad_container(el, stop=_below_common_ancestor(el, anchor_path)):
             continue
         if next(el.iterancestors("blockquote"), None) is not None:
             continue  # a quoted or embedded post (tweet, Facebook post): its own date
-        parsed = parse_date_string(raw) or _slash_date(raw, lang)
-        if parsed is None or not _plausible(parsed[0], fetched_at):
-            continue
         # labelled first, then a machine-readable datetime, then the nearest to the headline
         rank = (0 if labelled else 1, 0 if el.get("datetime") else 1, abs(dist))
+        if modified:
+            # an update ("Aktualisiert vor 2 Stunden", "Erstellt vor 5 Stunden, aktualisiert vor 2 Stunden"): the
+            # relative date after the update label
+            mod_label = _HDR_MOD_LABEL_RE.search(raw)
+            rel = _relative_phrase(raw[mod_label.end() :] if mod_label else raw, lang)
+            if rel is not None and (best_rel_mod is None or rank < best_rel_mod[0]):
+                best_rel_mod = (rank, rel)
+            rel = _relative_phrase(raw[: mod_label.start()], lang) if mod_label else None
+            if rel is not None and (best_rel is None or rank < best_rel[0]):
+                best_rel = (rank, rel)  # the publication before the update: "Erstellt vor 5 Stunden, aktualisiert …"
+            continue
+        parsed = None if relative_only else parse_date_string(raw) or _slash_date(raw, lang)
+        if parsed is None:
+            if relative and (best_rel is None or rank < best_rel[0]):
+                rel = _relative_phrase(raw, lang)
+                if rel is not None:
+                    best_rel = (rank, rel)
+            continue
+        if not _plausible(parsed[0], fetched_at):
+            continue
         if best is None or rank < best[0]:
             best = (rank, (parsed[0], parsed[1], "html", stated_offset_min(raw)), labelled)
-    return (best[1], best[2]) if best else None
+    return _HeaderDates(
+        best[1] if best else None,
+        best[2] if best else False,
+        best_rel[1] if best_rel else None,
+        best_rel_mod[1] if best_rel_mod else None,
+    )
 
 
 _SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?:,?\s*(\d{1,2}):(\d{2}))?(?![\d/])")
@@ -4021,8 +4152,13 @@ def _published_date(
     url: str | None,
     fetched_at: datetime | None,
     lang: str | None = None,
-) -> tuple[datetime, str, str, int | None] | None:
-    """The publication date: ``(utc, precision, source, stated offset minutes)`` or None."""
+) -> tuple[tuple[datetime, str, str, int | None] | None, tuple[datetime, str, str, int | None] | None]:
+    """The publication date: ``(utc, precision, source, stated offset minutes)`` or None; and an update date
+    the article header states relative to ``fetched_at`` ("Aktualisiert vor 2 Stunden") or None.
+
+    Order: structured data (meta, JSON-LD, microdata, the first ``<time>``), reconciled with the date shown in
+    the article header; else that header date; else, with ``fetched_at``, a relative date shown in the header
+    ("vor 5 Stunden", source ``relative``); else htmldate's heuristics; else a date in the URL."""
     pub_cands: list[tuple[str | None, str]] = [(_m(meta, k), "meta") for k in _PUB_META_KEYS[:2] if k in meta]
     pub_cands.append((_str_val(jl.get("datePublished")), "jsonld"))
     pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS[2:] if k in meta]
@@ -4038,8 +4174,8 @@ def _published_date(
     if chosen is not None and chosen[2] == "meta":
         chosen = _unless_save_time(chosen, meta, jl, fetched_at)
     found = _header_date_labelled(tree, root, fetched_at)
-    if found is not None:
-        hd, labelled = found
+    if found.date is not None:
+        hd, labelled = found.date, found.labelled
         if chosen is None:
             chosen = hd
         elif _local_day(hd) != _local_day(chosen):
@@ -4047,13 +4183,18 @@ def _published_date(
             chosen = agreeing or _reconcile_header(chosen, hd, labelled)
     if chosen is not None:
         chosen = _cet_midnight_as_day(chosen, tree.get("lang"))
+    if chosen is None and found.relative is not None and fetched_at is not None:
+        chosen = _resolve_relative(found.relative, fetched_at, lang)
     if chosen is None:
         chosen = _htmldate_fallback(tree, fetched_at, lang)
     if chosen is None:
         ud = _date_from_url(url)
         if ud and _plausible(ud[0], fetched_at):
             chosen = (ud[0], ud[1], "url", None)
-    return chosen
+    modified = None
+    if found.relative_modified is not None and fetched_at is not None:
+        modified = _resolve_relative(found.relative_modified, fetched_at, lang)
+    return chosen, modified
 
 
 def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetime | None = None) -> dict[str, Any]:
@@ -4067,6 +4208,21 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     UTC offset (minutes east) the chosen publication date stated, None when it stated none. Dates in ``<script>`` text,
     HTML comments or partial URL numbers are never used; dates after ``fetched_at`` (or in the future when
     it is not given) are discarded. Never raises for malformed HTML (an empty body is returned instead).
+
+    Relative dates: ``fetched_at`` (UTC; the fetch time, e.g. the fetch stage's) is the base for a relative
+    date the article header or byline shows ("vor 5 Stunden", "gestern, 14:30", "2 hours ago", "hace 3 horas",
+    "il y a 2 heures", "3 uur geleden", "2 ore fa"). One is used only when no absolute publication date is found
+    (structured data, meta tags, the date shown in the header); it is read by dateparser with the page's language
+    and ``RELATIVE_BASE = fetched_at``, and ``field_sources["published_at"]`` is ``"relative"``. An elapsed time
+    gives that instant in UTC (precision ``minute``, ``published_offset_min`` None); a day ("gestern",
+    "vor 2 Tagen") gives that calendar day (precision ``day``); a day word with a clock time ("heute, 09:12 Uhr")
+    gives that local time (Central European Time on pages in a Central European language, with its offset in
+    ``published_offset_min``; UTC elsewhere). Elapsed weeks, months or years name no day and are not used; a
+    result after ``fetched_at`` is discarded. Relative dates in comments, related/teaser boxes, sidebars, links
+    or scripts, and in running text, are never used; one labelled as an update ("Aktualisiert vor 2 Stunden")
+    becomes ``modified_at`` when the page states no structured modification date, never ``published_at``.
+    Without ``fetched_at`` no relative date is read (the machine clock is never used: parsing stays
+    deterministic).
     """
 
     result = _empty_result()
@@ -4332,7 +4488,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
 
     # ---- dates
     scope = root if root is not None else tree
-    chosen = _published_date(tree, root, meta, jl, url, fetched_at, result["language"])
+    chosen, header_mod = _published_date(tree, root, meta, jl, url, fetched_at, result["language"])
     if chosen:
         result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = chosen[:3]
         result["published_offset_min"] = chosen[3]
@@ -4340,6 +4496,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         [(_str_val(jl.get("dateModified")), "jsonld")] + [(_m(meta, k), "meta") for k in _MOD_META_KEYS],
         fetched_at,
     )
+    if mod is None and header_mod is not None and (chosen is None or header_mod[0] >= chosen[0]):
+        mod = header_mod  # "Aktualisiert vor 2 Stunden" in the header, no structured modification date
     if mod:
         result["modified_at"] = mod[0]
 
@@ -4871,6 +5029,57 @@ def _dateparser_langs(lang: str | None) -> tuple[str, ...] | None:
     if code not in known:
         return None
     return (code,) if code == "en" else (code, "en")
+
+
+#: dateparser settings for a relative date; ``RELATIVE_BASE`` (the fetch time) is added per call
+_RELATIVE_DATEPARSER_SETTINGS: dict[str, Any] = {
+    "PARSERS": ["relative-time", "absolute-time"],
+    "PREFER_DATES_FROM": "past",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "TIMEZONE": "UTC",
+}
+
+
+def _resolve_relative(
+    rel: _RelPhrase, fetched_at: datetime, lang: str | None
+) -> tuple[datetime, str, str, int | None] | None:
+    """A relative date read by dateparser against ``fetched_at`` (UTC; never the machine clock), with the
+    page's languages (``lang``, ISO 639-1, plus English) and the phrase's own: ``(utc, precision, "relative",
+    offset)`` or None when dateparser cannot read it or the result is later than ``fetched_at``.
+
+    An elapsed time ("vor 5 Stunden", "2 hours ago") is that instant (precision ``minute``, no offset); a day
+    ("gestern", "vor 2 Tagen", "hier") is that calendar day (00:00 UTC, precision ``day``); a day word with a
+    clock time ("gestern, 14:30") is that local time. Days and clock times count in the page's local time: Central
+    European Time on a page in a Central European language (the offset used is returned), UTC elsewhere (the
+    time zone of other languages is not known)."""
+    if fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)
+    cet = (lang or "")[:2].lower() in _CET_LANGS and (rel.day_level or rel.clock)
+    zone: Any = _CET if cet else UTC
+    base = fetched_at.astimezone(zone).replace(tzinfo=None)
+    langs = _dateparser_langs(lang) or ()
+    if rel.lang not in langs:
+        langs = (*langs, rel.lang)
+    from dateparser import DateDataParser
+
+    try:
+        settings = {**_RELATIVE_DATEPARSER_SETTINGS, "RELATIVE_BASE": base}
+        parser = DateDataParser(languages=list(langs), settings=settings)
+        found = parser.get_date_data(rel.text).date_obj
+    except Exception:  # pragma: no cover - a dateparser failure on odd input is no date
+        return None
+    if found is None:
+        return None
+    if found.tzinfo is not None:
+        found = found.astimezone(zone).replace(tzinfo=None)
+    out: tuple[datetime, str, str, int | None]
+    if rel.day_level:
+        out = datetime(found.year, found.month, found.day, tzinfo=UTC), "day", "relative", None
+    else:
+        local = found.replace(second=0, microsecond=0, tzinfo=zone)
+        offset = local.utcoffset() if cet else None
+        out = local.astimezone(UTC), "minute", "relative", int(offset.total_seconds() // 60) if offset else None
+    return out if _plausible(out[0], fetched_at) else None
 
 
 def _htmldate_fallback(

@@ -449,3 +449,43 @@ def test_htmldate_language_swap_is_thread_safe_and_restored() -> None:
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(published, pages)) == single
     assert extractors.get_external_parser is default_parser
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("html", "published"),
+    [
+        # 20,000 relative dates next to the headline: only the header window is searched, one phrase is resolved
+        pytest.param(
+            _page("<span class='date'>vor 5 Minuten</span>" * 20_000), "2026-03-10T08:25", id="20k-date-spans"
+        ),
+        pytest.param(
+            _page("<p class='byline'>Von Max Muster, vor 5 Minuten</p>" * 20_000), "2026-03-10T08:25", id="20k-bylines"
+        ),
+        pytest.param(_page("<p>" + "vor 5 Minuten " * 20_000 + "</p>"), None, id="20k-in-one-paragraph"),
+        pytest.param(
+            _page(
+                body="<div class='comments'>" + "<span class='date'>vor 5 Minuten</span><p>Gut</p>" * 20_000 + "</div>"
+            ),
+            None,
+            id="20k-in-comments",
+        ),
+        # a day word, then a long run of separators before a clock time: the clock pattern must not backtrack
+        pytest.param(
+            _page("<span class='date'>gestern" + ", " * 50_000 + "14:30</span>"), None, id="day-word-50k-commas"
+        ),
+    ],
+)
+def test_hostile_relative_dates_parse_in_under_two_cpu_seconds(html: str, published: str | None) -> None:
+    from datetime import UTC, datetime
+
+    parse_html = _warm_parse()
+    fetched = datetime(2026, 3, 10, 8, 30, tzinfo=UTC)
+    parse_html(_page("<span class='date'>vor 5 Minuten</span>"), "https://lokalblatt.example.de/a", fetched_at=fetched)
+    start = time.process_time()
+    res = parse_html(html, "https://lokalblatt.example.de/stadt/radwegenetz-1234.html", fetched_at=fetched)
+    assert time.process_time() - start < 2.0
+    assert res["title"] == _TITLE
+    if published is not None:
+        assert res["published_at"] == datetime.fromisoformat(published).replace(tzinfo=UTC)
+    assert res["published_at"] is None or res["published_at"] <= fetched

@@ -1748,6 +1748,172 @@ def test_header_date_skips_a_logo_h1() -> None:
     assert result["published_at"].date().isoformat() == "2023-11-07"
 
 
+# relative dates ("vor 5 Stunden") in the article header, read against fetched_at (2026-03-10 08:30 UTC: CET +01:00)
+# ---------------------------------------------------------------------------------------------------------
+
+_REL_FETCHED = datetime(2026, 3, 10, 8, 30, 45, tzinfo=UTC)
+_REL_TEXT = {
+    "de": "Der Stadtrat hat am Abend ein neues Radwegenetz beschlossen, das bis 2030 gebaut werden soll. ",
+    "en": "The city council approved a new network of cycle lanes on Monday evening after a long debate. ",
+    "es": "El ayuntamiento aprobó el lunes por la noche una nueva red de carriles bici para la ciudad. ",
+    "fr": "Le conseil municipal a adopté lundi soir un nouveau réseau de pistes cyclables pour la ville. ",
+    "nl": "De gemeenteraad heeft maandagavond een nieuw netwerk van fietspaden voor de stad goedgekeurd. ",
+    "it": "Il consiglio comunale ha approvato lunedì sera una nuova rete di piste ciclabili per la città. ",
+}
+
+
+def _rel_page(lang: str, header: str, after: str = "", head: str = "") -> str:
+    text = _REL_TEXT[lang]
+    return (
+        f'<html lang="{lang}"><head><title>Radwegenetz</title>{head}</head><body><article><header>'
+        f"<h1>Neues Radwegenetz beschlossen</h1>{header}</header><p>{text * 3}</p>{after}<p>{text * 2}</p>"
+        "</article></body></html>"
+    )
+
+
+_REL_ROWS = [
+    # German: an elapsed time is that instant, a day phrase that day, a day word with a clock time that local time
+    ("de", '<span class="date">vor 5 Stunden</span>', "", "2026-03-10T03:30", "minute", None),
+    ("de", "<div><span>vor 2 Tagen</span></div>", "", "2026-03-08", "day", None),
+    ("de", "<p>gestern, 14:30 Uhr</p>", "", "2026-03-09T13:30", "minute", 60),
+    ("de", "<time>heute, 09:12 Uhr</time>", "", "2026-03-10T08:12", "minute", 60),
+    ("de", '<p class="byline">Von Max Mustermann, vor einer Stunde</p>', "", "2026-03-10T07:30", "minute", None),
+    ("de", "<p>Veröffentlicht vor 3 Stunden, aktualisiert vor 1 Stunde</p>", "", "2026-03-10T05:30", "minute", None),
+    # English
+    ("en", '<span class="timestamp">2 hours ago</span>', "", "2026-03-10T06:30", "minute", None),
+    ("en", '<div class="byline">By Jane Doe · Yesterday at 3:15 PM</div>', "", "2026-03-09T15:15", "minute", None),
+    ("en", '<span class="date">3 days ago</span>', "", "2026-03-07", "day", None),
+    ("en", '<span class="date">2h ago</span>', "", "2026-03-10T06:30", "minute", None),
+    # Spanish (no known local time zone: a clock time counts as UTC)
+    ("es", '<span class="fecha">hace 3 horas</span>', "", "2026-03-10T05:30", "minute", None),
+    ("es", "<p>ayer a las 14:30</p>", "", "2026-03-09T14:30", "minute", None),
+    # French
+    ("fr", '<p class="byline">Par Jean Dupont, il y a 2 heures</p>', "", "2026-03-10T06:30", "minute", None),
+    ("fr", '<span class="date">hier à 14h30</span>', "", "2026-03-09T13:30", "minute", 60),
+    ("fr", '<span class="date">hier</span>', "", "2026-03-09", "day", None),
+    # Dutch, Italian
+    ("nl", "<span>3 uur geleden</span>", "", "2026-03-10T05:30", "minute", None),
+    ("it", '<span class="data">2 ore fa</span>', "", "2026-03-10T06:30", "minute", None),
+    ("it", '<span class="data">1 giorno fa</span>', "", "2026-03-09", "day", None),
+    # negative: a comment section, a related box, a teaser link, a sentence in the text, an update label
+    (
+        "de",
+        "",
+        '<div id="comments"><div class="c"><span class="date">vor 3 Stunden</span><p>Gut!</p></div></div>',
+        None,
+    ),
+    ("en", "", '<aside class="related"><span class="date">2 hours ago</span> <a href="/b">Other</a></aside>', None),
+    ("es", "", '<div class="comments"><span class="fecha">hace 3 horas</span><p>Muy bien</p></div>', None),
+    ("fr", "", '<div class="related-posts"><span class="date">il y a 2 heures</span></div>', None),
+    ("de", '<a href="/ticker"><span class="date">vor 5 Minuten</span></a>', "", None),
+    ("de", "<p>Die Polizei meldete den Unfall vor 5 Stunden.</p>", "", None),
+    ("de", "<p>Aktualisiert vor 2 Stunden</p>", "", None),
+    ("en", '<span class="updated">Updated 2 hours ago</span>', "", None),
+    # negative: no day ("vor 2 Monaten"), later than fetched_at, "hier" is "here" on a German page
+    ("de", '<span class="date">vor 2 Monaten</span>', "", None),
+    ("de", "<p>heute, 23:50 Uhr</p>", "", None),
+    ("de", '<span class="date">hier</span>', "", None),
+]
+
+
+def _rel_case(row: tuple[Any, ...]) -> tuple[str, str, str, str | None, str | None, int | None]:
+    lang, header, after, expected, *rest = row
+    precision, offset = rest if rest else (None, None)
+    return lang, header, after, expected, precision, offset
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "after", "expected", "precision", "offset"), [_rel_case(r) for r in _REL_ROWS]
+)
+def test_relative_header_date(
+    lang: str, header: str, after: str, expected: str | None, precision: str | None, offset: int | None
+) -> None:
+    result = parse_html(_rel_page(lang, header, after), "https://news.example.org/a/rad", fetched_at=_REL_FETCHED)
+    got = result["published_at"]
+    if expected is None:
+        assert got is None
+        return
+    want = datetime.fromisoformat(expected).replace(tzinfo=UTC)
+    assert (got, result["published_precision"]) == (want, precision)
+    assert result["field_sources"]["published_at"] == "relative"
+    assert result["published_offset_min"] == offset
+    assert got <= _REL_FETCHED
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "after", "expected", "precision", "offset"), [_rel_case(r) for r in _REL_ROWS]
+)
+def test_relative_header_date_needs_fetched_at(
+    lang: str, header: str, after: str, expected: str | None, precision: str | None, offset: int | None
+) -> None:
+    """Without the fetch time nothing relative is read (never the machine clock): the page parses as before."""
+    result = parse_html(_rel_page(lang, header, after), "https://news.example.org/a/rad")
+    assert result["published_at"] is None and result["modified_at"] is None
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "published", "source", "modified"),
+    [
+        # an absolute structured date wins over the relative one
+        (
+            _HEAD_PUB.format("2026-03-09T18:00:00+01:00"),
+            '<span class="date">vor 5 Stunden</span>',
+            "2026-03-09T17:00",
+            "meta",
+            None,
+        ),
+        # ... but one later than fetched_at is still refused: the relative date
+        (
+            _HEAD_PUB.format("2026-03-11T18:00:00Z"),
+            '<span class="date">vor 5 Stunden</span>',
+            "2026-03-10T03:30",
+            "relative",
+            None,
+        ),
+        # an absolute header date later than fetched_at is refused, with or without a relative one
+        ("", '<span class="date">12.05.2026</span>', None, None, None),
+        # an update label: the modification date, not the publication date
+        ("", "<p>Aktualisiert vor 2 Stunden</p>", None, None, "2026-03-10T06:30"),
+        (
+            "",
+            "<p>Erstellt vor 5 Stunden, aktualisiert vor 2 Stunden</p>",
+            "2026-03-10T03:30",
+            "relative",
+            "2026-03-10T06:30",
+        ),
+        # a structured modification date wins over the relative one
+        (
+            '<meta property="article:modified_time" content="2026-03-10T07:00:00Z">',
+            "<p>Erstellt vor 5 Stunden, aktualisiert vor 2 Stunden</p>",
+            "2026-03-10T03:30",
+            "relative",
+            "2026-03-10T07:00",
+        ),
+    ],
+)
+def test_relative_header_date_against_absolute_dates(
+    head: str, header: str, published: str | None, source: str | None, modified: str | None
+) -> None:
+    result = parse_html(_rel_page("de", header, head=head), "https://news.example.org/a/rad", fetched_at=_REL_FETCHED)
+
+    def utc(iso: str | None) -> datetime | None:
+        return datetime.fromisoformat(iso).replace(tzinfo=UTC) if iso else None
+
+    assert result["published_at"] == utc(published)
+    assert result["field_sources"]["published_at"] == source
+    assert result["modified_at"] == utc(modified)
+
+
+def test_relative_header_date_is_deterministic_and_naive_fetched_at_is_utc() -> None:
+    """The same page and fetch time give the same date whatever the machine clock or time zone says."""
+    html = _rel_page("de", '<span class="date">vor 5 Stunden</span>')
+    naive = parse_document(
+        html.encode(), "text/html", "https://news.example.org/a/rad", _REL_FETCHED.replace(tzinfo=None)
+    )
+    aware = parse_html(html, "https://news.example.org/a/rad", fetched_at=_REL_FETCHED)
+    assert naive["published_at"] == aware["published_at"] == datetime(2026, 3, 10, 3, 30, tzinfo=UTC)
+
+
 # authors: byline rules (each row is one rule; short hand-written pages)
 # ---------------------------------------------------------------------------------------------------------
 
