@@ -322,12 +322,12 @@ _POOL: multiprocessing.pool.Pool | None = None
 _POOL_SIZE = 0
 
 
-def _parse_one(args: tuple[bytes, str | None, str | None, dt.datetime | None]) -> tuple[str, Any]:
+def _parse_one(args: tuple[bytes, str | None, str | None, dt.datetime | None, bool]) -> tuple[str, Any]:
     from tasks import parse
 
-    content, content_type, url, fetched_at = args
+    content, content_type, url, fetched_at, served = args
     try:
-        return "ok", parse.parse_document(content, content_type, url, fetched_at)
+        return "ok", parse.parse_document(content, content_type, url, fetched_at, relative_dates=served)
     except parse.ParseError as exc:
         return "reject", (exc.reason, exc.detail)
     except (ImportError, MemoryError):
@@ -369,7 +369,18 @@ def parse_rows(rows: list[dict[str, Any]], workers: int, timeout_s: float) -> li
     joining the pool's task-feeding thread blocked on that pipe (seen as a 600 s test timeout).
 
     Raises what a worker raises for a broken installation or machine (``ImportError``, ``MemoryError``)."""
-    args = [(r["content"], r["content_type"], r.get("url") or r.get("final_url"), r["fetched_at"]) for r in rows]
+    # a relative date on the page ("vor 5 Stunden") is read against fetched_at only when that is the time the page
+    # was served (an HTTP response, incl. WARC records); for a local file it is the time the file was read
+    args = [
+        (
+            r["content"],
+            r["content_type"],
+            r.get("url") or r.get("final_url"),
+            r["fetched_at"],
+            r.get("http_status") is not None,
+        )
+        for r in rows
+    ]
     if multiprocessing.current_process().daemon:
         # inside a daemonic worker (a Dask worker process): no child processes allowed, parse here; the per-page
         # time limit is not enforced in this mode

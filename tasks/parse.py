@@ -3838,7 +3838,9 @@ class _HeaderDates(NamedTuple):
 _HDR_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "meta", "link", "title"})
 
 
-def _header_date_labelled(tree: Any, root: Any, fetched_at: datetime | None) -> _HeaderDates:
+def _header_date_labelled(
+    tree: Any, root: Any, fetched_at: datetime | None, relative_dates: bool = False
+) -> _HeaderDates:
     """The date shown in the article header: a ``<time>``, a date-classed element or a labelled date
     ("Veröffentlicht am …", "Published:", "Stand:") among the elements just before and after the headline
     ``<h1>``, and whether it was labelled.
@@ -3880,7 +3882,7 @@ def _header_date_labelled(tree: Any, root: Any, fetched_at: datetime | None) -> 
     anchor_path = {anchor, *anchor.iterancestors()}
     lang = (tree.get("lang") or "").lower()
     best: tuple[tuple[int, int, int], tuple[datetime, str, str, int | None], bool] | None = None
-    relative = fetched_at is not None  # relative dates are read against the fetch time only
+    relative = relative_dates and fetched_at is not None  # relative dates are read against the fetch time only
     best_rel: tuple[tuple[int, int, int], _RelPhrase] | None = None
     best_rel_mod: tuple[tuple[int, int, int], _RelPhrase] | None = None
     for dist, el in window:
@@ -4152,6 +4154,7 @@ def _published_date(
     url: str | None,
     fetched_at: datetime | None,
     lang: str | None = None,
+    relative_dates: bool = False,
 ) -> tuple[tuple[datetime, str, str, int | None] | None, tuple[datetime, str, str, int | None] | None]:
     """The publication date: ``(utc, precision, source, stated offset minutes)`` or None; and an update date
     the article header states relative to ``fetched_at`` ("Aktualisiert vor 2 Stunden") or None.
@@ -4173,7 +4176,7 @@ def _published_date(
     chosen = _choose_date(pub_cands, fetched_at)
     if chosen is not None and chosen[2] == "meta":
         chosen = _unless_save_time(chosen, meta, jl, fetched_at)
-    found = _header_date_labelled(tree, root, fetched_at)
+    found = _header_date_labelled(tree, root, fetched_at, relative_dates)
     if found.date is not None:
         hd, labelled = found.date, found.labelled
         if chosen is None:
@@ -4197,7 +4200,9 @@ def _published_date(
     return chosen, modified
 
 
-def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetime | None = None) -> dict[str, Any]:
+def parse_html(
+    html: str | bytes, url: str | None = None, *, fetched_at: datetime | None = None, relative_dates: bool = True
+) -> dict[str, Any]:
     """Parse an HTML news page into the article dict (keys :data:`FIELDS`).
 
     ``html`` may be bytes (decoded with :func:`decode_html`; the codec goes to ``encoding``). The page is
@@ -4221,8 +4226,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
     result after ``fetched_at`` is discarded. Relative dates in comments, related/teaser boxes, sidebars, links
     or scripts, and in running text, are never used; one labelled as an update ("Aktualisiert vor 2 Stunden")
     becomes ``modified_at`` when the page states no structured modification date, never ``published_at``.
-    Without ``fetched_at`` no relative date is read (the machine clock is never used: parsing stays
-    deterministic).
+    Without ``fetched_at``, or with ``relative_dates=False`` (``fetched_at`` is not when the page was served,
+    e.g. the time an archived file was read), no relative date is read (the machine clock is never used: parsing
+    stays deterministic).
     """
 
     result = _empty_result()
@@ -4488,7 +4494,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
 
     # ---- dates
     scope = root if root is not None else tree
-    chosen, header_mod = _published_date(tree, root, meta, jl, url, fetched_at, result["language"])
+    chosen, header_mod = _published_date(tree, root, meta, jl, url, fetched_at, result["language"], relative_dates)
     if chosen:
         result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = chosen[:3]
         result["published_offset_min"] = chosen[3]
@@ -5148,13 +5154,19 @@ def _states_new_year(tree: Any, year: str) -> bool:
 
 
 def parse_document(
-    content: bytes, content_type: str | None, url: str | None, fetched_at: datetime | None = None
+    content: bytes,
+    content_type: str | None,
+    url: str | None,
+    fetched_at: datetime | None = None,
+    *,
+    relative_dates: bool = True,
 ) -> dict[str, Any]:
     """Sniff, decode and parse one fetched document; return the article dict (see :func:`parse_html`).
 
     Dispatch: binary signatures (PDF, images, archives ...) -> ``ParseError("not_html")``; ``text/plain``
     or bytes without markup -> :func:`parse_text`; otherwise :func:`parse_html`. Dates later than
-    ``fetched_at`` (UTC; naive values are taken as UTC) are discarded.
+    ``fetched_at`` (UTC; naive values are taken as UTC) are discarded; relative dates ("vor 5 Stunden") are read
+    against ``fetched_at`` unless ``relative_dates`` is False (see :func:`parse_html`).
 
     Raises :class:`ParseError` with reason ``not_html``, ``decode_error`` (mostly undecodable bytes) or
     ``no_article_text`` (no body text, e.g. a navigation-only page).
@@ -5185,7 +5197,7 @@ def parse_document(
                         result["published_precision"] = None
                         result["field_sources"]["published_at"] = None
     else:
-        result = parse_html(text, url, fetched_at=fetched_at)
+        result = parse_html(text, url, fetched_at=fetched_at, relative_dates=relative_dates)
     result["encoding"] = enc
     if not _has_article_text(result["body"]):
         raise ParseError("no_article_text", "no body text found")

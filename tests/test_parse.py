@@ -1851,6 +1851,32 @@ def test_relative_header_date_needs_fetched_at(
     assert result["published_at"] is None and result["modified_at"] is None
 
 
+def test_relative_dates_only_for_served_pages() -> None:
+    """A relative date is read against ``fetched_at`` only when that is when the page was served: the parse stage
+    passes ``relative_dates`` from the fetched row's ``http_status`` (an HTTP response or WARC record), so a local
+    file, whose ``fetched_at`` is the time it was read, keeps no invented date. Runs the real worker pool."""
+    from flows import stages
+
+    page = _rel_page("de", '<span class="date">vor 5 Stunden</span>').encode()
+    assert (
+        parse_html(page, "https://news.example.org/a/rad", fetched_at=_REL_FETCHED, relative_dates=False)[
+            "published_at"
+        ]
+        is None
+    )
+    row = {"content": page, "content_type": "text/html; charset=utf-8", "url": "https://news.example.org/a/rad"}
+    served = {**row, "fetched_at": _REL_FETCHED, "http_status": 200}
+    read = {**row, "fetched_at": _REL_FETCHED, "http_status": None}
+    try:
+        (s_kind, s_res), (r_kind, r_res) = stages.parse_rows([served, read], workers=1, timeout_s=120)
+    finally:
+        stages.shutdown_pool()
+    assert s_kind == r_kind == "ok"
+    assert s_res["published_at"] == datetime(2026, 3, 10, 3, 30, tzinfo=UTC)
+    assert s_res["field_sources"]["published_at"] == "relative"
+    assert r_res["published_at"] is None
+
+
 @pytest.mark.parametrize(
     ("head", "header", "published", "source", "modified"),
     [
