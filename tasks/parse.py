@@ -906,7 +906,7 @@ def _clean_person(
     ``structured`` names come from JSON-LD/meta; HTML bylines (``structured=False``) must have two words.
     """
     s = _norm_ws(_BIDI_CONTROLS_RE.sub("", raw))
-    s = re.sub(r"\s*\([^()]{1,12}\)\s*$", "", s)  # "Elena Oberholzer (obe)": desk initials
+    s = re.sub(r"\s*\([^()]{1,30}\)\s*$", "", s)  # "Elena Oberholzer (obe)": desk initials; "(Gastautor)": a role
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
@@ -2489,6 +2489,40 @@ def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | N
         if keys < ckeys and len(cand) <= 6:
             return cand, src
     return None
+
+
+_TEXT_NODES_WITH = etree.XPath("//body//text()[contains(., $n)]")
+_NAME_END_RE = re.compile(r"\s+[-–—|]\s")
+
+
+def _completed_first_names(names: list[str], tree: Any) -> list[str]:
+    """Structured data's one-word author (a CMS account's first name: "Todd", "Stefanus") completed by the full
+    name the page shows: a text that is only "Todd Bates", or that opens with the name before a dash or a bio verb
+    ("Stefanus Stahl - Maschinenbauer ...", "Todd Bates ist Redakteur ..."). Only one surname may be found."""
+    out = []
+    for name in names:
+        full = None
+        if " " not in name and name[:1].isupper() and len(name) >= 3:
+            probe = re.compile(re.escape(name) + r"\s+([A-ZÀ-ÖØ-Þ][\w'’-]{1,30})")
+            found = set()
+            for t in _TEXT_NODES_WITH(tree, n=name)[:50]:
+                txt = t.strip()[:300]
+                m = probe.match(txt)
+                rest = txt[m.end() :] if m else ""
+                holder = t.getparent()  # the element the text is in (a tail's is its element's parent)
+                holder = holder.getparent() if holder is not None and t.is_tail else holder
+                if (
+                    m
+                    and (not rest or _NAME_END_RE.match(rest) or _BIO_VERB_RE.match(rest))
+                    and holder is not None
+                    and holder.tag not in _INVISIBLE_TAGS
+                    and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
+                ):
+                    found.add(f"{name} {m.group(1)}")
+            if len(found) == 1:
+                full = _clean_person(found.pop(), None, structured=False)
+        out.append(full or name)
+    return out
 
 
 def _name_shown(name: str, tree: Any, doc_text: str, hidden_texts: list[str]) -> bool:
@@ -4476,6 +4510,8 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
                 _name_shown(a, tree, doc_text, hidden_texts) for a in visible_byline[:12]
             ):
                 authors, a_src = visible_byline, "html"
+    if authors and a_src in ("jsonld", "meta") and any(" " not in a for a in authors):
+        authors = _completed_first_names(authors, tree)
     authors = not_org(authors, a_src)
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src if authors else None

@@ -1900,6 +1900,12 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ("<p>Autor: Rechtsanwalt Sebastian Einbock</p>", ["Sebastian Einbock"]),
         ("<p>By Senior Reporter Jane Doe</p>", ["Jane Doe"]),
         ("<p>Von Anna Muster @annamuster</p>", ["Anna Muster"]),
+        # a role or a note in parentheses after the name
+        ("<p>Von Anna Muster (Pressesprecherin des Vereins)</p>", ["Anna Muster"]),
+        (
+            "<p><em>Autor: <a href='/autoren/sd'>Samuel Diekmann </a>(Sponsored Post), Redner bei example.org</em></p>",
+            ["Samuel Diekmann"],
+        ),
         # a byline in a link that mails the author (plain or TYPO3's spam-protected mailto) is no teaser's
         (
             "<div><a href=\"javascript:linkTo_UnCryptMailto('nbjmup+hx');\"><b>Von:</b><br><br> Götz Warnke</a></div>",
@@ -2236,6 +2242,37 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
     ],
 )
 def test_author_sources_reconciled(head: str, header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+_TODD_LD = (
+    '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+    '"author":{"@type":"Person","name":"Todd"}}</script>'
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "expected"),
+    [
+        # structured data names a CMS account's first name; the page shows the full name alone in an element ...
+        (
+            _TODD_LD,
+            '<aside class="article-sidebar"><p class="label">By</p><p class="name">Todd Bates</p></aside>',
+            ["Todd Bates"],
+        ),
+        # ... or at the start of an author bio (before a dash or a verb)
+        (_TODD_LD, '<div class="author_box"><p>Todd Bates - Redakteur und Bergsteiger.</p></div>', ["Todd Bates"]),
+        (_TODD_LD, "<div class='bio'><p>Todd Bates ist Redakteur im Ressort Wissen.</p></div>", ["Todd Bates"]),
+        # two different surnames, a name in running text, a name only in a script: the first name stays
+        (_TODD_LD, "<p>Todd Bates</p><p>Todd Miller</p>", ["Todd"]),
+        (_TODD_LD, "<p>Todd Bates sagte am Montag, der Haushalt sei beschlossen.</p>", ["Todd"]),
+        (_TODD_LD + "<script>var a = 'Todd Bates';</script>", "", ["Todd"]),
+        # a one-word name from the HTML byline is the blogger's chosen pen name: no completion
+        ("", "<p>Posted by Andrea</p><p class='site'>Andrea Bottlinger</p>", ["Andrea"]),
+    ],
+)
+def test_author_first_name_completed(head: str, header: str, expected: list[str]) -> None:
     result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
 
