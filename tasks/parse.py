@@ -2456,6 +2456,9 @@ def _html_authors(
                 # Martin Junker | Kontakt ..."), the rest is bio, links and contact lines
                 head = _AUTHOR_BOX_HEADING(el)
                 name = _clean_person(_short_text(head[0]) or "", site_name, structured=False) if head else None
+                if not name and head and len(head[0]) and head[0][0].tag == "a" and not (head[0].text or "").strip():
+                    # the heading's profile link, then a button ("<h3><a>Inga Hoeltmann</a><a>Follow</a></h3>")
+                    name = _clean_person(_short_text(head[0][0]) or "", site_name, structured=False)
                 if name:
                     names.append(name)
             if names and not_names is not None:

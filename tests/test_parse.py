@@ -2230,6 +2230,18 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             "Junker</a><br>Kontakt | +49 030 5683 8000</p></div>",
             ["Martin Junker"],
         ),
+        # ... also when a button follows the heading's profile link; a link that names no person is none
+        (
+            "",
+            '<div class="author-info"><h3><a href="/in/annamuster">Anna Muster</a><a class="follow-button" '
+            'href="/login">Follow</a></h3><h4>Expertin für Neue Arbeit. Schwerpunkte: Home-Office</h4></div>',
+            ["Anna Muster"],
+        ),
+        (
+            "",
+            '<div class="author-info"><h3><a href="/team">alle Beiträge</a><a href="/login">Follow</a></h3></div>',
+            [],
+        ),
         # a desk in another language is no person; "Vom" is a byline lead like "Von"
         ('<meta name="author" content="Redacción LR">', "", []),
         ('<meta name="author" content="Vom Krimiblogger">', "", ["Krimiblogger"]),
