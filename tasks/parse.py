@@ -2383,7 +2383,7 @@ def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[An
         hit = seen.get(node) if seen is not None else None
         if hit is None:
             hit = False
-            for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | .//a[.//h2 or .//h3 or .//h4]"):
+            for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | descendant-or-self::a[.//h2 or .//h3 or .//h4]"):
                 key = _letters(_text(head))
                 if key and key not in title_key:
                     hit = True
@@ -3406,9 +3406,9 @@ def _may_name_author(tree: Any) -> bool:
     return bool(_AUTHOR_ELEMENTS(tree) or _AUTHOR_ATTR_RE.search("\n".join(_AUTHOR_ATTR_VALUES(tree))))
 
 
-def _only_in_comments(tree: Any, name: str) -> bool:
+def _only_in_comments_or_teasers(tree: Any, name: str) -> bool:
     """True when every element whose text holds ``name`` sits in a comment list or a "recent comments" widget
-    (trafilatura's author XPaths also match a ``comment-author-link``)."""
+    (trafilatura's author XPaths also match a ``comment-author-link``) or in a teaser card's link."""
     if not name or len(name) > 100:
         return False
     # trafilatura title-cases a name ("knuddel55" -> "Knuddel"): the search ignores ASCII case
@@ -3427,13 +3427,18 @@ def _only_in_comments(tree: Any, name: str) -> bool:
     for el in hits:
         node, depth, in_comment = el, 0, False
         while node is not None and depth < 30:
-            if _COMMENT_ATTR_RE.search(_attr_str(node)):
+            # a comment, or a teaser card: a link around a heading and the byline ("<a><h3>…</h3><div
+            # class=author-name>Von X</div></a>")
+            if _COMMENT_ATTR_RE.search(_attr_str(node)) or (node.tag == "a" and _HAS_TEASER_HEADING(node)):
                 in_comment = True
                 break
             node, depth = node.getparent(), depth + 1
         if not in_comment:
             return False
     return True
+
+
+_HAS_TEASER_HEADING = etree.XPath("boolean(.//h2 | .//h3 | .//h4)")
 
 
 def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
@@ -3453,8 +3458,8 @@ def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
         return []
     if not raw:
         return []
-    # a "recent comments" widget's or a comment's author is no article author
-    raw = ";".join(x for x in raw.split(";") if not _only_in_comments(tree, x.strip()))
+    # a "recent comments" widget's, a comment's or a teaser's author is no article author
+    raw = ";".join(x for x in raw.split(";") if not _only_in_comments_or_teasers(tree, x.strip()))
     if not raw:
         return []
     # an author element of the page (trafilatura's XPaths): a one-word pen name or user handle is the author

@@ -2408,6 +2408,36 @@ def test_author_teaser_card_bylines_are_skipped() -> None:
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Florina Ionescu"]
 
 
+_LINKED_CARD = (
+    "<div class='list'><article class='node-teaser'><a href='/andere-geschichte'><header><h3>Akku leer? Acht Tipps"
+    "</h3></header><div class='summary'>Was machst du, wenn der Akku leer ist? <span class='author'>von Selina "
+    "Jüngling</span></div></a></article></div>"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "after", "expected"),
+    [
+        # a teaser card whose link wraps its headline and its byline names another article's author
+        ("", _LINKED_CARD, []),
+        (
+            "",
+            "<aside class='box'><a href='/x'><h3>Grüne Wende</h3><div class='author-name'>Von Andreas Hoffmann"
+            "</div></a></aside>",
+            [],
+        ),
+        # ... while the article's own byline is still found
+        ("<p class='author'>Von Anna Muster</p>", _LINKED_CARD, ["Anna Muster"]),
+    ],
+)
+def test_author_linked_teaser_card_bylines_are_skipped(header: str, after: str, expected: list[str]) -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><header><h1>Haushalt beschlossen</h1>"
+        f"{header}</header>{_AUTH_TEXT}{after}</article></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
