@@ -3036,6 +3036,32 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
     return []
 
 
+def _br_label_authors(root: Any, site_name: str | None) -> list[str]:
+    """An explicit author label that opens a line after a ``<br>`` inside a block of text ("… stock.adobe.com<br>
+    <br>Autor: <a>Rechtsanwalt</a> Sebastian Einbock", "…<br>Written by Jane Doe"): the names of that line (up to
+    the next ``<br>``). The byline line rules read an element's opening text only."""
+    if root is None:
+        return []
+    body = root.getroottree().getroot().find("body")
+    for br in itertools.islice(root.iter("br"), 3000):
+        tail = (br.tail or "").strip()
+        if not tail or not _STRONG_LEAD_RE.match(tail):
+            continue
+        parts, sib = [tail], br.getnext()
+        while sib is not None and sib.tag != "br" and len(parts) < 12:
+            parts += [_short_text(sib, 200) or "", (sib.tail or "").strip()]
+            sib = sib.getnext()
+        txt = _norm_ws(" ".join(parts))
+        parent = br.getparent()
+        if len(txt) > 80 or parent is None or _byline_bad(parent, body) or br.xpath(_NOT_MAILTO_LINK):
+            continue
+        txt = _AUTHOR_LABEL_RE.sub("", _BYLINE_LINE_RE.sub("", txt), count=1).lstrip()
+        names = _line_names(_split_names(_cut_dateline(txt)), site_name, lambda: True)
+        if names:
+            return names
+    return []
+
+
 # an author archive link: "/author/jane-doe/", "/autor/max-muster", "/autoren/103182359/max-muster", "/reporters/x"
 _AUTHOR_HREF_RE = re.compile(
     r"/(?:author|autor|autorin|autoren|authors|auteur|autore|reporters?|journalist(?:en|s)?)/(?:\d+[/-])?([^/?#]{1,80})/?(?:[?#]|$)",
@@ -4496,6 +4522,9 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
         a_src = "html" if authors else None
     if not authors:
         authors = not_org_html(_signature_author(root, result["site_name"]))
+        a_src = "html" if authors else None
+    if not authors:
+        authors = not_org_html(_br_label_authors(root, result["site_name"]))
         a_src = "html" if authors else None
     if not authors:
         authors = not_org_html(_author_link_authors(root, result["site_name"], h1_el))

@@ -2536,6 +2536,32 @@ def test_author_closing_signature(tail: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        # an explicit author label that opens a line after a <br> in a block of text
+        (
+            "<div class='text'>Das Gericht wies die Klage ab.<br><br>Symbolgrafik: © Butch - stock.adobe.com<br><br>"
+            "Autor: <a href='/rechtsanwalt/'>Rechtsanwalt</a> Anna Muster</div>",
+            ["Anna Muster"],
+        ),
+        ("<p>Das Gericht wies die Klage ab.<br>Written by Jane Doe<br>Berlin</p>", ["Jane Doe"]),
+        # ... not a label followed by running text, nor one in a sidebar or a teaser link
+        ("<p>Das Gericht wies die Klage ab.<br>Autor: der Gemeinderat hat lange beraten und beschlossen.</p>", []),
+        ("<div class='sidebar'><p>Neu im Blog<br>Autor: Anna Muster</p></div>", []),
+        ("<p><a href='/anderer-artikel'>Anderer Artikel<br>Autor: Anna Muster</a></p>", []),
+    ],
+)
+def test_author_label_after_line_break(tail: str, expected: list[str]) -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
+        + _AUTH_TEXT
+        + tail
+        + "</article></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+
+
+@pytest.mark.parametrize(
     "raw",
     ["\u202eMax\u200f Muster\u202c", "\u2066Max Muster\u2069", "Max\u200e Muster"],
 )
