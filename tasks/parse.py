@@ -2498,10 +2498,12 @@ _TEXT_NODES_WITH = etree.XPath("//body//text()[contains(., $n)]")
 _NAME_END_RE = re.compile(r"\s+[-–—|]\s")
 
 
-def _completed_first_names(names: list[str], tree: Any) -> list[str]:
+def _completed_first_names(names: list[str], tree: Any, site_names: list[str]) -> list[str]:
     """Structured data's one-word author (a CMS account's first name: "Todd", "Stefanus") completed by the full
     name the page shows: a text that is only "Todd Bates", or that opens with the name before a dash or a bio verb
-    ("Stefanus Stahl - Maschinenbauer ...", "Todd Bates ist Redakteur ..."). Only one surname may be found."""
+    ("Stefanus Stahl - Maschinenbauer ...", "Todd Bates ist Redakteur ..."). Only one surname may be found, and
+    not the site's name (a blog named after its owner, whose pen name is the first name)."""
+    site_keys = {_letters(x) for x in site_names} - {""}
     out = []
     for name in names:
         full = None
@@ -2522,7 +2524,7 @@ def _completed_first_names(names: list[str], tree: Any) -> list[str]:
                     and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
                 ):
                     found.add(f"{name} {m.group(1)}")
-            if len(found) == 1:
+            if len(found) == 1 and not any(_letters(next(iter(found))) in k for k in site_keys):
                 full = _clean_person(found.pop(), None, structured=False)
         out.append(full or name)
     return out
@@ -4548,7 +4550,7 @@ def parse_html(html: str | bytes, url: str | None = None, *, fetched_at: datetim
             ):
                 authors, a_src = visible_byline, "html"
     if authors and a_src in ("jsonld", "meta") and any(" " not in a for a in authors):
-        authors = _completed_first_names(authors, tree)
+        authors = _completed_first_names(authors, tree, site_names)
     authors = not_org(authors, a_src)
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src if authors else None

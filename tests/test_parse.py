@@ -2280,6 +2280,12 @@ _TODD_LD = (
         (_TODD_LD, "<p>Todd Bates</p><p>Todd Miller</p>", ["Todd"]),
         (_TODD_LD, "<p>Todd Bates sagte am Montag, der Haushalt sei beschlossen.</p>", ["Todd"]),
         (_TODD_LD + "<script>var a = 'Todd Bates';</script>", "", ["Todd"]),
+        # ... nor by the site's name (a blog named after its owner, whose pen name is the first name)
+        (
+            _TODD_LD + '<meta property="og:site_name" content="Todd Bates">',
+            "<p class='site-title'>Todd Bates</p>",
+            ["Todd"],
+        ),
         # a one-word name from the HTML byline is the blogger's chosen pen name: no completion
         ("", "<p>Posted by Andrea</p><p class='site'>Andrea Bottlinger</p>", ["Andrea"]),
     ],
