@@ -2371,8 +2371,9 @@ def _shared_depth(a: list[Any], b: list[Any]) -> int:
 
 def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[Any, bool] | None = None) -> bool:
     """True when ``el`` is the byline of a teaser card: one of its three nearest containers holds a linked
-    heading (``<h2><a>``) that is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog
-    themes link the post's own ``<h2>`` title). ``seen`` caches that per container (for one ``title_key``): 5,000
+    heading (``<h2><a>``), or is a link around a heading (``<a><h3>…</h3><span class=author>…</span></a>``), that
+    is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog themes link the post's own
+    ``<h2>`` title). ``seen`` caches that per container (for one ``title_key``): 5,000
     bylines in one container each searched it in full (45 s)."""
     node = el.getparent()
     for _ in range(3):
@@ -2524,8 +2525,9 @@ def _completed_first_names(names: list[str], tree: Any, site_names: list[str]) -
                     and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
                 ):
                     found.add(f"{name} {m.group(1)}")
-            if len(found) == 1 and not any(_letters(next(iter(found))) in k for k in site_keys):
-                full = _clean_person(found.pop(), None, structured=False)
+            cand = found.pop() if len(found) == 1 else ""
+            if cand and not any(_letters(cand) in k for k in site_keys):
+                full = _clean_person(cand, None, structured=False)
         out.append(full or name)
     return out
 
