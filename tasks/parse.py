@@ -906,7 +906,7 @@ def _clean_person(
     ``structured`` names come from JSON-LD/meta; HTML bylines (``structured=False``) must have two words.
     """
     s = _norm_ws(_BIDI_CONTROLS_RE.sub("", raw))
-    s = re.sub(r"\s*\([^()]{1,12}\)\s*$", "", s)  # "Elena Oberholzer (obe)": desk initials
+    s = re.sub(r"\s*\([^()]{1,30}\)\s*$", "", s)  # "Elena Oberholzer (obe)": desk initials; "(Gastautor)": a role
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
@@ -2371,8 +2371,9 @@ def _shared_depth(a: list[Any], b: list[Any]) -> int:
 
 def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[Any, bool] | None = None) -> bool:
     """True when ``el`` is the byline of a teaser card: one of its three nearest containers holds a linked
-    heading (``<h2><a>``) that is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog
-    themes link the post's own ``<h2>`` title). ``seen`` caches that per container (for one ``title_key``): 5,000
+    heading (``<h2><a>``), or is a link around a heading (``<a><h3>…</h3><span class=author>…</span></a>``), that
+    is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog themes link the post's own
+    ``<h2>`` title). ``seen`` caches that per container (for one ``title_key``): 5,000
     bylines in one container each searched it in full (45 s)."""
     node = el.getparent()
     for _ in range(3):
@@ -2383,7 +2384,7 @@ def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[An
         hit = seen.get(node) if seen is not None else None
         if hit is None:
             hit = False
-            for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | .//a[.//h2 or .//h3 or .//h4]"):
+            for head in node.xpath("(.//h2|.//h3|.//h4)[.//a] | descendant-or-self::a[.//h2 or .//h3 or .//h4]"):
                 key = _letters(_text(head))
                 if key and key not in title_key:
                     hit = True
@@ -2456,6 +2457,9 @@ def _html_authors(
                 # Martin Junker | Kontakt ..."), the rest is bio, links and contact lines
                 head = _AUTHOR_BOX_HEADING(el)
                 name = _clean_person(_short_text(head[0]) or "", site_name, structured=False) if head else None
+                if not name and head and len(head[0]) and head[0][0].tag == "a" and not (head[0].text or "").strip():
+                    # the heading's profile link, then a button ("<h3><a>Inga Hoeltmann</a><a>Follow</a></h3>")
+                    name = _clean_person(_short_text(head[0][0]) or "", site_name, structured=False)
                 if name:
                     names.append(name)
             if names and not_names is not None:
@@ -2489,6 +2493,43 @@ def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | N
         if keys < ckeys and len(cand) <= 6:
             return cand, src
     return None
+
+
+_TEXT_NODES_WITH = etree.XPath("//body//text()[contains(., $n)]")
+_NAME_END_RE = re.compile(r"\s+[-–—|]\s")
+
+
+def _completed_first_names(names: list[str], tree: Any, site_names: list[str]) -> list[str]:
+    """Structured data's one-word author (a CMS account's first name: "Todd", "Stefanus") completed by the full
+    name the page shows: a text that is only "Todd Bates", or that opens with the name before a dash or a bio verb
+    ("Stefanus Stahl - Maschinenbauer ...", "Todd Bates ist Redakteur ..."). Only one surname may be found, and
+    not the site's name (a blog named after its owner, whose pen name is the first name)."""
+    site_keys = {_letters(x) for x in site_names} - {""}
+    out = []
+    for name in names:
+        full = None
+        if " " not in name and name[:1].isupper() and len(name) >= 3:
+            probe = re.compile(re.escape(name) + r"\s+([A-ZÀ-ÖØ-Þ][\w'’-]{1,30})")
+            found = set()
+            for t in _TEXT_NODES_WITH(tree, n=name)[:50]:
+                txt = t.strip()[:300]
+                m = probe.match(txt)
+                rest = txt[m.end() :] if m else ""
+                holder = t.getparent()  # the element the text is in (a tail's is its element's parent)
+                holder = holder.getparent() if holder is not None and t.is_tail else holder
+                if (
+                    m
+                    and (not rest or _NAME_END_RE.match(rest) or _BIO_VERB_RE.match(rest))
+                    and holder is not None
+                    and holder.tag not in _INVISIBLE_TAGS
+                    and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
+                ):
+                    found.add(f"{name} {m.group(1)}")
+            cand = found.pop() if len(found) == 1 else ""
+            if cand and not any(_letters(cand) in k for k in site_keys):
+                full = _clean_person(cand, None, structured=False)
+        out.append(full or name)
+    return out
 
 
 def _name_shown(name: str, tree: Any, doc_text: str, hidden_texts: list[str]) -> bool:
@@ -2999,6 +3040,32 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
     return []
 
 
+def _br_label_authors(root: Any, site_name: str | None) -> list[str]:
+    """An explicit author label that opens a line after a ``<br>`` inside a block of text ("… stock.adobe.com<br>
+    <br>Autor: <a>Rechtsanwalt</a> Sebastian Einbock", "…<br>Written by Jane Doe"): the names of that line (up to
+    the next ``<br>``). The byline line rules read an element's opening text only."""
+    if root is None:
+        return []
+    body = root.getroottree().getroot().find("body")
+    for br in itertools.islice(root.iter("br"), 3000):
+        tail = (br.tail or "").strip()
+        if not tail or not _STRONG_LEAD_RE.match(tail):
+            continue
+        parts, sib = [tail], br.getnext()
+        while sib is not None and sib.tag != "br" and len(parts) < 12:
+            parts += [_short_text(sib, 200) or "", (sib.tail or "").strip()]
+            sib = sib.getnext()
+        txt = _norm_ws(" ".join(parts))
+        parent = br.getparent()
+        if len(txt) > 80 or parent is None or _byline_bad(parent, body) or br.xpath(_NOT_MAILTO_LINK):
+            continue
+        txt = _AUTHOR_LABEL_RE.sub("", _BYLINE_LINE_RE.sub("", txt), count=1).lstrip()
+        names = _line_names(_split_names(_cut_dateline(txt)), site_name, lambda: True)
+        if names:
+            return names
+    return []
+
+
 # an author archive link: "/author/jane-doe/", "/autor/max-muster", "/autoren/103182359/max-muster", "/reporters/x"
 _AUTHOR_HREF_RE = re.compile(
     r"/(?:author|autor|autorin|autoren|authors|auteur|autore|reporters?|journalist(?:en|s)?)/(?:\d+[/-])?([^/?#]{1,80})/?(?:[?#]|$)",
@@ -3369,9 +3436,9 @@ def _may_name_author(tree: Any) -> bool:
     return bool(_AUTHOR_ELEMENTS(tree) or _AUTHOR_ATTR_RE.search("\n".join(_AUTHOR_ATTR_VALUES(tree))))
 
 
-def _only_in_comments(tree: Any, name: str) -> bool:
+def _only_in_comments_or_teasers(tree: Any, name: str) -> bool:
     """True when every element whose text holds ``name`` sits in a comment list or a "recent comments" widget
-    (trafilatura's author XPaths also match a ``comment-author-link``)."""
+    (trafilatura's author XPaths also match a ``comment-author-link``) or in a teaser card's link."""
     if not name or len(name) > 100:
         return False
     # trafilatura title-cases a name ("knuddel55" -> "Knuddel"): the search ignores ASCII case
@@ -3390,13 +3457,18 @@ def _only_in_comments(tree: Any, name: str) -> bool:
     for el in hits:
         node, depth, in_comment = el, 0, False
         while node is not None and depth < 30:
-            if _COMMENT_ATTR_RE.search(_attr_str(node)):
+            # a comment, or a teaser card: a link around a heading and the byline ("<a><h3>…</h3><div
+            # class=author-name>Von X</div></a>")
+            if _COMMENT_ATTR_RE.search(_attr_str(node)) or (node.tag == "a" and _HAS_TEASER_HEADING(node)):
                 in_comment = True
                 break
             node, depth = node.getparent(), depth + 1
         if not in_comment:
             return False
     return True
+
+
+_HAS_TEASER_HEADING = etree.XPath("boolean(.//h2 | .//h3 | .//h4)")
 
 
 def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
@@ -3416,8 +3488,8 @@ def _trafilatura_authors(tree: Any, site_name: str | None) -> list[str]:
         return []
     if not raw:
         return []
-    # a "recent comments" widget's or a comment's author is no article author
-    raw = ";".join(x for x in raw.split(";") if not _only_in_comments(tree, x.strip()))
+    # a "recent comments" widget's, a comment's or a teaser's author is no article author
+    raw = ";".join(x for x in raw.split(";") if not _only_in_comments_or_teasers(tree, x.strip()))
     if not raw:
         return []
     # an author element of the page (trafilatura's XPaths): a one-word pen name or user handle is the author
@@ -4620,6 +4692,9 @@ def parse_html(
         authors = not_org_html(_signature_author(root, result["site_name"]))
         a_src = "html" if authors else None
     if not authors:
+        authors = not_org_html(_br_label_authors(root, result["site_name"]))
+        a_src = "html" if authors else None
+    if not authors:
         authors = not_org_html(_author_link_authors(root, result["site_name"], h1_el))
         a_src = "html" if authors else None
     if not authors:
@@ -4640,6 +4715,8 @@ def parse_html(
                 _name_shown(a, tree, doc_text, hidden_texts) for a in visible_byline[:12]
             ):
                 authors, a_src = visible_byline, "html"
+    if authors and a_src in ("jsonld", "meta") and any(" " not in a for a in authors):
+        authors = _completed_first_names(authors, tree, site_names)
     authors = not_org(authors, a_src)
     result["authors"] = _dedupe(authors)
     result["field_sources"]["authors"] = a_src if authors else None

@@ -2092,6 +2092,12 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
         ("<p>Autor: Rechtsanwalt Sebastian Einbock</p>", ["Sebastian Einbock"]),
         ("<p>By Senior Reporter Jane Doe</p>", ["Jane Doe"]),
         ("<p>Von Anna Muster @annamuster</p>", ["Anna Muster"]),
+        # a role or a note in parentheses after the name
+        ("<p>Von Anna Muster (Pressesprecherin des Vereins)</p>", ["Anna Muster"]),
+        (
+            "<p><em>Autor: <a href='/autoren/sd'>Samuel Diekmann </a>(Sponsored Post), Redner bei example.org</em></p>",
+            ["Samuel Diekmann"],
+        ),
         # a byline in a link that mails the author (plain or TYPO3's spam-protected mailto) is no teaser's
         (
             "<div><a href=\"javascript:linkTo_UnCryptMailto('nbjmup+hx');\"><b>Von:</b><br><br> Götz Warnke</a></div>",
@@ -2416,6 +2422,18 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             "Junker</a><br>Kontakt | +49 030 5683 8000</p></div>",
             ["Martin Junker"],
         ),
+        # ... also when a button follows the heading's profile link; a link that names no person is none
+        (
+            "",
+            '<div class="author-info"><h3><a href="/in/annamuster">Anna Muster</a><a class="follow-button" '
+            'href="/login">Follow</a></h3><h4>Expertin für Neue Arbeit. Schwerpunkte: Home-Office</h4></div>',
+            ["Anna Muster"],
+        ),
+        (
+            "",
+            '<div class="author-info"><h3><a href="/team">alle Beiträge</a><a href="/login">Follow</a></h3></div>',
+            [],
+        ),
         # a desk in another language is no person; "Vom" is a byline lead like "Von"
         ('<meta name="author" content="Redacción LR">', "", []),
         ('<meta name="author" content="Vom Krimiblogger">', "", ["Krimiblogger"]),
@@ -2428,6 +2446,43 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
     ],
 )
 def test_author_sources_reconciled(head: str, header: str, expected: list[str]) -> None:
+    result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
+    assert result["authors"] == expected
+
+
+_TODD_LD = (
+    '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen",'
+    '"author":{"@type":"Person","name":"Todd"}}</script>'
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "expected"),
+    [
+        # structured data names a CMS account's first name; the page shows the full name alone in an element ...
+        (
+            _TODD_LD,
+            '<aside class="article-sidebar"><p class="label">By</p><p class="name">Todd Bates</p></aside>',
+            ["Todd Bates"],
+        ),
+        # ... or at the start of an author bio (before a dash or a verb)
+        (_TODD_LD, '<div class="author_box"><p>Todd Bates - Redakteur und Bergsteiger.</p></div>', ["Todd Bates"]),
+        (_TODD_LD, "<div class='bio'><p>Todd Bates ist Redakteur im Ressort Wissen.</p></div>", ["Todd Bates"]),
+        # two different surnames, a name in running text, a name only in a script: the first name stays
+        (_TODD_LD, "<p>Todd Bates</p><p>Todd Miller</p>", ["Todd"]),
+        (_TODD_LD, "<p>Todd Bates sagte am Montag, der Haushalt sei beschlossen.</p>", ["Todd"]),
+        (_TODD_LD + "<script>var a = 'Todd Bates';</script>", "", ["Todd"]),
+        # ... nor by the site's name (a blog named after its owner, whose pen name is the first name)
+        (
+            _TODD_LD + '<meta property="og:site_name" content="Todd Bates">',
+            "<p class='site-title'>Todd Bates</p>",
+            ["Todd"],
+        ),
+        # a one-word name from the HTML byline is the blogger's chosen pen name: no completion
+        ("", "<p>Posted by Andrea</p><p class='site'>Andrea Bottlinger</p>", ["Andrea"]),
+    ],
+)
+def test_author_first_name_completed(head: str, header: str, expected: list[str]) -> None:
     result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
 
@@ -2551,6 +2606,36 @@ def test_author_teaser_card_bylines_are_skipped() -> None:
     assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == ["Florina Ionescu"]
 
 
+_LINKED_CARD = (
+    "<div class='list'><article class='node-teaser'><a href='/andere-geschichte'><header><h3>Akku leer? Acht Tipps"
+    "</h3></header><div class='summary'>Was machst du, wenn der Akku leer ist? <span class='author'>von Selina "
+    "Jüngling</span></div></a></article></div>"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "after", "expected"),
+    [
+        # a teaser card whose link wraps its headline and its byline names another article's author
+        ("", _LINKED_CARD, []),
+        (
+            "",
+            "<aside class='box'><a href='/x'><h3>Grüne Wende</h3><div class='author-name'>Von Andreas Hoffmann"
+            "</div></a></aside>",
+            [],
+        ),
+        # ... while the article's own byline is still found
+        ("<p class='author'>Von Anna Muster</p>", _LINKED_CARD, ["Anna Muster"]),
+    ],
+)
+def test_author_linked_teaser_card_bylines_are_skipped(header: str, after: str, expected: list[str]) -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><header><h1>Haushalt beschlossen</h1>"
+        f"{header}</header>{_AUTH_TEXT}{after}</article></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
@@ -2639,6 +2724,32 @@ def test_author_from_twitter_card_label() -> None:
     ],
 )
 def test_author_closing_signature(tail: str, expected: list[str]) -> None:
+    page = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
+        + _AUTH_TEXT
+        + tail
+        + "</article></body></html>"
+    )
+    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        # an explicit author label that opens a line after a <br> in a block of text
+        (
+            "<div class='text'>Das Gericht wies die Klage ab.<br><br>Symbolgrafik: © Butch - stock.adobe.com<br><br>"
+            "Autor: <a href='/rechtsanwalt/'>Rechtsanwalt</a> Anna Muster</div>",
+            ["Anna Muster"],
+        ),
+        ("<p>Das Gericht wies die Klage ab.<br>Written by Jane Doe<br>Berlin</p>", ["Jane Doe"]),
+        # ... not a label followed by running text, nor one in a sidebar or a teaser link
+        ("<p>Das Gericht wies die Klage ab.<br>Autor: der Gemeinderat hat lange beraten und beschlossen.</p>", []),
+        ("<div class='sidebar'><p>Neu im Blog<br>Autor: Anna Muster</p></div>", []),
+        ("<p><a href='/anderer-artikel'>Anderer Artikel<br>Autor: Anna Muster</a></p>", []),
+    ],
+)
+def test_author_label_after_line_break(tail: str, expected: list[str]) -> None:
     page = (
         "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
         + _AUTH_TEXT
