@@ -493,6 +493,49 @@ def test_jsonld_metadata_fields() -> None:
     assert result["field_sources"] == {"title": "jsonld", "published_at": "jsonld", "authors": "jsonld"}
 
 
+# the benchmark's agency measure: ground-truth credit strings read with the parser's table
+AGENCY_CODE_CASES = [
+    (["Associated Press"], {"AP"}),
+    (["Adam Vidler", "AP"], {"AP"}),
+    ("dsw / DPA", {"dpa"}),
+    ("APA/AP", {"APA", "AP"}),
+    ("Agencia EFE", {"EFE"}),
+    ("AFP, MANILA", {"AFP"}),
+    ("FR mit dpa", {"dpa"}),
+    ("dpa/lno", {"dpa"}),
+    (["Anadolu Ajansı"], {"AA"}),
+    (["Bill MCCARTHY", "AFP Deutschland"], {"AFP"}),
+    (["Pa Ngo"], set()),  # a name, not the PA agency
+    ("Das war eine gute Idee, sagte der Mann", set()),
+    (None, set()),
+]
+
+
+@pytest.mark.parametrize("raw,expected", AGENCY_CODE_CASES, ids=[str(c[0]) for c in AGENCY_CODE_CASES])
+def test_benchmark_agency_codes(raw: Any, expected: set[str]) -> None:
+    from benchmarks.extraction_quality import agency_codes
+
+    assert agency_codes(raw) == expected
+
+
+def test_benchmark_agency_scores() -> None:
+    from benchmarks.extraction_quality import agency_scores
+
+    body_gt = {
+        "gt_type": "body",
+        "authors": ["Max Muster", "dpa"],
+        "body": "BERLIN - Ein Text, sagte ein AFP-Reporter.",
+    }
+    assert agency_scores(body_gt, ["dpa", "Reuters"]) == {"agency_recall": 1.0, "agency_support": [1, 2]}
+    assert agency_scores(body_gt, []) == {"agency_recall": 0.0, "agency_support": [0, 0]}
+    # the body names the agency: supported, though the authors do not credit it
+    named = {"gt_type": "body", "authors": ["Max Muster"], "body": "Wie Reuters berichtete, ..."}
+    assert agency_scores(named, ["Reuters"]) == {"agency_support": [1, 1]}
+    # snippet pages: recall only; body pages without ground-truth authors: no precision proxy
+    assert agency_scores({"gt_type": "snippets", "authors": "APA/AP"}, ["APA"]) == {"agency_recall": 0.5}
+    assert agency_scores({"gt_type": "body", "body": "Reuters"}, ["Reuters"]) == {}
+
+
 def test_title_site_suffix_variants() -> None:
     for raw, site in (
         ("Trump verliert Klage - DER SPIEGEL", "DER SPIEGEL"),
