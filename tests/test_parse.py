@@ -493,6 +493,142 @@ def test_jsonld_metadata_fields() -> None:
     assert result["field_sources"] == {"title": "jsonld", "published_at": "jsonld", "authors": "jsonld"}
 
 
+# credit lines: which agencies a byline/source line names as the text's source (a picture's credit names none)
+CREDIT_LINE_CASES = [
+    ("AFP, MANILA", ["AFP"]),  # agency + dateline place
+    ("Von Max Muster, dpa", ["dpa"]),
+    ("FR mit dpa", ["dpa"]),  # outlet initials "mit" agency
+    ("Por Agencia EFE", ["EFE"]),
+    ("Quelle: sid/dpa", ["SID", "dpa"]),
+    ("dsw / DPA", ["dpa"]),  # desk initials / agency
+    ("JIJI", ["Jiji"]),
+    ("Anna Muster and Tom Beispiel, The Associated Press", ["AP"]),
+    ("Mit Material von dpa", ["dpa"]),
+    ("Foto: dpa", []),  # a picture's credit
+    ("Bild: Reuters", []),
+    ("© AFP", []),
+    ("Max Muster/dpa", []),  # photographer/agency: how a picture is credited
+    ("Uncredited/AP", []),
+    ("Die Polizei sagte der dpa, dass sie ermittle", []),  # a sentence, not a credit
+    ("Max Muster", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", CREDIT_LINE_CASES, ids=[c[0] for c in CREDIT_LINE_CASES])
+def test_credit_line_agencies(text: str, expected: list[str]) -> None:
+    assert parse_mod._credit_agencies(text) == expected
+
+
+_TEXT = f"<p>{LONG}</p><p>{LONG} Die Opposition kritisierte den Entwurf.</p>"
+# byline and source elements: (id, article html, agencies, authors)
+BYLINE_AGENCY_CASES = [
+    (
+        "credit-under-headline",
+        f"<header><h1>Masken gestohlen</h1><p class='credit'>JIJI</p></header>{_TEXT}",
+        ["Jiji"],
+        [],
+    ),
+    (
+        "agency-and-place-in-share-bar",
+        f"<div><h1>Manöver beginnen</h1><ul class='bar'><li><div class='name'>AFP, MANILA</div></li></ul></div>{_TEXT}",
+        ["AFP"],
+        [],
+    ),
+    (
+        "person-and-agency-byline",
+        f"<h1>Neues Gesetz</h1><div class='byline'>Von Max Muster, dpa</div>{_TEXT}",
+        ["dpa"],
+        ["Max Muster"],
+    ),
+    ("outlet-mit-agency-byline", f"<h1>Neues Gesetz</h1><span class='author'>FR mit dpa</span>{_TEXT}", ["dpa"], []),
+    ("address-byline", f"<h1>Neues Gesetz</h1><address><strong>Agencia EFE</strong></address>{_TEXT}", ["EFE"], []),
+    ("source-box-after-text", f"<h1>Neues Gesetz</h1>{_TEXT}<div class='m-source'><div>DPA</div></div>", ["dpa"], []),
+    # a picture's credit is not the text's
+    (
+        "figure-caption-credit",
+        f"<h1>Neues Gesetz</h1><figure><img src='/a.jpg'><figcaption>Ein Bus. <span class='author'>dpa</span>"
+        f"</figcaption></figure>{_TEXT}",
+        [],
+        [],
+    ),
+    (
+        "credit-overlay-on-picture",
+        f"<h1>Neues Gesetz</h1><div><picture><img src='/a.jpg'></picture><div>Anadolu Ajansı</div></div>{_TEXT}",
+        [],
+        [],
+    ),
+    (
+        "image-box-credit",
+        f"<h1>Neues Gesetz</h1><div class='article-image'><span class='source'>AFP</span></div>{_TEXT}",
+        [],
+        [],
+    ),
+    ("photographer-credit", f"<h1>Neues Gesetz</h1><div class='meta'><span>Max Muster/dpa</span></div>{_TEXT}", [], []),
+    ("photo-label", f"<h1>Neues Gesetz</h1><p>Foto: dpa</p>{_TEXT}", [], []),
+    ("hidden-byline", f"<h1>Neues Gesetz</h1><div class='byline' style='display: none'>dpa</div>{_TEXT}", [], []),
+    (
+        "teaser-card-byline",
+        f"<h1>Neues Gesetz</h1>{_TEXT}<div class='card'><a href='/anderes'><h3>Ein anderes Thema</h3></a>"
+        "<span class='byline'>Von dpa</span></div>",
+        [],
+        [],
+    ),
+    (
+        "comment-author",
+        f"<h1>Neues Gesetz</h1>{_TEXT}<div class='comments'><div class='comment-author'>AFP</div><p>Gut so.</p></div>",
+        [],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", BYLINE_AGENCY_CASES, ids=[c[0] for c in BYLINE_AGENCY_CASES])
+def test_byline_agencies(case: tuple[str, str, list[str], list[str]]) -> None:
+    _, body, agencies, authors = case
+    result = parse_html(_page(body), "https://www.landesblatt.example.de/politik/gesetz-123")
+    assert result["agencies"] == agencies
+    assert result["authors"] == authors
+
+
+# agencies credited around the text's paragraphs: (id, paragraphs, agencies, paragraphs kept)
+PARAGRAPH_AGENCY_CASES = [
+    ("byline-paragraph", ["Por Agencia EFE", LONG, LONG], ["EFE"], [LONG, LONG]),
+    ("end-tag-mit", [LONG, LONG + " (FR mit dpa)"], ["dpa"], [LONG, LONG]),
+    (
+        "end-tag-before-notes",
+        [LONG, LONG + " (dpa)", "*landesblatt.de ist Teil des Redaktionsnetzwerks", "Startbild: © KCNA/dpa"],
+        ["dpa"],
+        [LONG, LONG, "*landesblatt.de ist Teil des Redaktionsnetzwerks", "Startbild: © KCNA/dpa"],
+    ),
+    ("end-tag-before-long-paragraph", [LONG, LONG + " (dpa)", LONG + " " + LONG], [], None),
+    (
+        "copyright-first-sentence",
+        [
+            LONG,
+            LONG,
+            "Copyright © AFP 2017-2026. Für die kommerzielle Nutzung dieses Inhalts ist ein Abonnement "
+            "erforderlich. Klicken Sie hier für weitere Informationen.",
+        ],
+        ["AFP"],
+        None,
+    ),
+    ("copyright-holder", [LONG, LONG, "© 2024 The Associated Press. All rights reserved."], ["AP"], [LONG, LONG]),
+    ("copyright-holder-year-after", [LONG, LONG, "Copyright © AFP 2017-2026."], ["AFP"], [LONG, LONG]),
+    ("source-line-at-end", [LONG, LONG, "Quelle: AFP"], ["AFP"], [LONG, LONG]),
+    # "Quelle: AFP" amid the text credits a picture or a chart
+    ("source-line-amid-text", [LONG, "Quelle: AFP", LONG, LONG, LONG], [], [LONG, LONG, LONG, LONG]),
+    ("photo-credit-tag", [LONG, LONG + " (Foto: dpa)"], [], None),
+]
+
+
+@pytest.mark.parametrize("case", PARAGRAPH_AGENCY_CASES, ids=[c[0] for c in PARAGRAPH_AGENCY_CASES])
+def test_paragraph_agencies(case: tuple[str, list[str], list[str], list[str] | None]) -> None:
+    _, paragraphs, agencies, kept = case
+    cleaned = parse_mod.clean_paragraphs(paragraphs)
+    assert cleaned["agencies"] == agencies
+    assert cleaned["paragraphs"] == (paragraphs if kept is None else kept)
+
+
 # the benchmark's agency measure: ground-truth credit strings read with the parser's table
 AGENCY_CODE_CASES = [
     (["Associated Press"], {"AP"}),
