@@ -801,7 +801,8 @@ _AGENCY_TAG_RE = re.compile(
 )
 _DATELINE_RE = re.compile(
     r"^\s*(?:[A-ZÄÖÜ][\w.,'’ \-/]{1,50}?\s*)?"
-    r"\(\s*([A-Za-z][A-Za-z\-]{1,14}(?:\s*[/,]\s*[A-Za-z][A-Za-z\-]{1,14}){0,3})\s*\)\s*[-–—:]\s*"
+    # (Spanish wire copy closes the tag with ".-": "Managua (EFE).- Nicaragua cerró ...")
+    r"\(\s*([A-Za-z][A-Za-z\-]{1,14}(?:\s*[/,]\s*[A-Za-z][A-Za-z\-]{1,14}){0,3})\s*\)\.?\s*[-–—:]\s*"
 )
 _MATERIAL_RE = re.compile(
     r"(?:mit\s+material\s+(?:von|der|des)|quellen?\s*:|source\s*:|with\s+(?:material|reporting)\s+from|"

@@ -629,6 +629,21 @@ def test_paragraph_agencies(case: tuple[str, list[str], list[str], list[str] | N
     assert cleaned["paragraphs"] == (paragraphs if kept is None else kept)
 
 
+# datelines at the start of the text: (first paragraph, agencies)
+DATELINE_AGENCY_CASES = [
+    ("BERLIN (dpa) - Die Landesregierung hat am Dienstag ein Gesetz beschlossen.", ["dpa"]),
+    ("Managua (EFE).- Nicaragua cerró 2021 con una deuda externa total de 14.372 millones.", ["EFE"]),
+    ("Hamburg (dpa/lno) – Der Senat hat am Dienstag ein Gesetz beschlossen.", ["dpa"]),
+    ("Die Partei (SPD) - so heißt es - will das Gesetz ändern.", []),
+    ("Die Agentur (AFP) berichtete am Dienstag über das Gesetz.", []),  # no dash: a mention, not a dateline
+]
+
+
+@pytest.mark.parametrize("first,expected", DATELINE_AGENCY_CASES, ids=[c[0][:24] for c in DATELINE_AGENCY_CASES])
+def test_dateline_agencies(first: str, expected: list[str]) -> None:
+    assert parse_mod.clean_paragraphs([first, LONG])["agencies"] == expected
+
+
 # the benchmark's agency measure: ground-truth credit strings read with the parser's table
 AGENCY_CODE_CASES = [
     (["Associated Press"], {"AP"}),
