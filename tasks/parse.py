@@ -3095,6 +3095,8 @@ _CREDIT_ELEMENTS = etree.XPath(
     './/*[@itemprop="author" or @class[contains(., "utor") or contains(., "uthor") or contains(., "yline")'
     ' or contains(., "source") or contains(., "quelle")]]'
 )
+# a class or id that names a picture (not a bare "credit": under a headline that may be the text's)
+_PICTURE_CLASS_RE = re.compile(r"photo|foto|image|img|picture|bild|video|gallery|caption|media", re.I)
 _MEDIA_TAGS = frozenset(["img", "picture", "video", "figure", "iframe", "svg"])
 
 
@@ -3152,7 +3154,10 @@ def _byline_agencies(tree: Any, root: Any, h1: Any = None) -> list[str]:
         if not found or el.tag in ("figure", "figcaption") or _hidden_or_linked(el) or _after_media(el):
             return []
         parent = el.getparent()
-        if not any(parent is a for a in head_block) and _byline_bad(el, body, h1):
+        if any(parent is a for a in head_block):
+            if _PICTURE_CLASS_RE.search(_attr_str(el)):
+                return []  # "<span class=photo-credit>" beside the headline: still a picture's
+        elif _byline_bad(el, body, h1):
             return []
         if _in_teaser(el, h1_path, title_key(), teasers, card_chars=1500):
             return []

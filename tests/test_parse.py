@@ -563,6 +563,12 @@ BYLINE_AGENCY_CASES = [
         [],
         [],
     ),
+    (
+        "photo-credit-class-under-headline",
+        f"<header><h1>Neues Gesetz</h1><span class='photo-credit'>dpa</span></header>{_TEXT}",
+        [],
+        [],
+    ),
     ("photographer-credit", f"<h1>Neues Gesetz</h1><div class='meta'><span>Max Muster/dpa</span></div>{_TEXT}", [], []),
     ("photo-label", f"<h1>Neues Gesetz</h1><p>Foto: dpa</p>{_TEXT}", [], []),
     ("hidden-byline", f"<h1>Neues Gesetz</h1><div class='byline' style='display: none'>dpa</div>{_TEXT}", [], []),
