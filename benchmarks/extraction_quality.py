@@ -34,6 +34,23 @@ Metrics (as in the corpus README):
   (a page at ``2026-07-10T00:50+02:00`` was published on 2026-07-10 for its readers, 2026-07-09 in UTC);
   trafilatura's date is already the page's local day;
 * comment leak: share of pages with ``comments_snippets`` where one of them appears in the output;
+* agencies (ours only; trafilatura has no such field, its cells print ``-``). No corpus field lists wire
+  agencies, but some ground-truth ``authors`` credit one ("Associated Press", "dsw / DPA", "APA/AP", "Agencia
+  EFE", "AFP, MANILA", "FR mit dpa", "Anadolu Ajansı"). :func:`agency_codes` maps such strings to canonical
+  codes with the table the parser itself uses (``tasks.parse.AGENCIES``): every run of one to three tokens
+  (split at whitespace and ``/ , ; ( ) [ ] : |``) that is a key of the table; a single token must be the
+  canonical spelling ("dpa", "Reuters"), all capitals ("DPA", "JIJI") or capitalised from four letters
+  ("Anadolu"), so common words ("pa", "Pa", "tt") are not read as agencies.
+
+  - agency recall: per page, the share of the ground truth's agencies that our ``agencies`` field holds,
+    averaged over the pages whose ground-truth authors name at least one agency;
+  - agency precision (a proxy; no ground truth lists every agency of a page): on full-body pages whose
+    ground truth lists authors (fundus; the zyte pages have no author field, so a byline "By Reuters" would
+    go unseen there) an agency we report counts as supported when the ground-truth authors or the
+    ground-truth body (the article text a reader sees: no photo credits, teasers or comments) name it, as
+    read by :func:`agency_codes`; micro-averaged over all agencies we report on those pages. An unsupported
+    agency is a suspect, not a proven error (an end tag "(Quelle: APA/dpa)" or a meta-only credit that the
+    ground truth leaves out counts against us), so the figure is a lower bound on precision;
 * speed: pages per CPU-second (``time.process_time`` around each call, summed over workers).
 
 Per-page scores go to ``benchmarks/out/extraction_quality.jsonl``.
@@ -158,6 +175,52 @@ def score(gt: dict[str, Any], text: str, title: str | None, date: str | None, au
     return out
 
 
+_AGENCY_SPLIT_RE = re.compile(r"[\s/,;()\[\]:|]+")
+
+
+def agency_codes(text: str | list[str] | None) -> set[str]:
+    """Canonical agency codes that ``text`` (a credit string, a list of them or a whole article text) names,
+    read with the parser's own table (``tasks.parse.AGENCIES``): each run of 1-3 tokens that is a key; one
+    token must be spelled as the canonical code ("dpa", "Reuters"), in capitals ("DPA", "JIJI") or, from four
+    letters, capitalised ("Anadolu"): common words ("pa", "Pa", "tt") are no agency."""
+    from tasks.parse import AGENCIES
+
+    if not text:
+        return set()
+    items = text if isinstance(text, list) else [text]
+    codes: set[str] = set()
+    for item in items:
+        toks = [t.strip(".-'\"’“”«»") for t in _AGENCY_SPLIT_RE.split(str(item))]
+        toks = [t for t in toks if t]
+        for i in range(len(toks)):
+            for n in (1, 2, 3):
+                if i + n > len(toks):
+                    break
+                phrase = " ".join(toks[i : i + n])
+                code = AGENCIES.get(phrase.lower())
+                if code is None:
+                    continue
+                if n == 1 and phrase != code and not phrase.isupper() and (len(phrase) < 4 or phrase.islower()):
+                    continue
+                codes.add(code)
+    return codes
+
+
+def agency_scores(gt: dict[str, Any], ours: list[str]) -> dict[str, Any]:
+    """Per-page agency scores: ``agency_recall`` (pages whose ground-truth authors name an agency) and
+    ``agency_support`` = [supported, reported] (full-body pages with ground-truth authors; see the module
+    docstring)."""
+    out: dict[str, Any] = {}
+    reported = set(ours)
+    gt_codes = agency_codes(gt.get("authors"))
+    if gt_codes:
+        out["agency_recall"] = len(gt_codes & reported) / len(gt_codes)
+    if gt["gt_type"] == "body" and gt.get("authors"):
+        named = gt_codes | agency_codes(gt.get("body"))
+        out["agency_support"] = [len(reported & named), len(reported)]
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------------
 # running
 # ---------------------------------------------------------------------------------------------------------
@@ -185,6 +248,7 @@ def run_ours(data: bytes, url: str | None) -> tuple[dict[str, Any], float]:
         "title": result.get("title"),
         "date": pub.strftime("%Y-%m-%d") if pub else None,
         "authors": result.get("authors") or [],
+        "agencies": result.get("agencies") or [],
     }, cpu
 
 
@@ -228,6 +292,9 @@ def evaluate_page(gt: dict[str, Any]) -> dict[str, Any]:
         row[name]["title"] = out["title"]
         row[name]["date"] = out["date"]
         row[name]["authors"] = out["authors"]
+        if "agencies" in out:
+            row[name].update(agency_scores(gt, out["agencies"]))
+            row[name]["agencies"] = out["agencies"]
     return row
 
 
@@ -259,6 +326,8 @@ def aggregate(rows: list[dict[str, Any]], system: str) -> dict[str, Any]:
     sr = tp / (tp + fn) if tp + fn else None
     sf1 = 2 * sp * sr / (sp + sr) if sp is not None and sr is not None and sp + sr > 0 else None
     cpu = sum(s["cpu_s"] for s in res)
+    supported = sum(s["agency_support"][0] for s in res if "agency_support" in s)
+    reported = sum(s["agency_support"][1] for s in res if "agency_support" in s)
     return {
         "pages": len(res),
         "body_p": p,
@@ -272,6 +341,8 @@ def aggregate(rows: list[dict[str, Any]], system: str) -> dict[str, Any]:
         "title": _mean([float(s["title_ok"]) for s in res if "title_ok" in s]),
         "date": _mean([float(s["date_ok"]) for s in res if "date_ok" in s]),
         "authors_f1": _mean([s["authors_f1"] for s in res if "authors_f1" in s]),
+        "agency_r": _mean([s["agency_recall"] for s in res if "agency_recall" in s]),
+        "agency_p": supported / reported if reported else None,
         "comment_leak": _mean([float(s["comment_leak"]) for s in res if "comment_leak" in s]),
         "pages_per_cpu_s": len(res) / cpu if cpu > 0 else None,
         "errors": sum(1 for s in res if s.get("error")),
@@ -288,6 +359,8 @@ METRICS = (
     ("title", "title exact"),
     ("date", "date (day)"),
     ("authors_f1", "authors set F1"),
+    ("agency_r", "agency recall"),
+    ("agency_p", "agency prec proxy"),
     ("comment_leak", "comment leak"),
     ("pages_per_cpu_s", "pages/CPU-s"),
     ("errors", "errors"),

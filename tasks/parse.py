@@ -794,17 +794,26 @@ AGENCIES: dict[str, str] = {
 
 _AGENCY_TOKEN_RE = re.compile(r"[A-Za-zÄÖÜäöü.\-]+")
 # trailing "(afp/dpa/red)", "(dpa)", "(ag/dpa)": only short lowercase-ish tokens separated by / , or space
+# (tokens may also be joined by "mit"/"with"/"und"/"and": "(FR mit dpa)", "(red mit AFP)")
+_AGENCY_TAG_SEP = r"(?:\s*[/,;]\s*|\s+(?:mit|with|und|and)\s+)"
 _AGENCY_TAG_RE = re.compile(
-    r"\(\s*([A-Za-z][A-Za-z.\-]{0,14}(?:\s*[/,;]\s*[A-Za-z][A-Za-z.\-]{0,14}){0,6})\s*\)\s*\.?\s*$"
+    rf"\(\s*([A-Za-z][A-Za-z.\-]{{0,14}}(?:{_AGENCY_TAG_SEP}[A-Za-z][A-Za-z.\-]{{0,14}}){{0,6}})\s*\)\s*\.?\s*$"
 )
 _DATELINE_RE = re.compile(
     r"^\s*(?:[A-ZÄÖÜ][\w.,'’ \-/]{1,50}?\s*)?"
-    r"\(\s*([A-Za-z][A-Za-z\-]{1,14}(?:\s*[/,]\s*[A-Za-z][A-Za-z\-]{1,14}){0,3})\s*\)\s*[-–—:]\s*"
+    # (Spanish wire copy closes the tag with ".-": "Managua (EFE).- Nicaragua cerró ...")
+    r"\(\s*([A-Za-z][A-Za-z\-]{1,14}(?:\s*[/,]\s*[A-Za-z][A-Za-z\-]{1,14}){0,3})\s*\)\.?\s*[-–—:]\s*"
 )
 _MATERIAL_RE = re.compile(
     r"(?:mit\s+material\s+(?:von|der|des)|quellen?\s*:|source\s*:|with\s+(?:material|reporting)\s+from|"
     r"material\s+(?:von|der)|agenturen\s*:)\s*(.{1,120})$",
     re.I,
+)
+
+
+# what surrounds a copyright holder: "Copyright © 2017-2026 ", " 2024", "(c) "
+_COPYRIGHT_HOLDER_RE = re.compile(
+    r"^(?:(?:copyright|©|\(c\))\s*|\d{4}(?:\s*[-–]\s*\d{4})?\s*)+|\s*\d{4}(?:\s*[-–]\s*\d{4})?\.?$", re.I
 )
 
 
@@ -817,12 +826,59 @@ def _agencies_in(text: str) -> list[str]:
     return out
 
 
+# a credit line's lead: "By", "Von", "Por", "Quelle:", "Mit Material von"
+_CREDIT_LEAD_RE = re.compile(
+    r"^(?:(?:by|vo[nm]|por|par|di|door|av|af|text|quellen?|sources?|fuente|fonte|agenturen|agentur|agencias?|"
+    r"agency|agencies)\b\s*:?\s*|mit\s+material\s+(?:von|der|des)\s+){1,2}",
+    re.I,
+)
+# the parts of a credit line: "Max Muster, dpa", "dsw / DPA", "FR mit dpa", "Anna Muster und Tom Beispiel, AP"
+_CREDIT_SPLIT_RE = re.compile(r"\s*[/,;&+|]\s*|\s+(?:und|and|mit|with|y|e|et)\s+")
+# a picture's credit, not the text's: "Foto: dpa", "Bild: AFP", "© Reuters", "Uncredited/AP"
+_PHOTO_CREDIT_RE = re.compile(
+    r"\b(?:fotos?|photos?|bild(?:er)?|images?|pictures?|video|grafik|illustration|uncredited|getty|imago|"
+    r"shutterstock)\b|©|\(c\)",
+    re.I,
+)
+# a word of a person's name, a place or an editor's initials ("Max", "MANILA", "dsw", "von")
+_CREDIT_WORD_RE = re.compile(r"[A-ZÄÖÜÀ-Þ][\w.'’\-]*|[a-zäöü]{1,4}")
+
+
+def _credit_agencies(text: str) -> list[str]:
+    """Agencies that a short byline/credit line names as the text's source: "AFP, MANILA", "Von Max Muster, dpa",
+    "FR mit dpa", "Por Agencia EFE", "Quelle: sid/dpa", "Anna Muster and Tom Beispiel, The Associated Press".
+    Every part besides the agencies must be a name, a place or initials of at most four words (no sentence);
+    a picture's credit ("Foto: dpa", "© AFP", the photographer's "Max Muster/dpa") names none."""
+    if not text or len(text) > 100 or _PHOTO_CREDIT_RE.search(text):
+        return []
+    t = _CREDIT_LEAD_RE.sub("", text.strip()).strip(" .:-–—()")
+    found: list[str] = []
+    for part in _CREDIT_SPLIT_RE.split(t):
+        part = part.strip(" .()")
+        if not part:
+            continue
+        key = part.lower()
+        if key in AGENCIES:
+            found.append(AGENCIES[key])
+            continue
+        words = part.split()
+        if len(words) > 4 or not all(_CREDIT_WORD_RE.fullmatch(w) for w in words):
+            return []
+    if found and "/" in t:
+        # "Friso Gentsch/dpa", "Ammar Awad / Reuters": photographer/agency is how a picture is credited
+        for seg in t.split("/"):
+            words = seg.split()
+            if len(words) >= 2 and seg.strip(" .").lower() not in AGENCIES and all(w[:1].isupper() for w in words):
+                return []
+    return _dedupe(found)
+
+
 def _agency_tag(text: str) -> tuple[str, list[str]] | None:
     """If ``text`` ends with an agency tag like ``(afp/dpa/red)``, return (text without it, agencies)."""
     m = _AGENCY_TAG_RE.search(text)
     if not m:
         return None
-    tokens = [t.strip(" .").lower() for t in re.split(r"[/,;]", m.group(1))]
+    tokens = [t.strip(" .").lower() for t in re.split(_AGENCY_TAG_SEP, m.group(1))]
     agencies = [AGENCIES[t] for t in tokens if t in AGENCIES]
     if not agencies:
         # "(red)", "(mf/ts)": editor initials only; strip when it is the whole paragraph
@@ -1287,6 +1343,7 @@ def clean_paragraphs(
         if _RELATED_LINE_RE.match(p) and len(p) < 250:
             continue
         if len(out) < 3 and len(p) < 80 and _BYLINE_PARA_RE.match(p) and len(p.split()) <= 12:
+            agencies.extend(_credit_agencies(p))  # "Por Agencia EFE", "Von Max Muster, dpa"
             continue
         if len(p) < 50 and _READING_TIME_RE.match(p):
             continue
@@ -1318,7 +1375,9 @@ def clean_paragraphs(
         if mm:
             found = _agencies_in(mm.group(1))
             if found and (len(p) < 120 or mm.start() > len(p) - 130):
-                agencies.extend(found)
+                if i >= n - 3 or not re.match(r"(?i:quellen?|source)\s*:", mm.group(0)):
+                    # (a "Quelle: AFP" line amid the text is a picture's or a chart's source, not the text's)
+                    agencies.extend(found)
                 rest_text = p[: mm.start()].strip()
                 if not rest_text:
                     continue
@@ -1328,25 +1387,46 @@ def clean_paragraphs(
     if out and len(out[-1]) < 80 and re.match(r"^(?:quellen?|source)\s*:", out[-1], re.I):
         agencies.extend(_agencies_in(out[-1].split(":", 1)[1]))
         out.pop()
-    # a final copyright/credit line "© dpa-infocom, dpa:230428-99-483045/5"
-    if out and len(out[-1]) <= 120 and re.match(r"^(?:©|\(c\)|copyright\b)", out[-1], re.I):
-        agencies.extend(_agencies_in(re.sub(r"[:\d/-]+", " ", out[-1].lstrip("©").strip())))
-        out.pop()
+    # a final copyright/credit line "© dpa-infocom, dpa:230428-99-483045/5", "© 2024 The Associated Press. All
+    # rights reserved.": its holder is the text's agency (a longer one, "Copyright © AFP 2017-2026. Für die
+    # kommerzielle Nutzung ...", is read for its first sentence and stays)
+    if out and re.match(r"^(?:©|\(c\)|copyright\b)", out[-1], re.I):
+        first = out[-1] if len(out[-1]) <= 120 else re.split(r"(?<=[.!?])\s", out[-1][:300], maxsplit=1)[0]
+        if len(first) <= 120:
+            agencies.extend(
+                _agencies_in(re.sub(r"[:\d/-]+", " ", first.lstrip("©").strip()))
+                or _agencies_in(_COPYRIGHT_HOLDER_RE.sub("", first.split(". ")[0].rstrip(".")))
+            )
+            if first is out[-1]:
+                out.pop()
     # a final source tag "MDR (dst)": outlet + editor initials
     if out and len(out[-1]) <= 30 and re.fullmatch(r"[\w.\- ]{2,20}\s*\([a-z]{2,4}\)", out[-1]):
         agencies.extend(_agencies_in(out[-1].split("(")[0]))
         out.pop()
     # trailing agency tags: last paragraphs only
+    tagged = False
     while out:
         tag = _agency_tag(out[-1])
         if not tag:
             break
+        tagged = True
         rest_text, found = tag
         agencies = found + agencies
         if rest_text:
             out[-1] = rest_text
             break
         out.pop()
+    if not tagged:
+        # the story's tag before a note or two ("... hieß es. (FR mit dpa)", "*fr.de ist Teil des ...
+        # Redaktionsnetzwerks", "Rubriklistenbild: © KCNA/dpa"): the story's last paragraph carries it
+        for k in (2, 3):
+            if len(out) <= k or any(len(x) >= 120 for x in out[-k + 1 :]):
+                break
+            tag = _agency_tag(out[-k])
+            if tag and tag[1] and tag[0]:
+                out[-k] = tag[0]
+                agencies = tag[1] + agencies
+                break
     # dateline at the start: "BERLIN (dpa) - ..."
     if out:
         m = _DATELINE_RE.match(out[0])
@@ -2369,17 +2449,26 @@ def _shared_depth(a: list[Any], b: list[Any]) -> int:
     return n
 
 
-def _in_teaser(el: Any, h1_path: list[Any] | None, title_key: str, seen: dict[Any, bool] | None = None) -> bool:
+def _in_teaser(
+    el: Any,
+    h1_path: list[Any] | None,
+    title_key: str,
+    seen: dict[Any, bool] | None = None,
+    card_chars: int | None = None,
+) -> bool:
     """True when ``el`` is the byline of a teaser card: one of its three nearest containers holds a linked
     heading (``<h2><a>``), or is a link around a heading (``<a><h3>…</h3><span class=author>…</span></a>``), that
     is neither the article's ``<h1>`` nor the page ``<title>``'s headline (old blog themes link the post's own
-    ``<h2>`` title). ``seen`` caches that per container (for one ``title_key``): 5,000
-    bylines in one container each searched it in full (45 s)."""
+    ``<h2>`` title). ``seen`` caches that per container (for one ``title_key``): 5,000 bylines in one container
+    each searched it in full (45 s). With ``card_chars``, a container holding more text than that is the
+    article's, not a card (teasers placed inside the story's text), and ends the search."""
     node = el.getparent()
     for _ in range(3):
         if node is None or node.tag in ("body", "article", "main"):
             return False
         if h1_path and any(node is a for a in h1_path):
+            return False
+        if card_chars is not None and _short_text(node, card_chars) is None:
             return False
         hit = seen.get(node) if seen is not None else None
         if hit is None:
@@ -3064,6 +3153,99 @@ def _br_label_authors(root: Any, site_name: str | None) -> list[str]:
         if names:
             return names
     return []
+
+
+# elements that credit an article: author/byline classes, a source box ("Quelle: dpa"), schema.org author, <address>
+# one pass (a union "A | B" or "@class/.." merges node sets in quadratic time in libxml2: 45,000 itemprop=author
+# took 2 s): schema.org author, or a class with "author"/"autor"/"byline"/"Byline"/"source"/"quelle"
+_CREDIT_ELEMENTS = etree.XPath(
+    './/*[@itemprop="author" or @class[contains(., "utor") or contains(., "uthor") or contains(., "yline")'
+    ' or contains(., "source") or contains(., "quelle")]]'
+)
+# a class or id that names a picture (not a bare "credit": under a headline that may be the text's)
+_PICTURE_CLASS_RE = re.compile(r"photo|foto|image|img|picture|bild|video|gallery|caption|media", re.I)
+_MEDIA_TAGS = frozenset(["img", "picture", "video", "figure", "iframe", "svg"])
+
+
+def _after_media(el: Any) -> bool:
+    """True when one of the two elements before ``el`` is or holds (among its first 30 elements) a picture or a
+    video: ``el`` is that picture's credit ("<picture/><div>Anadolu Ajansı</div>", a caption, then "Quelle: AFP").
+    An element with more text than a caption (the story's text container, with its pictures) ends the search."""
+    n = 0
+    for sib in el.itersiblings(preceding=True):
+        if not isinstance(sib.tag, str):
+            continue
+        n += 1
+        if n > 2 or _short_text(sib, 300) is None:
+            break
+        if any(x.tag in _MEDIA_TAGS for x in itertools.islice(sib.iter(), 30)):
+            return True
+    return False
+
+
+def _hidden_or_linked(el: Any) -> bool:
+    """True when ``el`` or one of its dozen nearest ancestors is hidden (``hidden``, inline ``display:none``) or a
+    link other than to an author page (a teaser's credit)."""
+    node, depth = el, 0
+    while node is not None and depth < 12:
+        if node.get("hidden") is not None or "display:none" in (node.get("style") or "").replace(" ", ""):
+            return True
+        if node.tag == "a" and not _AUTHOR_HREF_RE.search(node.get("href") or ""):
+            return True
+        node, depth = node.getparent(), depth + 1
+    return False
+
+
+def _byline_agencies(tree: Any, root: Any, h1: Any = None) -> list[str]:
+    """Agencies that the article's byline or source line credits (:func:`_credit_agencies`): an author/byline/
+    source element in the article ("<span class=byline>Von Max Muster, dpa</span>", "<div class=source>DPA</div>")
+    or a short line right after the ``<h1>`` ("<p class=credit>JIJI</p>", "<div>AFP, MANILA</div>"). Not a
+    picture's credit (figure, media box, an element right after a picture, "Foto:"/"©" lines), a hidden one, a
+    teaser's or one in a sidebar/related list/comment section."""
+    scope = root if root is not None else tree
+    body = tree.find("body")
+    h1_path = _ancestors(h1) if h1 is not None else None
+    # the headline's block: its parent and the two containers above (a byline there may carry a "credit" class)
+    head_block = h1_path[-4:-1] if h1_path else []
+    teasers: dict[Any, bool] = {}
+
+    @lru_cache(maxsize=1)
+    def title_key() -> str:  # (read only when an element names an agency)
+        title_el = tree.find(".//title")
+        return _letters(_text(title_el)) if title_el is not None else ""
+
+    def credited(el: Any, txt: str | None) -> list[str]:
+        if not txt or len(txt) > 100:
+            return []
+        found = _credit_agencies(txt)
+        if not found or el.tag in ("figure", "figcaption") or _hidden_or_linked(el) or _after_media(el):
+            return []
+        parent = el.getparent()
+        if any(parent is a for a in head_block):
+            if _PICTURE_CLASS_RE.search(_attr_str(el)):
+                return []  # "<span class=photo-credit>" beside the headline: still a picture's
+        elif _byline_bad(el, body, h1):
+            return []
+        if _in_teaser(el, h1_path, title_key(), teasers, card_chars=1500):
+            return []
+        return found
+
+    agencies: list[str] = []
+    for el in itertools.chain(_CREDIT_ELEMENTS(scope)[:100], itertools.islice(scope.iter("address"), 20)):
+        agencies.extend(credited(el, _short_text(el, 300)))
+    if h1 is not None:
+        seen = 0
+        for el in _following(h1, _BYLINE_TAGS):
+            if not (el.text or "").strip():
+                continue  # a container: its text is its children's, read when they come
+            seen += 1
+            if seen > 25:
+                break
+            txt = _short_text(el, 2000)
+            if txt and len(txt) > 200 and el.tag == "p":
+                break  # the article's text begins: the byline comes before it
+            agencies.extend(credited(el, txt))
+    return _dedupe(agencies)
 
 
 # an author archive link: "/author/jane-doe/", "/autor/max-muster", "/autoren/103182359/max-muster", "/reporters/x"
@@ -4719,6 +4901,7 @@ def parse_html(
         authors = _completed_first_names(authors, tree, site_names)
     authors = not_org(authors, a_src)
     result["authors"] = _dedupe(authors)
+    agencies.extend(_byline_agencies(tree, root, h1_el))
     result["field_sources"]["authors"] = a_src if authors else None
 
     # ---- misc metadata

@@ -493,6 +493,206 @@ def test_jsonld_metadata_fields() -> None:
     assert result["field_sources"] == {"title": "jsonld", "published_at": "jsonld", "authors": "jsonld"}
 
 
+# credit lines: which agencies a byline/source line names as the text's source (a picture's credit names none)
+CREDIT_LINE_CASES = [
+    ("AFP, MANILA", ["AFP"]),  # agency + dateline place
+    ("Von Max Muster, dpa", ["dpa"]),
+    ("FR mit dpa", ["dpa"]),  # outlet initials "mit" agency
+    ("Por Agencia EFE", ["EFE"]),
+    ("Quelle: sid/dpa", ["SID", "dpa"]),
+    ("dsw / DPA", ["dpa"]),  # desk initials / agency
+    ("JIJI", ["Jiji"]),
+    ("Anna Muster and Tom Beispiel, The Associated Press", ["AP"]),
+    ("Mit Material von dpa", ["dpa"]),
+    ("Foto: dpa", []),  # a picture's credit
+    ("Bild: Reuters", []),
+    ("© AFP", []),
+    ("Max Muster/dpa", []),  # photographer/agency: how a picture is credited
+    ("Uncredited/AP", []),
+    ("Die Polizei sagte der dpa, dass sie ermittle", []),  # a sentence, not a credit
+    ("Max Muster", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", CREDIT_LINE_CASES, ids=[c[0] for c in CREDIT_LINE_CASES])
+def test_credit_line_agencies(text: str, expected: list[str]) -> None:
+    assert parse_mod._credit_agencies(text) == expected
+
+
+_TEXT = f"<p>{LONG}</p><p>{LONG} Die Opposition kritisierte den Entwurf.</p>"
+# byline and source elements: (id, article html, agencies, authors)
+BYLINE_AGENCY_CASES = [
+    (
+        "credit-under-headline",
+        f"<header><h1>Masken gestohlen</h1><p class='credit'>JIJI</p></header>{_TEXT}",
+        ["Jiji"],
+        [],
+    ),
+    (
+        "agency-and-place-in-share-bar",
+        f"<div><h1>Manöver beginnen</h1><ul class='bar'><li><div class='name'>AFP, MANILA</div></li></ul></div>{_TEXT}",
+        ["AFP"],
+        [],
+    ),
+    (
+        "person-and-agency-byline",
+        f"<h1>Neues Gesetz</h1><div class='byline'>Von Max Muster, dpa</div>{_TEXT}",
+        ["dpa"],
+        ["Max Muster"],
+    ),
+    ("outlet-mit-agency-byline", f"<h1>Neues Gesetz</h1><span class='author'>FR mit dpa</span>{_TEXT}", ["dpa"], []),
+    ("address-byline", f"<h1>Neues Gesetz</h1><address><strong>Agencia EFE</strong></address>{_TEXT}", ["EFE"], []),
+    ("source-box-after-text", f"<h1>Neues Gesetz</h1>{_TEXT}<div class='m-source'><div>DPA</div></div>", ["dpa"], []),
+    # a picture's credit is not the text's
+    (
+        "figure-caption-credit",
+        f"<h1>Neues Gesetz</h1><figure><img src='/a.jpg'><figcaption>Ein Bus. <span class='author'>dpa</span>"
+        f"</figcaption></figure>{_TEXT}",
+        [],
+        [],
+    ),
+    (
+        "credit-overlay-on-picture",
+        f"<h1>Neues Gesetz</h1><div><picture><img src='/a.jpg'></picture><div>Anadolu Ajansı</div></div>{_TEXT}",
+        [],
+        [],
+    ),
+    (
+        "image-box-credit",
+        f"<h1>Neues Gesetz</h1><div class='article-image'><span class='source'>AFP</span></div>{_TEXT}",
+        [],
+        [],
+    ),
+    (
+        "photo-credit-class-under-headline",
+        f"<header><h1>Neues Gesetz</h1><span class='photo-credit'>dpa</span></header>{_TEXT}",
+        [],
+        [],
+    ),
+    ("photographer-credit", f"<h1>Neues Gesetz</h1><div class='meta'><span>Max Muster/dpa</span></div>{_TEXT}", [], []),
+    ("photo-label", f"<h1>Neues Gesetz</h1><p>Foto: dpa</p>{_TEXT}", [], []),
+    ("hidden-byline", f"<h1>Neues Gesetz</h1><div class='byline' style='display: none'>dpa</div>{_TEXT}", [], []),
+    (
+        "teaser-card-byline",
+        f"<h1>Neues Gesetz</h1>{_TEXT}<div class='card'><a href='/anderes'><h3>Ein anderes Thema</h3></a>"
+        "<span class='byline'>Von dpa</span></div>",
+        [],
+        [],
+    ),
+    (
+        "comment-author",
+        f"<h1>Neues Gesetz</h1>{_TEXT}<div class='comments'><div class='comment-author'>AFP</div><p>Gut so.</p></div>",
+        [],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", BYLINE_AGENCY_CASES, ids=[c[0] for c in BYLINE_AGENCY_CASES])
+def test_byline_agencies(case: tuple[str, str, list[str], list[str]]) -> None:
+    _, body, agencies, authors = case
+    result = parse_html(_page(body), "https://www.landesblatt.example.de/politik/gesetz-123")
+    assert result["agencies"] == agencies
+    assert result["authors"] == authors
+
+
+# agencies credited around the text's paragraphs: (id, paragraphs, agencies, paragraphs kept)
+PARAGRAPH_AGENCY_CASES = [
+    ("byline-paragraph", ["Por Agencia EFE", LONG, LONG], ["EFE"], [LONG, LONG]),
+    ("end-tag-mit", [LONG, LONG + " (FR mit dpa)"], ["dpa"], [LONG, LONG]),
+    (
+        "end-tag-before-notes",
+        [LONG, LONG + " (dpa)", "*landesblatt.de ist Teil des Redaktionsnetzwerks", "Startbild: © KCNA/dpa"],
+        ["dpa"],
+        [LONG, LONG, "*landesblatt.de ist Teil des Redaktionsnetzwerks", "Startbild: © KCNA/dpa"],
+    ),
+    ("end-tag-before-long-paragraph", [LONG, LONG + " (dpa)", LONG + " " + LONG], [], None),
+    (
+        "copyright-first-sentence",
+        [
+            LONG,
+            LONG,
+            "Copyright © AFP 2017-2026. Für die kommerzielle Nutzung dieses Inhalts ist ein Abonnement "
+            "erforderlich. Klicken Sie hier für weitere Informationen.",
+        ],
+        ["AFP"],
+        None,
+    ),
+    ("copyright-holder", [LONG, LONG, "© 2024 The Associated Press. All rights reserved."], ["AP"], [LONG, LONG]),
+    ("copyright-holder-year-after", [LONG, LONG, "Copyright © AFP 2017-2026."], ["AFP"], [LONG, LONG]),
+    ("source-line-at-end", [LONG, LONG, "Quelle: AFP"], ["AFP"], [LONG, LONG]),
+    # "Quelle: AFP" amid the text credits a picture or a chart
+    ("source-line-amid-text", [LONG, "Quelle: AFP", LONG, LONG, LONG], [], [LONG, LONG, LONG, LONG]),
+    ("photo-credit-tag", [LONG, LONG + " (Foto: dpa)"], [], None),
+]
+
+
+@pytest.mark.parametrize("case", PARAGRAPH_AGENCY_CASES, ids=[c[0] for c in PARAGRAPH_AGENCY_CASES])
+def test_paragraph_agencies(case: tuple[str, list[str], list[str], list[str] | None]) -> None:
+    _, paragraphs, agencies, kept = case
+    cleaned = parse_mod.clean_paragraphs(paragraphs)
+    assert cleaned["agencies"] == agencies
+    assert cleaned["paragraphs"] == (paragraphs if kept is None else kept)
+
+
+# datelines at the start of the text: (first paragraph, agencies)
+DATELINE_AGENCY_CASES = [
+    ("BERLIN (dpa) - Die Landesregierung hat am Dienstag ein Gesetz beschlossen.", ["dpa"]),
+    ("Managua (EFE).- Nicaragua cerró 2021 con una deuda externa total de 14.372 millones.", ["EFE"]),
+    ("Hamburg (dpa/lno) – Der Senat hat am Dienstag ein Gesetz beschlossen.", ["dpa"]),
+    ("Die Partei (SPD) - so heißt es - will das Gesetz ändern.", []),
+    ("Die Agentur (AFP) berichtete am Dienstag über das Gesetz.", []),  # no dash: a mention, not a dateline
+]
+
+
+@pytest.mark.parametrize("first,expected", DATELINE_AGENCY_CASES, ids=[c[0][:24] for c in DATELINE_AGENCY_CASES])
+def test_dateline_agencies(first: str, expected: list[str]) -> None:
+    assert parse_mod.clean_paragraphs([first, LONG])["agencies"] == expected
+
+
+# the benchmark's agency measure: ground-truth credit strings read with the parser's table
+AGENCY_CODE_CASES = [
+    (["Associated Press"], {"AP"}),
+    (["Adam Vidler", "AP"], {"AP"}),
+    ("dsw / DPA", {"dpa"}),
+    ("APA/AP", {"APA", "AP"}),
+    ("Agencia EFE", {"EFE"}),
+    ("AFP, MANILA", {"AFP"}),
+    ("FR mit dpa", {"dpa"}),
+    ("dpa/lno", {"dpa"}),
+    (["Anadolu Ajansı"], {"AA"}),
+    (["Bill MCCARTHY", "AFP Deutschland"], {"AFP"}),
+    (["Pa Ngo"], set()),  # a name, not the PA agency
+    ("Das war eine gute Idee, sagte der Mann", set()),
+    (None, set()),
+]
+
+
+@pytest.mark.parametrize("raw,expected", AGENCY_CODE_CASES, ids=[str(c[0]) for c in AGENCY_CODE_CASES])
+def test_benchmark_agency_codes(raw: Any, expected: set[str]) -> None:
+    from benchmarks.extraction_quality import agency_codes
+
+    assert agency_codes(raw) == expected
+
+
+def test_benchmark_agency_scores() -> None:
+    from benchmarks.extraction_quality import agency_scores
+
+    body_gt = {
+        "gt_type": "body",
+        "authors": ["Max Muster", "dpa"],
+        "body": "BERLIN - Ein Text, sagte ein AFP-Reporter.",
+    }
+    assert agency_scores(body_gt, ["dpa", "Reuters"]) == {"agency_recall": 1.0, "agency_support": [1, 2]}
+    assert agency_scores(body_gt, []) == {"agency_recall": 0.0, "agency_support": [0, 0]}
+    # the body names the agency: supported, though the authors do not credit it
+    named = {"gt_type": "body", "authors": ["Max Muster"], "body": "Wie Reuters berichtete, ..."}
+    assert agency_scores(named, ["Reuters"]) == {"agency_support": [1, 1]}
+    # snippet pages: recall only; body pages without ground-truth authors: no precision proxy
+    assert agency_scores({"gt_type": "snippets", "authors": "APA/AP"}, ["APA"]) == {"agency_recall": 0.5}
+    assert agency_scores({"gt_type": "body", "body": "Reuters"}, ["Reuters"]) == {}
+
+
 def test_title_site_suffix_variants() -> None:
     for raw, site in (
         ("Trump verliert Klage - DER SPIEGEL", "DER SPIEGEL"),
