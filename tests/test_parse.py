@@ -520,6 +520,13 @@ TITLE_RECONCILIATION_CASES = [
         "Das schwulste Musikvideo der Welt",
     ),
     (
+        "blog name and motto after the post title (another site)",
+        "<title>How I repaired my old tube radio : Tinkerer's Notes | Fixing things since 2009</title>",
+        '<h1><a href="/">Tinkerer\'s Notes</a></h1><div><p>{LONG}</p></div>',
+        "https://notes.example.net/?p=412",
+        "How I repaired my old tube radio",
+    ),
+    (
         "several h1: the one the metadata repeats",
         '<meta property="og:title" content="Auf das erste Elektron kommt es an"><title>News - Institut</title>',
         "<h1>News</h1><div><h1>Auf das erste Elektron kommt es an</h1><p>{LONG}</p></div>",
@@ -551,6 +558,13 @@ TITLE_RECONCILIATION_CASES = [
         "Welpen kaufen – Tipps zu jeder Hunderasse",
     ),
     (
+        "the part taken for the site name is in the visible headline (another site)",
+        '<meta property="og:site_name" content="Bikes"><title>Bikes for kids – how to choose the right size</title>',
+        "<h1>Bikes for kids – how to choose the right size</h1><p>{LONG}</p>",
+        "https://www.bikes.example/kids-sizes",
+        "Bikes for kids – how to choose the right size",
+    ),
+    (
         "site name printed in the h1",
         '<meta property="og:site_name" content="Umweltamt"><title>Atomkraft ist nicht nachhaltig | Umweltamt</title>',
         "<h1>Atomkraft ist nicht nachhaltig | Umweltamt</h1><p>{LONG}</p>",
@@ -563,6 +577,13 @@ TITLE_RECONCILIATION_CASES = [
         "<h1>23.01.2022 - Wierer darf beim Abschluss noch jubeln</h1><p>{LONG}</p>",
         "https://www.biathlon.example/news/jubeln",
         "Wierer darf beim Abschluss noch jubeln",
+    ),
+    (
+        "a month-name date before the headline",
+        "<title>March 3, 2021 - City council approves new bike lanes | Riverside Courier</title>",
+        "<h1>March 3, 2021 - City council approves new bike lanes</h1><p>{LONG}</p>",
+        "https://courier.example.com/news/bike-lanes",
+        "City council approves new bike lanes",
     ),
     (
         "a number and a year before the headline are not a date",
@@ -623,6 +644,13 @@ TITLE_RECONCILIATION_CASES = [
         '<h1><a href="https://plex.example/">Plex Blog</a></h1><h2>Das Blog der Fehlfunktionen</h2><p>{LONG}</p>',
         "https://plex.example/2019/podcasts",
         "Podcasts in Plex einbinden",
+    ),
+    (
+        "no headline element, a <title> with unknown site parts: its longest part",
+        "<title>The Tinkerer » Posts » How I repaired an old tube radio</title>",
+        "<div><p>{LONG}</p></div>",
+        "https://tinkerer.example.net/posts/radio",
+        "How I repaired an old tube radio",
     ),
     (
         "a home link with a language parameter",
@@ -800,6 +828,13 @@ TITLE_RECONCILIATION_CASES = [
         "</h1><p>{LONG}</p>",
         "https://www.bauen.example/haustechnik/stromcheck/",
         "Kostenloser Stromcheck für private Haushalte",
+    ),
+    (
+        "a kicker span + headline text, a differing <title>: the visible headline without the kicker",
+        "<title>Bike lanes: council says yes | Riverside Courier</title>",
+        '<h1><span class="kicker">Downtown traffic</span> Council approves protected bike lanes</h1><p>{LONG}</p>',
+        "https://courier.example.com/news/bike-lanes",
+        "Council approves protected bike lanes",
     ),
     (
         "a headline span + subtitle text the <title> names the first part of: the headline span",
