@@ -1558,6 +1558,8 @@ _HEAD_DAY = '<meta name="date" content="{}">'
         (_HEAD_PUB.format("2022-05-04T03:37:37+00:00"), "<time>3 May, 2022, 11:37 pm</time>", "2022-05-03", -240),
         # a UTC time days away from the printed date: the printed date
         (_HEAD_PUB.format("2022-01-15T10:00:00Z"), '<span class="date">25.01.2022</span>', "2022-01-25", None),
+        # a UTC time and a header day without time that an offset within ±10 h explains: the local day
+        (_HEAD_PUB.format("2020-02-25T03:30:00Z"), '<span class="date">February 24, 2020</span>', "2020-02-24", None),
         # a UTC time and a header day one day later that no offset within ±10 h explains: the structured date
         (_HEAD_PUB.format("2023-10-30T13:01:18+00:00"), '<span class="date">31. Oktober 2023</span>', "2023-10-30", 0),
         # the label in the element before the date ("Erschienen am:" then the date in its own element)
@@ -1566,6 +1568,12 @@ _HEAD_DAY = '<meta name="date" content="{}">'
         (_HEAD_DAY.format("2023-11-06"), "<p><span>Stand: </span>07.11.2023, 07:30 Uhr</p>", "2023-11-07", None),
         # the date after the byline element
         ("", '<p><span class="author">Loïc Le Clerc</span> | 30 septembre 2018</p>', "2018-09-30", None),
+        (
+            _HEAD_DAY.format("2021-03-05"),
+            '<p><span class="byline">Sam Ortiz</span> · March 2, 2021</p>',
+            "2021-03-02",
+            None,
+        ),
         # an element right at the headline that holds nothing but a date (a local time: -04:00 from the UTC value)
         (_HEAD_PUB.format("2022-05-04T02:41:00Z"), "<div><span>3/5/2022 22:41</span></div>", "2022-05-03", -240),
         (_HEAD_DAY.format("2020-03-03"), "<div><span>Dienstag, 7. April 2020</span></div>", "2020-04-07", None),
@@ -1580,6 +1588,7 @@ _HEAD_DAY = '<meta name="date" content="{}">'
             "2020-04-28",
             None,
         ),
+        (_HEAD_DAY.format("2021-06-10T14:00:00"), "<p>Published: 09.06.2021, 18:00</p>", "2021-06-09", None),
         # ... against a structured time with its own offset: the structured date stays
         (_HEAD_PUB.format("2019-09-17T14:54:31+02:00"), "<p>Veröffentlicht am 31.08.2019</p>", "2019-09-17", 120),
         # ... unless another structured candidate agrees with the labelled date
@@ -1590,6 +1599,13 @@ _HEAD_DAY = '<meta name="date" content="{}">'
             "2023-11-07",
             60,
         ),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2021-06-08T21:30:00+02:00"}'
+            '</script><meta name="DC.date.issued" content="2021-06-09T06:00:00+02:00">',
+            "<p>Published: 09.06.2021, 06:00</p>",
+            "2021-06-09",
+            120,
+        ),
         # article:published_time that is the moment of article:modified_time (the last save): JSON-LD's earlier date
         (
             _HEAD_PUB.format("2024-08-05T19:49:50Z")
@@ -1598,6 +1614,15 @@ _HEAD_DAY = '<meta name="date" content="{}">'
             "</script>",
             "",
             "2024-08-04",
+            0,
+        ),
+        (
+            _HEAD_PUB.format("2023-03-10T09:15:00Z")
+            + '<meta property="article:modified_time" content="2023-03-10T09:15:00Z">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-03-08T16:00:00Z"}'
+            "</script>",
+            "",
+            "2023-03-08",
             0,
         ),
         # an embedded post (a blockquote) has its own date
@@ -1703,6 +1728,7 @@ def test_header_slash_date_order_follows_page_language(lang: str, day: str) -> N
     [
         ("de", "2022-11-06T23:00:00.000Z", "2022-11-07", None),  # CET midnight: the calendar day 11-07
         ("de-AT", "2022-07-06T22:00:00Z", "2022-07-07", None),  # CEST midnight
+        ("it", "2021-01-14T23:00:00Z", "2021-01-15", None),  # CET midnight on an Italian page
         ("de", "2022-07-06T23:00:00Z", "2022-07-06", 0),  # 01:00 CEST: a real time, kept
         ("de", "2022-11-06T23:00:10Z", "2022-11-06", 0),  # not exactly midnight
         ("en", "2022-11-06T23:00:00Z", "2022-11-06", 0),  # not a Central European language
