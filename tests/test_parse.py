@@ -1978,6 +1978,7 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
             "<p>Posted by Nathan Parker, Varun Khaneja and Kiran C Nair - Chrome Safe Browsing team</p>",
             ["Nathan Parker", "Varun Khaneja", "Kiran C Nair"],
         ),
+        ("<p>By Laura Chen and Omar Haddad – Product Security desk</p>", ["Laura Chen", "Omar Haddad"]),
     ],
 )
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
@@ -2227,6 +2228,11 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             "<p><strong>Von Matthias Lauerer</strong></p>",
             ["Matthias Lauerer"],
         ),
+        (
+            '<meta name="author" content="Carl Benson">',
+            '<div hidden><span class="author">Carl Benson</span></div><p class="byline">By Rita Okafor</p>',
+            ["Rita Okafor"],
+        ),
         # a breakpoint class ("hidden-xs", "mobile-hidden") hides nothing on a desktop: the author stays shown
         (
             '<meta name="author" content="Isabell Angele">',
@@ -2270,6 +2276,7 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
         # a meta author crediting the theme's designers names no author of the article
         ('<meta name="author" content="Peter Amende und Fuchsy designed">', "", []),
         ('<meta name="author" content="Webdesign: Anna Muster">', "", []),
+        ('<meta name="author" content="Jane Porter &amp; Mike Hale, WordPress theme designers">', "", []),
         # ... or when one of its comma parts is the site's name; a country after a name is its place
         (
             '<meta property="og:site_name" content="Kirche und Leben">'
@@ -2284,6 +2291,12 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<div class="author-bio footer"><h3>Martin Junker</h3><p><a href="/author/martin">Alles von Martin '
             "Junker</a><br>Kontakt | +49 030 5683 8000</p></div>",
             ["Martin Junker"],
+        ),
+        (
+            "",
+            '<section class="about-author"><h4>Priya Raman</h4><p>Priya covers transport and housing for the Courier. '
+            "Follow her on Twitter.</p></section>",
+            ["Priya Raman"],
         ),
         # a desk in another language is no person; "Vom" is a byline lead like "Von"
         ('<meta name="author" content="Redacción LR">', "", []),
@@ -2359,6 +2372,16 @@ def test_author_byline_in_bloggers_post_widget() -> None:
     ]
 
 
+def test_author_byline_in_bloggers_post_widget_other_blog() -> None:
+    """The same Blogger convention on another blog: the post widget's byline is the post's."""
+    html = (
+        "<html><head><title>Harbour walk</title></head><body><div class='main-inner'>"
+        "<div class='widget Blog' id='Blog1'><div class='post'><h3 class='post-title'>Harbour walk</h3>"
+        f"<div class='post-body'><p>Posted by Tom Reyes</p><p>{LONG}</p></div></div></div></div></body></html>"
+    )
+    assert parse_html(html, "https://harbourwalks.example.net/2021/03/harbour-walk.html")["authors"] == ["Tom Reyes"]
+
+
 def test_author_byline_above_the_article_element() -> None:
     """The headline and byline sit in a header above ``<article>``; the outlet's own schema.org author there gives
     way to the next rule (its author class), and a card's contact button is no name."""
@@ -2373,6 +2396,16 @@ def test_author_byline_above_the_article_element() -> None:
     )
     result = parse_html(html, "https://www.example.com/antioquia/buses-EN17385450")
     assert result["authors"] == ["Jacobo Betancur Peláez"]
+
+
+def test_author_byline_above_the_article_element_other_site() -> None:
+    """The same layout on another site: the author element in the header above ``<article>`` names the author."""
+    html = (
+        "<html><head><title>Harbour walk</title></head><body><div class='page'><div class='head'><h1>Harbour walk"
+        "</h1><div class='autor'><span>Tom Reyes</span></div></div>"
+        f"<article><p>{LONG}</p><p>{LONG}</p></article></div></body></html>"
+    )
+    assert parse_html(html, "https://harbour.example.net/2021/03/walk.html")["authors"] == ["Tom Reyes"]
 
 
 @pytest.mark.parametrize(
