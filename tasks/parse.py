@@ -1150,7 +1150,7 @@ _PROMO_LINE_RE = re.compile(
 )
 # lines that start the page furniture after the article: everything from here on is dropped
 _TAIL_START_RE = re.compile(
-    r"^(?:join (?:our|the) (?:commenting|conversation|discussion|debate)\b|our standards\s*:|got a story\?|"
+    r"^(?:join (?:our|the) (?:commenting|conversation|discussion|debate)\b|got a story\?|"
     r"(?:presse)?kontakt\s*:|media contacts?\s*:|press contacts?\s*:|"
     r"(?:über (?:den|die) autor(?:in)?|about the author|zur person|originalpublikation|original publication)\W*$|"
     r"(?:sie müssen|du musst|you must be) .{0,40}(?:angemeldet|eingeloggt|logged in).{0,40}(?:kommentar|comment)|"
