@@ -632,6 +632,15 @@ TITLE_RECONCILIATION_CASES = [
         "UK university halls too full to be safe, experts warn",
     ),
     (
+        "an application-name repeating the whole <title> is not the site's name (another site)",
+        '<meta name="application-name" content="Harbour club opens new sailing school for children">'
+        "<title>Harbour club opens new sailing school for children</title>",
+        "<div><h1>Harbour club opens new sailing school for children</h1><p>{LONG}</p>"
+        '<section class="more"><h3><h2>More from Coast News</h2></h3></section></div>',
+        "https://www.coast.example/en/news/sailing-school",
+        "Harbour club opens new sailing school for children",
+    ),
+    (
         "only toolbar h1s and no structured headline: the article's first h2",
         "<title>BeginnersGuide/Download - Python Wiki</title>",
         "<h1>Page</h1><h1>User</h1><div><h2>Downloading Python</h2><p>{LONG}</p></div>",
@@ -1633,6 +1642,12 @@ _HEAD_DAY = '<meta name="date" content="{}">'
             "2022-02-04",
             None,
         ),
+        (
+            _HEAD_DAY.format("2021-03-05"),
+            '<blockquote class="instagram-media"><p>Posted by Harbour Club on March 9, 2021</p></blockquote>',
+            "2021-03-05",
+            None,
+        ),
     ],
 )
 def test_header_date(head: str, header: str, day: str | None, offset: int | None) -> None:
@@ -1749,6 +1764,7 @@ def test_cet_midnight_is_a_calendar_day(lang: str, value: str, day: str, offset:
     [
         # a bare label and its date in an info box under a long article
         ("<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autor</strong> Anna Berg</li></ul>", "2023-04-28"),
+        ("<p><b>Published:</b> 02.03.2023</p>", "2023-03-02"),
         # far from the headline a sentence with a label is not the date
         ("<p>Posted by Anna Berg on Monday, 24. April 2023 in the forum</p>", "2023-04-20"),
     ],
@@ -1768,6 +1784,12 @@ def test_header_date_labelled_further_down(info_box: str, day: str) -> None:
     [
         # no <h1>: the dateline just before the first long paragraph, not the sidebar list
         (f"<p>2021-10-16 | Botschaft</p><p>{LONG}</p>", "2021-10-16"),
+        (
+            "<div>"
+            + "".join(f'<a href="/r/{i}">Rubrik {i}</a>' for i in range(70))
+            + f"</div><p>12.05.2022 – Council news</p><p>{LONG}</p>",
+            "2022-05-12",
+        ),
         # ... but a bare date there (an image caption) is not taken as the header date
         (f"<p>{LONG}</p><p><em>April 3, 2019</em></p><h2>Zwischentitel</h2><p>{LONG}</p>", "2020-04-21"),
     ],
@@ -1860,6 +1882,13 @@ def _author_page(head: str, header: str, body_class: str = "single") -> str:
             "",
             "single",
             ["Wolfgang Michal"],
+        ),
+        (
+            '<meta property="og:site_name" content="Clara Jensen">'
+            '<meta name="shareaholic:article_author_name" content="Clara Jensen">',
+            "",
+            "single",
+            ["Clara Jensen"],
         ),
         # ... but a plain meta author equal to the site name is an organisation, even when person-shaped
         (
@@ -2103,6 +2132,10 @@ def test_author_handle_not_a_role_or_site(head: str, header: str, expected: list
             '<div class="ds-box recipe-author"><h2>Rezept von</h2><a href="/user/profil/98d8cb17/jesusfreak.html">'
             "<span>jesusfreak</span></a></div>",
             ["jesusfreak"],
+        ),
+        (
+            '<div class="post-author"><span>Recipe by</span> <a href="/members/sailor_jen/">sailor_jen</a></div>',
+            ["sailor_jen"],
         ),
         # ... not a comment author's box, a sidebar list of authors or a plain link list outside the article
         ('<div class="comment-author"><a href="/user/knuddel55">knuddel55</a></div>', []),
