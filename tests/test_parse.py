@@ -720,6 +720,13 @@ TITLE_RECONCILIATION_CASES = [
         "Das schwulste Musikvideo der Welt",
     ),
     (
+        "blog name and motto after the post title (another site)",
+        "<title>How I repaired my old tube radio : Tinkerer's Notes | Fixing things since 2009</title>",
+        '<h1><a href="/">Tinkerer\'s Notes</a></h1><div><p>{LONG}</p></div>',
+        "https://notes.example.net/?p=412",
+        "How I repaired my old tube radio",
+    ),
+    (
         "several h1: the one the metadata repeats",
         '<meta property="og:title" content="Auf das erste Elektron kommt es an"><title>News - Institut</title>',
         "<h1>News</h1><div><h1>Auf das erste Elektron kommt es an</h1><p>{LONG}</p></div>",
@@ -751,6 +758,13 @@ TITLE_RECONCILIATION_CASES = [
         "Welpen kaufen – Tipps zu jeder Hunderasse",
     ),
     (
+        "the part taken for the site name is in the visible headline (another site)",
+        '<meta property="og:site_name" content="Bikes"><title>Bikes for kids – how to choose the right size</title>',
+        "<h1>Bikes for kids – how to choose the right size</h1><p>{LONG}</p>",
+        "https://www.bikes.example/kids-sizes",
+        "Bikes for kids – how to choose the right size",
+    ),
+    (
         "site name printed in the h1",
         '<meta property="og:site_name" content="Umweltamt"><title>Atomkraft ist nicht nachhaltig | Umweltamt</title>',
         "<h1>Atomkraft ist nicht nachhaltig | Umweltamt</h1><p>{LONG}</p>",
@@ -763,6 +777,13 @@ TITLE_RECONCILIATION_CASES = [
         "<h1>23.01.2022 - Wierer darf beim Abschluss noch jubeln</h1><p>{LONG}</p>",
         "https://www.biathlon.example/news/jubeln",
         "Wierer darf beim Abschluss noch jubeln",
+    ),
+    (
+        "a month-name date before the headline",
+        "<title>March 3, 2021 - City council approves new bike lanes | Riverside Courier</title>",
+        "<h1>March 3, 2021 - City council approves new bike lanes</h1><p>{LONG}</p>",
+        "https://courier.example.com/news/bike-lanes",
+        "City council approves new bike lanes",
     ),
     (
         "a number and a year before the headline are not a date",
@@ -811,6 +832,15 @@ TITLE_RECONCILIATION_CASES = [
         "UK university halls too full to be safe, experts warn",
     ),
     (
+        "an application-name repeating the whole <title> is not the site's name (another site)",
+        '<meta name="application-name" content="Harbour club opens new sailing school for children">'
+        "<title>Harbour club opens new sailing school for children</title>",
+        "<div><h1>Harbour club opens new sailing school for children</h1><p>{LONG}</p>"
+        '<section class="more"><h3><h2>More from Coast News</h2></h3></section></div>',
+        "https://www.coast.example/en/news/sailing-school",
+        "Harbour club opens new sailing school for children",
+    ),
+    (
         "only toolbar h1s and no structured headline: the article's first h2",
         "<title>BeginnersGuide/Download - Python Wiki</title>",
         "<h1>Page</h1><h1>User</h1><div><h2>Downloading Python</h2><p>{LONG}</p></div>",
@@ -823,6 +853,13 @@ TITLE_RECONCILIATION_CASES = [
         '<h1><a href="https://plex.example/">Plex Blog</a></h1><h2>Das Blog der Fehlfunktionen</h2><p>{LONG}</p>',
         "https://plex.example/2019/podcasts",
         "Podcasts in Plex einbinden",
+    ),
+    (
+        "no headline element, a <title> with unknown site parts: its longest part",
+        "<title>The Tinkerer » Posts » How I repaired an old tube radio</title>",
+        "<div><p>{LONG}</p></div>",
+        "https://tinkerer.example.net/posts/radio",
+        "How I repaired an old tube radio",
     ),
     (
         "a home link with a language parameter",
@@ -1000,6 +1037,13 @@ TITLE_RECONCILIATION_CASES = [
         "</h1><p>{LONG}</p>",
         "https://www.bauen.example/haustechnik/stromcheck/",
         "Kostenloser Stromcheck für private Haushalte",
+    ),
+    (
+        "a kicker span + headline text, a differing <title>: the visible headline without the kicker",
+        "<title>Bike lanes: council says yes | Riverside Courier</title>",
+        '<h1><span class="kicker">Downtown traffic</span> Council approves protected bike lanes</h1><p>{LONG}</p>',
+        "https://courier.example.com/news/bike-lanes",
+        "Council approves protected bike lanes",
     ),
     (
         "a headline span + subtitle text the <title> names the first part of: the headline span",
@@ -1228,6 +1272,10 @@ def test_byline_line_at_the_top_is_not_body(paragraphs: list[str], expected: lis
         # the label of an embedded video ends with "date | duration"
         (["Der Gipfel beschloss neue Sanktionen. 18.04.2024 | 0:21 min", LONG], [LONG]),
         (["05.09.2024 | 2:03 min", LONG], [LONG]),
+        # an editorial-standards notice closes the article, whatever the outlet's name
+        (["Our Standards: The Example Courier Trust Principles.", "More from Example Courier"], []),
+        (["Editorial standards: how the Daily Example corrects its reporting."], []),
+        (["Our standards of living have changed, the minister said."], None),
         # ordinary sentences that start alike stay
         (["Copyright law was the main topic of the hearing, the committee said.", LONG], None),
         (["Editing by hand took the team several weeks, she said.", LONG], None),
@@ -1723,6 +1771,8 @@ _HEAD_DAY = '<meta name="date" content="{}">'
         (_HEAD_PUB.format("2022-05-04T03:37:37+00:00"), "<time>3 May, 2022, 11:37 pm</time>", "2022-05-03", -240),
         # a UTC time days away from the printed date: the printed date
         (_HEAD_PUB.format("2022-01-15T10:00:00Z"), '<span class="date">25.01.2022</span>', "2022-01-25", None),
+        # a UTC time and a header day without time that an offset within ±10 h explains: the local day
+        (_HEAD_PUB.format("2020-02-25T03:30:00Z"), '<span class="date">February 24, 2020</span>', "2020-02-24", None),
         # a UTC time and a header day one day later that no offset within ±10 h explains: the structured date
         (_HEAD_PUB.format("2023-10-30T13:01:18+00:00"), '<span class="date">31. Oktober 2023</span>', "2023-10-30", 0),
         # the label in the element before the date ("Erschienen am:" then the date in its own element)
@@ -1731,6 +1781,12 @@ _HEAD_DAY = '<meta name="date" content="{}">'
         (_HEAD_DAY.format("2023-11-06"), "<p><span>Stand: </span>07.11.2023, 07:30 Uhr</p>", "2023-11-07", None),
         # the date after the byline element
         ("", '<p><span class="author">Loïc Le Clerc</span> | 30 septembre 2018</p>', "2018-09-30", None),
+        (
+            _HEAD_DAY.format("2021-03-05"),
+            '<p><span class="byline">Sam Ortiz</span> · March 2, 2021</p>',
+            "2021-03-02",
+            None,
+        ),
         # an element right at the headline that holds nothing but a date (a local time: -04:00 from the UTC value)
         (_HEAD_PUB.format("2022-05-04T02:41:00Z"), "<div><span>3/5/2022 22:41</span></div>", "2022-05-03", -240),
         (_HEAD_DAY.format("2020-03-03"), "<div><span>Dienstag, 7. April 2020</span></div>", "2020-04-07", None),
@@ -1745,6 +1801,7 @@ _HEAD_DAY = '<meta name="date" content="{}">'
             "2020-04-28",
             None,
         ),
+        (_HEAD_DAY.format("2021-06-10T14:00:00"), "<p>Published: 09.06.2021, 18:00</p>", "2021-06-09", None),
         # ... against a structured time with its own offset: the structured date stays
         (_HEAD_PUB.format("2019-09-17T14:54:31+02:00"), "<p>Veröffentlicht am 31.08.2019</p>", "2019-09-17", 120),
         # ... unless another structured candidate agrees with the labelled date
@@ -1754,6 +1811,13 @@ _HEAD_DAY = '<meta name="date" content="{}">'
             "<p><span>Stand: </span>07.11.2023, 07:30 Uhr</p>",
             "2023-11-07",
             60,
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2021-06-08T21:30:00+02:00"}'
+            '</script><meta name="DC.date.issued" content="2021-06-09T06:00:00+02:00">',
+            "<p>Published: 09.06.2021, 06:00</p>",
+            "2021-06-09",
+            120,
         ),
         # article:published_time that is the moment of article:modified_time (the last save): JSON-LD's earlier date
         (
@@ -1765,12 +1829,27 @@ _HEAD_DAY = '<meta name="date" content="{}">'
             "2024-08-04",
             0,
         ),
+        (
+            _HEAD_PUB.format("2023-03-10T09:15:00Z")
+            + '<meta property="article:modified_time" content="2023-03-10T09:15:00Z">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-03-08T16:00:00Z"}'
+            "</script>",
+            "",
+            "2023-03-08",
+            0,
+        ),
         # an embedded post (a blockquote) has its own date
         (
             _HEAD_DAY.format("2022-02-04"),
             '<blockquote class="fb-post"><p>Posted by SPÖ on <a href="https://fb.example/p">Monday, February 7, 2022'
             "</a></p></blockquote>",
             "2022-02-04",
+            None,
+        ),
+        (
+            _HEAD_DAY.format("2021-03-05"),
+            '<blockquote class="instagram-media"><p>Posted by Harbour Club on March 9, 2021</p></blockquote>',
+            "2021-03-05",
             None,
         ),
     ],
@@ -1868,6 +1947,7 @@ def test_header_slash_date_order_follows_page_language(lang: str, day: str) -> N
     [
         ("de", "2022-11-06T23:00:00.000Z", "2022-11-07", None),  # CET midnight: the calendar day 11-07
         ("de-AT", "2022-07-06T22:00:00Z", "2022-07-07", None),  # CEST midnight
+        ("it", "2021-01-14T23:00:00Z", "2021-01-15", None),  # CET midnight on an Italian page
         ("de", "2022-07-06T23:00:00Z", "2022-07-06", 0),  # 01:00 CEST: a real time, kept
         ("de", "2022-11-06T23:00:10Z", "2022-11-06", 0),  # not exactly midnight
         ("en", "2022-11-06T23:00:00Z", "2022-11-06", 0),  # not a Central European language
@@ -1888,6 +1968,7 @@ def test_cet_midnight_is_a_calendar_day(lang: str, value: str, day: str, offset:
     [
         # a bare label and its date in an info box under a long article
         ("<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autor</strong> Anna Berg</li></ul>", "2023-04-28"),
+        ("<p><b>Published:</b> 02.03.2023</p>", "2023-03-02"),
         # far from the headline a sentence with a label is not the date
         ("<p>Posted by Anna Berg on Monday, 24. April 2023 in the forum</p>", "2023-04-20"),
     ],
@@ -1907,6 +1988,12 @@ def test_header_date_labelled_further_down(info_box: str, day: str) -> None:
     [
         # no <h1>: the dateline just before the first long paragraph, not the sidebar list
         (f"<p>2021-10-16 | Botschaft</p><p>{LONG}</p>", "2021-10-16"),
+        (
+            "<div>"
+            + "".join(f'<a href="/r/{i}">Rubrik {i}</a>' for i in range(70))
+            + f"</div><p>12.05.2022 – Council news</p><p>{LONG}</p>",
+            "2022-05-12",
+        ),
         # ... but a bare date there (an image caption) is not taken as the header date
         (f"<p>{LONG}</p><p><em>April 3, 2019</em></p><h2>Zwischentitel</h2><p>{LONG}</p>", "2020-04-21"),
     ],
@@ -2192,6 +2279,13 @@ def _author_page(head: str, header: str, body_class: str = "single") -> str:
             "single",
             ["Wolfgang Michal"],
         ),
+        (
+            '<meta property="og:site_name" content="Clara Jensen">'
+            '<meta name="shareaholic:article_author_name" content="Clara Jensen">',
+            "",
+            "single",
+            ["Clara Jensen"],
+        ),
         # ... but a plain meta author equal to the site name is an organisation, even when person-shaped
         (
             '<meta property="og:site_name" content="Ostbelgien Direkt">'
@@ -2315,6 +2409,7 @@ def test_author_byline_rules(head: str, header: str, body_class: str, expected: 
             "<p>Posted by Nathan Parker, Varun Khaneja and Kiran C Nair - Chrome Safe Browsing team</p>",
             ["Nathan Parker", "Varun Khaneja", "Kiran C Nair"],
         ),
+        ("<p>By Laura Chen and Omar Haddad – Product Security desk</p>", ["Laura Chen", "Omar Haddad"]),
     ],
 )
 def test_author_byline_lines(header: str, expected: list[str]) -> None:
@@ -2440,6 +2535,10 @@ def test_author_handle_not_a_role_or_site(head: str, header: str, expected: list
             "<span>jesusfreak</span></a></div>",
             ["jesusfreak"],
         ),
+        (
+            '<div class="post-author"><span>Recipe by</span> <a href="/members/sailor_jen/">sailor_jen</a></div>',
+            ["sailor_jen"],
+        ),
         # ... not a comment author's box, a sidebar list of authors or a plain link list outside the article
         ('<div class="comment-author"><a href="/user/knuddel55">knuddel55</a></div>', []),
         ('<aside class="widget"><div class="authors-list"><a href="/author/bo2man/">bo2man</a></div></aside>', []),
@@ -2564,6 +2663,11 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             "<p><strong>Von Matthias Lauerer</strong></p>",
             ["Matthias Lauerer"],
         ),
+        (
+            '<meta name="author" content="Carl Benson">',
+            '<div hidden><span class="author">Carl Benson</span></div><p class="byline">By Rita Okafor</p>',
+            ["Rita Okafor"],
+        ),
         # a breakpoint class ("hidden-xs", "mobile-hidden") hides nothing on a desktop: the author stays shown
         (
             '<meta name="author" content="Isabell Angele">',
@@ -2607,6 +2711,7 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
         # a meta author crediting the theme's designers names no author of the article
         ('<meta name="author" content="Peter Amende und Fuchsy designed">', "", []),
         ('<meta name="author" content="Webdesign: Anna Muster">', "", []),
+        ('<meta name="author" content="Jane Porter &amp; Mike Hale, WordPress theme designers">', "", []),
         # ... or when one of its comma parts is the site's name; a country after a name is its place
         (
             '<meta property="og:site_name" content="Kirche und Leben">'
@@ -2633,6 +2738,12 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             "",
             '<div class="author-info"><h3><a href="/team">alle Beiträge</a><a href="/login">Follow</a></h3></div>',
             [],
+        ),
+        (
+            "",
+            '<section class="about-author"><h4>Priya Raman</h4><p>Priya covers transport and housing for the Courier. '
+            "Follow her on Twitter.</p></section>",
+            ["Priya Raman"],
         ),
         # a desk in another language is no person; "Vom" is a byline lead like "Von"
         ('<meta name="author" content="Redacción LR">', "", []),
@@ -2745,6 +2856,16 @@ def test_author_byline_in_bloggers_post_widget() -> None:
     ]
 
 
+def test_author_byline_in_bloggers_post_widget_other_blog() -> None:
+    """The same Blogger convention on another blog: the post widget's byline is the post's."""
+    html = (
+        "<html><head><title>Harbour walk</title></head><body><div class='main-inner'>"
+        "<div class='widget Blog' id='Blog1'><div class='post'><h3 class='post-title'>Harbour walk</h3>"
+        f"<div class='post-body'><p>Posted by Tom Reyes</p><p>{LONG}</p></div></div></div></div></body></html>"
+    )
+    assert parse_html(html, "https://harbourwalks.example.net/2021/03/harbour-walk.html")["authors"] == ["Tom Reyes"]
+
+
 def test_author_byline_above_the_article_element() -> None:
     """The headline and byline sit in a header above ``<article>``; the outlet's own schema.org author there gives
     way to the next rule (its author class), and a card's contact button is no name."""
@@ -2759,6 +2880,16 @@ def test_author_byline_above_the_article_element() -> None:
     )
     result = parse_html(html, "https://www.example.com/antioquia/buses-EN17385450")
     assert result["authors"] == ["Jacobo Betancur Peláez"]
+
+
+def test_author_byline_above_the_article_element_other_site() -> None:
+    """The same layout on another site: the author element in the header above ``<article>`` names the author."""
+    html = (
+        "<html><head><title>Harbour walk</title></head><body><div class='page'><div class='head'><h1>Harbour walk"
+        "</h1><div class='autor'><span>Tom Reyes</span></div></div>"
+        f"<article><p>{LONG}</p><p>{LONG}</p></article></div></body></html>"
+    )
+    assert parse_html(html, "https://harbour.example.net/2021/03/walk.html")["authors"] == ["Tom Reyes"]
 
 
 @pytest.mark.parametrize(
