@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from lxml import etree
 
-PARSE_VERSION = "6"
+PARSE_VERSION = "7"
 
 FIELDS: tuple[str, ...] = (
     "title",

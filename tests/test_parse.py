@@ -87,7 +87,7 @@ def _utc_from(value: str) -> datetime:
 
 
 def test_contract_keys_and_version() -> None:
-    assert PARSE_VERSION == "6"
+    assert PARSE_VERSION == "7"
     html = (
         "<html><head><title>T</title></head><body><article><h1>T</h1>"
         "<p>Some words in a body here.</p></article></body></html>"
