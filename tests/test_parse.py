@@ -3045,6 +3045,16 @@ def test_author_from_twitter_card_label() -> None:
     assert parse_html(_author_page(head, ""), "https://example.org/2024/05/haushalt.html")["authors"] == []
 
 
+def _tail_author_page(tail: str) -> str:
+    """An article page whose text ``_AUTH_TEXT`` is followed by ``tail`` (a closing signature, a labelled line)."""
+    return (
+        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
+        + _AUTH_TEXT
+        + tail
+        + "</article></body></html>"
+    )
+
+
 @pytest.mark.parametrize(
     ("tail", "expected"),
     [
@@ -3055,13 +3065,7 @@ def test_author_from_twitter_card_label() -> None:
     ],
 )
 def test_author_closing_signature(tail: str, expected: list[str]) -> None:
-    page = (
-        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
-        + _AUTH_TEXT
-        + tail
-        + "</article></body></html>"
-    )
-    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+    assert parse_html(_tail_author_page(tail), "https://example.org/2024/05/haushalt.html")["authors"] == expected
 
 
 @pytest.mark.parametrize(
@@ -3081,13 +3085,7 @@ def test_author_closing_signature(tail: str, expected: list[str]) -> None:
     ],
 )
 def test_author_label_after_line_break(tail: str, expected: list[str]) -> None:
-    page = (
-        "<html><head><title>Haushalt beschlossen</title></head><body><article><h1>Haushalt beschlossen</h1>"
-        + _AUTH_TEXT
-        + tail
-        + "</article></body></html>"
-    )
-    assert parse_html(page, "https://example.org/2024/05/haushalt.html")["authors"] == expected
+    assert parse_html(_tail_author_page(tail), "https://example.org/2024/05/haushalt.html")["authors"] == expected
 
 
 @pytest.mark.parametrize(
