@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -2064,6 +2064,11 @@ _REL_ROWS = [
     ("de", "<div><span>vor 2 Tagen</span></div>", "", "2026-03-08", "day", None),
     ("de", "<p>gestern, 14:30 Uhr</p>", "", "2026-03-09T13:30", "minute", 60),
     ("de", "<time>heute, 09:12 Uhr</time>", "", "2026-03-10T08:12", "minute", 60),
+    # a dotted clock time ("14.30 Uhr") is that time too, not the fetch time's clock on that day; one no clock shows
+    # ("25:61") leaves the day
+    ("de", "<p>gestern, 14.30 Uhr</p>", "", "2026-03-09T13:30", "minute", 60),
+    ("de", "<p>gestern um 0.00</p>", "", "2026-03-08T23:00", "minute", 60),
+    ("de", "<p>gestern, 25:61 Uhr</p>", "", "2026-03-09", "day", None),
     ("de", '<p class="byline">Von Max Mustermann, vor einer Stunde</p>', "", "2026-03-10T07:30", "minute", None),
     ("de", "<p>Veröffentlicht vor 3 Stunden, aktualisiert vor 1 Stunde</p>", "", "2026-03-10T05:30", "minute", None),
     # English
@@ -2074,6 +2079,7 @@ _REL_ROWS = [
     # Spanish (no known local time zone: a clock time counts as UTC)
     ("es", '<span class="fecha">hace 3 horas</span>', "", "2026-03-10T05:30", "minute", None),
     ("es", "<p>ayer a las 14:30</p>", "", "2026-03-09T14:30", "minute", None),
+    ("es", "<p>ayer a las 14.30</p>", "", "2026-03-09T14:30", "minute", None),
     # French
     ("fr", '<p class="byline">Par Jean Dupont, il y a 2 heures</p>', "", "2026-03-10T06:30", "minute", None),
     ("fr", '<span class="date">hier à 14h30</span>', "", "2026-03-09T13:30", "minute", 60),
@@ -2082,6 +2088,7 @@ _REL_ROWS = [
     ("nl", "<span>3 uur geleden</span>", "", "2026-03-10T05:30", "minute", None),
     ("it", '<span class="data">2 ore fa</span>', "", "2026-03-10T06:30", "minute", None),
     ("it", '<span class="data">1 giorno fa</span>', "", "2026-03-09", "day", None),
+    ("nl", "<span>gisteren om 14.30</span>", "", "2026-03-09T13:30", "minute", 60),
     # negative: a comment section, a related box, a teaser link, a sentence in the text, an update label
     (
         "de",
@@ -2225,6 +2232,25 @@ def test_relative_header_date_is_deterministic_and_naive_fetched_at_is_utc() -> 
     )
     aware = parse_html(html, "https://news.example.org/a/rad", fetched_at=_REL_FETCHED)
     assert naive["published_at"] == aware["published_at"] == datetime(2026, 3, 10, 3, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "fetched_at",
+    [
+        datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime(1, 1, 1),
+    ],
+)
+@pytest.mark.parametrize("header", ["vor 5 Minuten", "gestern, 14:30 Uhr", "vorgestern", "Aktualisiert vor 2 Stunden"])
+def test_relative_header_date_at_the_ends_of_the_calendar(fetched_at: datetime, header: str) -> None:
+    """A fetch time in year 1 or 9999 (or one whose UTC or Berlin time is out of range) gives no relative date
+    past the calendar's ends, and never raises (it raised OverflowError)."""
+    result = parse_html(
+        _rel_page("de", f'<span class="date">{header}</span>'), "https://news.example.org/a/rad", fetched_at=fetched_at
+    )
+    assert result["title"] == "Neues Radwegenetz beschlossen"
 
 
 # authors: byline rules (each row is one rule; short hand-written pages)
