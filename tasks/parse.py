@@ -2591,37 +2591,75 @@ _TEXT_NODES_WITH = etree.XPath("//body//text()[contains(., $n)]")
 _NAME_END_RE = re.compile(r"\s+[-–—|]\s")
 
 
-def _completed_first_names(names: list[str], tree: Any, site_names: list[str]) -> list[str]:
+#: distinct one-word names :func:`_completed_first_names` searches the page for (each search reads every text)
+_FIRST_NAMES_MAX = 12
+
+
+def _completed_first_names(names: list[str], tree: Any, site_names: list[str], h1: Any = None) -> list[str]:
     """Structured data's one-word author (a CMS account's first name: "Todd", "Stefanus") completed by the full
     name the page shows: a text that is only "Todd Bates", or that opens with the name before a dash or a bio verb
     ("Stefanus Stahl - Maschinenbauer ...", "Todd Bates ist Redakteur ..."). Only one surname may be found, and
-    not the site's name (a blog named after its owner, whose pen name is the first name)."""
+    not the site's name (a blog named after its owner, whose pen name is the first name). A text in a comment, a
+    teaser card (``h1`` is the article's headline) or a hidden element is another person's. Only the first
+    :data:`_FIRST_NAMES_MAX` distinct names are searched for (5,000 names each searched the page: minutes)."""
     site_keys = {_letters(x) for x in site_names} - {""}
+    h1_path = _ancestors(h1) if h1 is not None else None
+    teasers: dict[Any, bool] = {}
+    title_el = tree.find(".//title")
+    title_key = _letters(_text(title_el)) if title_el is not None else ""
+    done: dict[str, str | None] = {}
     out = []
     for name in names:
-        full = None
-        if " " not in name and name[:1].isupper() and len(name) >= 3:
-            probe = re.compile(re.escape(name) + r"\s+([A-ZÀ-ÖØ-Þ][\w'’-]{1,30})")
-            found = set()
-            for t in _TEXT_NODES_WITH(tree, n=name)[:50]:
-                txt = t.strip()[:300]
-                m = probe.match(txt)
-                rest = txt[m.end() :] if m else ""
-                holder = t.getparent()  # the element the text is in (a tail's is its element's parent)
-                holder = holder.getparent() if holder is not None and t.is_tail else holder
-                if (
-                    m
-                    and (not rest or _NAME_END_RE.match(rest) or _BIO_VERB_RE.match(rest))
-                    and holder is not None
-                    and holder.tag not in _INVISIBLE_TAGS
-                    and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
-                ):
-                    found.add(f"{name} {m.group(1)}")
-            cand = found.pop() if len(found) == 1 else ""
-            if cand and not any(_letters(cand) in k for k in site_keys):
-                full = _clean_person(cand, None, structured=False)
-        out.append(full or name)
+        if name not in done and len(done) < _FIRST_NAMES_MAX:
+            done[name] = _completed_first_name(name, tree, site_keys, h1_path, title_key, teasers)
+        out.append(done.get(name) or name)
     return out
+
+
+def _completed_first_name(
+    name: str, tree: Any, site_keys: set[str], h1_path: list[Any] | None, title_key: str, teasers: dict[Any, bool]
+) -> str | None:
+    """:func:`_completed_first_names` for one name: the full name, or None."""
+    if " " in name or not name[:1].isupper() or len(name) < 3:
+        return None
+    probe = re.compile(re.escape(name) + r"\s+([A-ZÀ-ÖØ-Þ][\w'’-]{1,30})")
+    found = set()
+    for t in _TEXT_NODES_WITH(tree, n=name)[:50]:
+        txt = t.strip()[:300]
+        m = probe.match(txt)
+        rest = txt[m.end() :] if m else ""
+        if not m or not (not rest or _NAME_END_RE.match(rest) or _BIO_VERB_RE.match(rest)):
+            continue
+        holder = t.getparent()  # the element the text is in (a tail's is its element's parent)
+        holder = holder.getparent() if holder is not None and t.is_tail else holder
+        if (
+            holder is not None
+            and holder.tag not in _INVISIBLE_TAGS
+            and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
+            and not _in_comment_or_hidden(holder)
+            and not _in_teaser(holder, h1_path, title_key, teasers)
+        ):
+            found.add(f"{name} {m.group(1)}")
+    cand = found.pop() if len(found) == 1 else ""
+    if cand and not any(_letters(cand) in k for k in site_keys):
+        return _clean_person(cand, None, structured=False)
+    return None
+
+
+def _in_comment_or_hidden(el: Any) -> bool:
+    """True when ``el`` or one of its 30 nearest ancestors is a comment, a teaser's link around a heading, or
+    hidden (``hidden``, inline ``display:none``)."""
+    node, depth = el, 0
+    while node is not None and depth < 30:
+        if (
+            _COMMENT_ATTR_RE.search(_attr_str(node))
+            or (node.tag == "a" and _HAS_TEASER_HEADING(node))
+            or node.get("hidden") is not None
+            or "display:none" in (node.get("style") or "").replace(" ", "")
+        ):
+            return True
+        node, depth = node.getparent(), depth + 1
+    return False
 
 
 def _name_shown(name: str, tree: Any, doc_text: str, hidden_texts: list[str]) -> bool:
@@ -4903,7 +4941,7 @@ def parse_html(
             ):
                 authors, a_src = visible_byline, "html"
     if authors and a_src in ("jsonld", "meta") and any(" " not in a for a in authors):
-        authors = _completed_first_names(authors, tree, site_names)
+        authors = _completed_first_names(authors, tree, site_names, h1_el)
     authors = not_org(authors, a_src)
     result["authors"] = _dedupe(authors)
     agencies.extend(_byline_agencies(tree, root, h1_el))

@@ -2809,6 +2809,14 @@ _TODD_LD = (
         (_TODD_LD, "<p>Todd Bates</p><p>Todd Miller</p>", ["Todd"]),
         (_TODD_LD, "<p>Todd Bates sagte am Montag, der Haushalt sei beschlossen.</p>", ["Todd"]),
         (_TODD_LD + "<script>var a = 'Todd Bates';</script>", "", ["Todd"]),
+        # ... nor by a commenter's, a teaser card's or a hidden element's name
+        (
+            _TODD_LD,
+            "<div class='comment-list'><div class='comment'><span>Todd Bates</span><p>Guter Artikel!</p></div></div>",
+            ["Todd"],
+        ),
+        (_TODD_LD, "<div class='card'><a href='/b'><h3>Andere Nachricht</h3></a><p>Todd Miller</p></div>", ["Todd"]),
+        (_TODD_LD, "<div style='display: none'>Todd Bates</div>", ["Todd"]),
         # ... nor by the site's name (a blog named after its owner, whose pen name is the first name)
         (
             _TODD_LD + '<meta property="og:site_name" content="Todd Bates">',
