@@ -4068,6 +4068,11 @@ _REL_PHRASE_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _REL_DAY_UNIT_RE = re.compile(r"ta|da|d[ií]|d$|jo|gi", re.I)
 
 
+#: what may follow a relative date in a byline line: its end or a separator ("Von X, vor 3 Stunden | 2 Min.
+#: Lesezeit"); not more words of a sentence ("Von X. Der Unfall geschah vor 5 Stunden am Markt")
+_REL_LINE_PART_END_RE = re.compile(r"\s*(?:uhr\b\.?)?\s*(?:$|[|·•,;/(–—]|-\s)", re.I)
+
+
 class _RelPhrase(NamedTuple):
     """A relative date found in the page ("vor 5 Stunden", "gestern, 14:30"), unresolved."""
 
@@ -4251,8 +4256,9 @@ def _header_date_labelled(
                 short = _short_text(el, 200)
                 raw = short if short and _is_bare_relative(short, lang) else None
             if not raw and byline:
-                line = _short_text(el, 160)
-                raw = line if line and _relative_phrase(line, lang) else None
+                line = _short_text(el, 160) or ""
+                rel = _relative_phrase(line, lang) if line else None
+                raw = line if rel and _REL_LINE_PART_END_RE.match(line, line.find(rel.text) + len(rel.text)) else None
             relative_only = bool(raw)
         if not raw or len(raw) > 120:
             continue

@@ -2070,6 +2070,7 @@ _REL_ROWS = [
     ("de", "<p>gestern um 0.00</p>", "", "2026-03-08T23:00", "minute", 60),
     ("de", "<p>gestern, 25:61 Uhr</p>", "", "2026-03-09", "day", None),
     ("de", '<p class="byline">Von Max Mustermann, vor einer Stunde</p>', "", "2026-03-10T07:30", "minute", None),
+    ("de", '<p class="byline">Von Max Muster, vor 3 Stunden | 2 Min.</p>', "", "2026-03-10T05:30", "minute", None),
     ("de", "<p>Veröffentlicht vor 3 Stunden, aktualisiert vor 1 Stunde</p>", "", "2026-03-10T05:30", "minute", None),
     # English
     ("en", '<span class="timestamp">2 hours ago</span>', "", "2026-03-10T06:30", "minute", None),
@@ -2101,6 +2102,8 @@ _REL_ROWS = [
     ("fr", "", '<div class="related-posts"><span class="date">il y a 2 heures</span></div>', None),
     ("de", '<a href="/ticker"><span class="date">vor 5 Minuten</span></a>', "", None),
     ("de", "<p>Die Polizei meldete den Unfall vor 5 Stunden.</p>", "", None),
+    # ... nor one in a sentence of a byline-classed element (more words follow it)
+    ("de", '<p class="byline">Von Max Mustermann. Der Unfall geschah vor 5 Stunden am Markt</p>', "", None),
     ("de", "<p>Aktualisiert vor 2 Stunden</p>", "", None),
     ("en", '<span class="updated">Updated 2 hours ago</span>', "", None),
     # negative: no day ("vor 2 Monaten"), later than fetched_at, "hier" is "here" on a German page
