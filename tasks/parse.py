@@ -3206,12 +3206,16 @@ _CREDIT_ELEMENTS = etree.XPath(
 # a class or id that names a picture (not a bare "credit": under a headline that may be the text's)
 _PICTURE_CLASS_RE = re.compile(r"photo|foto|image|img|picture|bild|video|gallery|caption|media", re.I)
 _MEDIA_TAGS = frozenset(["img", "picture", "video", "figure", "iframe", "svg"])
+# a player's or picture's wrapper: the tree has lost its <video>, <iframe> and <svg> (_INERT_TAGS) when the credits
+# are read, so "<div class=video-player><iframe/></div><div class=source>AFP</div>" shows only the wrapper
+_MEDIA_WRAPPER_CLASS_RE = re.compile(r"photo|foto|image|picture|video|player|gallery", re.I)
 
 
 def _after_media(el: Any) -> bool:
     """True when one of the two elements before ``el`` is or holds (among its first 30 elements) a picture or a
-    video: ``el`` is that picture's credit ("<picture/><div>Anadolu Ajansı</div>", a caption, then "Quelle: AFP").
-    An element with more text than a caption (the story's text container, with its pictures) ends the search."""
+    video (or a wrapper whose class names one): ``el`` is that picture's credit ("<picture/><div>Anadolu
+    Ajansı</div>", a caption, then "Quelle: AFP"). An element with more text than a caption (the story's text
+    container, with its pictures) ends the search."""
     n = 0
     for sib in el.itersiblings(preceding=True):
         if not isinstance(sib.tag, str):
@@ -3219,7 +3223,10 @@ def _after_media(el: Any) -> bool:
         n += 1
         if n > 2 or _short_text(sib, 300) is None:
             break
-        if any(x.tag in _MEDIA_TAGS for x in itertools.islice(sib.iter(), 30)):
+        if any(
+            x.tag in _MEDIA_TAGS or (x.get("class") and _MEDIA_WRAPPER_CLASS_RE.search(x.get("class")))
+            for x in itertools.islice(sib.iter(), 30)
+        ):
             return True
     return False
 

@@ -558,6 +558,14 @@ BYLINE_AGENCY_CASES = [
         [],
     ),
     (
+        # (the <iframe> is gone when credits are read: its player's wrapper marks the credit after it)
+        "video-player-credit",
+        f"<h1>Neues Gesetz</h1><div class='video-player'><iframe src='/v'></iframe></div><div class='source'>AFP</div>"
+        f"{_TEXT}",
+        [],
+        [],
+    ),
+    (
         "image-box-credit",
         f"<h1>Neues Gesetz</h1><div class='article-image'><span class='source'>AFP</span></div>{_TEXT}",
         [],
