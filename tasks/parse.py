@@ -2624,7 +2624,11 @@ def _completed_first_name(
         return None
     probe = re.compile(re.escape(name) + r"\s+([A-ZÀ-ÖØ-Þ][\w'’-]{1,30})")
     found = set()
-    for t in _TEXT_NODES_WITH(tree, n=name)[:50]:
+    try:
+        texts = _TEXT_NODES_WITH(tree, n=name)[:50]
+    except ValueError:  # lxml takes no NUL, control character or U+FFFE in an XPath variable ("Todd\x00")
+        return None
+    for t in texts:
         txt = t.strip()[:300]
         m = probe.match(txt)
         rest = txt[m.end() :] if m else ""
@@ -3672,16 +3676,16 @@ def _only_in_comments_or_teasers(tree: Any, name: str) -> bool:
     if not name or len(name) > 100:
         return False
     # trafilatura title-cases a name ("knuddel55" -> "Knuddel"): the search ignores ASCII case
-    hits = [
-        el
-        for el in tree.xpath(
+    try:
+        found = tree.xpath(
             "//body//*[text()[contains(translate(., $up, $low), $n)]]",
             n=name.lower(),
             up="ABCDEFGHIJKLMNOPQRSTUVWXYZ",
             low="abcdefghijklmnopqrstuvwxyz",
-        )[:50]
-        if isinstance(el.tag, str)
-    ]
+        )
+    except ValueError:  # a NUL, control character or U+FFFE in the name: lxml takes none in an XPath variable
+        return False
+    hits = [el for el in found[:50] if isinstance(el.tag, str)]
     if not hits:
         return False
     for el in hits:

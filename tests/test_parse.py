@@ -2843,6 +2843,19 @@ def test_author_first_name_completed(head: str, header: str, expected: list[str]
     assert result["authors"] == expected
 
 
+@pytest.mark.parametrize("name", ["Todd\u0000", "To\u0001dd", "Todd\ufffe"])
+def test_author_first_name_with_xml_incompatible_characters_does_not_raise(name: str) -> None:
+    """A one-word structured author with a NUL, a control character or U+FFFE (lxml takes none of them in an XPath
+    variable) is not searched for on the page; it raised ValueError."""
+    head = (
+        '<script type="application/ld+json">'
+        + json.dumps({"@type": "NewsArticle", "author": {"@type": "Person", "name": name}})
+        + "</script>"
+    )
+    result = parse_html(_author_page(head, "<p>Todd Bates</p>"), "https://example.org/2024/05/haushalt.html")
+    assert result["title"] == "Haushalt beschlossen"
+
+
 @pytest.mark.parametrize(
     ("comments", "expected"),
     [
