@@ -2552,6 +2552,8 @@ def _html_authors(
                 if not name and head and len(head[0]) and head[0][0].tag == "a" and not (head[0].text or "").strip():
                     # the heading's profile link, then a button ("<h3><a>Inga Hoeltmann</a><a>Follow</a></h3>")
                     name = _clean_person(_short_text(head[0][0]) or "", site_name, structured=False)
+                    if name and not _link_may_name(head[0][0].get("href") or "", name):
+                        name = None  # "<a href=/autor/max-muster>Alle Beiträge</a>": the link's label, not a name
                 if name:
                     names.append(name)
             if names and not_names is not None:
@@ -2572,6 +2574,30 @@ _DOMAIN_IN_TEXT_RE = re.compile(
     r"(?<![\w-])-*\w[\w-]*\.(?:com|de|at|ch|org|net|co|uk|fr|es|it|nl|pl|tr|info|eu|tv|ru|be|li|lu)\b",
     re.I,
 )
+
+
+_GERMAN_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _link_may_name(href: str, name: str) -> bool:
+    """False when the last path segment of a profile link ``href`` spells a name (three letters or more) that
+    shares no word with ``name``: "<a href='/autor/max-muster'>Alle Beiträge</a>" labels the link, while
+    "<a href='/in/annamuster'>Anna Muster</a>" and "<a href='/profil/1234'>Anna Muster</a>" may name the person.
+    Words are compared with and without their accents and German umlauts spelt out ("Jörg" in "/joerg-mueller")."""
+    try:
+        path = urlsplit(href[:500]).path
+    except ValueError:  # "http://[": no URL
+        return True
+    seg = unquote(path.rstrip("/").rsplit("/", 1)[-1]).lower()
+    if sum(c.isalpha() for c in seg) < 3:
+        return True
+    for word in name.lower().split():
+        if len(word) < 2:
+            continue
+        plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+        if word in seg or plain in seg or word.translate(_GERMAN_FOLD) in seg:
+            return True
+    return False
 
 
 def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | None:

@@ -2776,6 +2776,19 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<div class="author-info"><h3><a href="/team">alle Beiträge</a><a href="/login">Follow</a></h3></div>',
             [],
         ),
+        # ... nor one whose label is not the name its address spells (a capitalised "Alle Beiträge")
+        (
+            "",
+            '<div class="author-info"><h3><a href="/autor/max-muster/">Alle Beiträge</a><a href="/login">Folgen</a>'
+            "</h3></div>",
+            [],
+        ),
+        (
+            "",
+            '<div class="author-info"><h3><a href="/autor/joerg-mueller">Jörg Müller</a><a href="/login">Folgen</a>'
+            '</h3></div><div class="x"><a href="http://[">x</a></div>',
+            ["Jörg Müller"],
+        ),
         (
             "",
             '<section class="about-author"><h4>Priya Raman</h4><p>Priya covers transport and housing for the Courier. '
