@@ -2552,6 +2552,8 @@ def _html_authors(
                 if not name and head and len(head[0]) and head[0][0].tag == "a" and not (head[0].text or "").strip():
                     # the heading's profile link, then a button ("<h3><a>Inga Hoeltmann</a><a>Follow</a></h3>")
                     name = _clean_person(_short_text(head[0][0]) or "", site_name, structured=False)
+                    if name and not _link_may_name(head[0][0].get("href") or "", name):
+                        name = None  # "<a href=/autor/max-muster>Alle Beiträge</a>": the link's label, not a name
                 if name:
                     names.append(name)
             if names and not_names is not None:
@@ -2574,6 +2576,30 @@ _DOMAIN_IN_TEXT_RE = re.compile(
 )
 
 
+_GERMAN_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _link_may_name(href: str, name: str) -> bool:
+    """False when the last path segment of a profile link ``href`` spells a name (three letters or more) that
+    shares no word with ``name``: "<a href='/autor/max-muster'>Alle Beiträge</a>" labels the link, while
+    "<a href='/in/annamuster'>Anna Muster</a>" and "<a href='/profil/1234'>Anna Muster</a>" may name the person.
+    Words are compared with and without their accents and German umlauts spelt out ("Jörg" in "/joerg-mueller")."""
+    try:
+        path = urlsplit(href[:500]).path
+    except ValueError:  # "http://[": no URL
+        return True
+    seg = unquote(path.rstrip("/").rsplit("/", 1)[-1]).lower()
+    if sum(c.isalpha() for c in seg) < 3:
+        return True
+    for word in name.lower().split():
+        if len(word) < 2:
+            continue
+        plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+        if word in seg or plain in seg or word.translate(_GERMAN_FOLD) in seg:
+            return True
+    return False
+
+
 def _fuller_byline(names: list[str], *sources: Any) -> tuple[list[str], str] | None:
     """The first source (meta author, HTML byline markup, byline line, all schema.org/rel=author bylines) whose
     names include all of ``names`` and more: JSON-LD that lists one of several authors ("Till Eckert" of "Till
@@ -2591,37 +2617,79 @@ _TEXT_NODES_WITH = etree.XPath("//body//text()[contains(., $n)]")
 _NAME_END_RE = re.compile(r"\s+[-–—|]\s")
 
 
-def _completed_first_names(names: list[str], tree: Any, site_names: list[str]) -> list[str]:
+#: distinct one-word names :func:`_completed_first_names` searches the page for (each search reads every text)
+_FIRST_NAMES_MAX = 12
+
+
+def _completed_first_names(names: list[str], tree: Any, site_names: list[str], h1: Any = None) -> list[str]:
     """Structured data's one-word author (a CMS account's first name: "Todd", "Stefanus") completed by the full
     name the page shows: a text that is only "Todd Bates", or that opens with the name before a dash or a bio verb
     ("Stefanus Stahl - Maschinenbauer ...", "Todd Bates ist Redakteur ..."). Only one surname may be found, and
-    not the site's name (a blog named after its owner, whose pen name is the first name)."""
+    not the site's name (a blog named after its owner, whose pen name is the first name). A text in a comment, a
+    teaser card (``h1`` is the article's headline) or a hidden element is another person's. Only the first
+    :data:`_FIRST_NAMES_MAX` distinct names are searched for (5,000 names each searched the page: minutes)."""
     site_keys = {_letters(x) for x in site_names} - {""}
+    h1_path = _ancestors(h1) if h1 is not None else None
+    teasers: dict[Any, bool] = {}
+    title_el = tree.find(".//title")
+    title_key = _letters(_text(title_el)) if title_el is not None else ""
+    done: dict[str, str | None] = {}
     out = []
     for name in names:
-        full = None
-        if " " not in name and name[:1].isupper() and len(name) >= 3:
-            probe = re.compile(re.escape(name) + r"\s+([A-ZÀ-ÖØ-Þ][\w'’-]{1,30})")
-            found = set()
-            for t in _TEXT_NODES_WITH(tree, n=name)[:50]:
-                txt = t.strip()[:300]
-                m = probe.match(txt)
-                rest = txt[m.end() :] if m else ""
-                holder = t.getparent()  # the element the text is in (a tail's is its element's parent)
-                holder = holder.getparent() if holder is not None and t.is_tail else holder
-                if (
-                    m
-                    and (not rest or _NAME_END_RE.match(rest) or _BIO_VERB_RE.match(rest))
-                    and holder is not None
-                    and holder.tag not in _INVISIBLE_TAGS
-                    and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
-                ):
-                    found.add(f"{name} {m.group(1)}")
-            cand = found.pop() if len(found) == 1 else ""
-            if cand and not any(_letters(cand) in k for k in site_keys):
-                full = _clean_person(cand, None, structured=False)
-        out.append(full or name)
+        if name not in done and len(done) < _FIRST_NAMES_MAX:
+            done[name] = _completed_first_name(name, tree, site_keys, h1_path, title_key, teasers)
+        out.append(done.get(name) or name)
     return out
+
+
+def _completed_first_name(
+    name: str, tree: Any, site_keys: set[str], h1_path: list[Any] | None, title_key: str, teasers: dict[Any, bool]
+) -> str | None:
+    """:func:`_completed_first_names` for one name: the full name, or None."""
+    if " " in name or not name[:1].isupper() or len(name) < 3:
+        return None
+    probe = re.compile(re.escape(name) + r"\s+([A-ZÀ-ÖØ-Þ][\w'’-]{1,30})")
+    found = set()
+    try:
+        texts = _TEXT_NODES_WITH(tree, n=name)[:50]
+    except ValueError:  # lxml takes no NUL, control character or U+FFFE in an XPath variable ("Todd\x00")
+        return None
+    for t in texts:
+        txt = t.strip()[:300]
+        m = probe.match(txt)
+        rest = txt[m.end() :] if m else ""
+        if not m or not (not rest or _NAME_END_RE.match(rest) or _BIO_VERB_RE.match(rest)):
+            continue
+        holder = t.getparent()  # the element the text is in (a tail's is its element's parent)
+        holder = holder.getparent() if holder is not None and t.is_tail else holder
+        if (
+            holder is not None
+            and holder.tag not in _INVISIBLE_TAGS
+            and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
+            and not _in_comment_or_hidden(holder)
+            and not _in_teaser(holder, h1_path, title_key, teasers)
+        ):
+            found.add(f"{name} {m.group(1)}")
+    cand = found.pop() if len(found) == 1 else ""
+    if cand and not any(_letters(cand) in k for k in site_keys):
+        return _clean_person(cand, None, structured=False)
+    return None
+
+
+def _in_comment_or_hidden(el: Any) -> bool:
+    """True when ``el`` or one of its 30 nearest ancestors is a comment, a teaser's link around a heading, or
+    hidden (``hidden``, inline ``display:none``)."""
+    node, depth = el, 0
+    while node is not None and depth < 30:
+        if (
+            _COMMENT_ATTR_RE.search(_attr_str(node))
+            or (node.tag == "a" and _HAS_TEASER_HEADING(node))
+            or node.get("hidden") is not None
+            or "display:none" in (node.get("style") or "").replace(" ", "")
+        ):
+            return True
+        node, depth = node.getparent(), depth + 1
+    return False
 
 
 def _name_shown(name: str, tree: Any, doc_text: str, hidden_texts: list[str]) -> bool:
@@ -3168,12 +3236,16 @@ _CREDIT_ELEMENTS = etree.XPath(
 # a class or id that names a picture (not a bare "credit": under a headline that may be the text's)
 _PICTURE_CLASS_RE = re.compile(r"photo|foto|image|img|picture|bild|video|gallery|caption|media", re.I)
 _MEDIA_TAGS = frozenset(["img", "picture", "video", "figure", "iframe", "svg"])
+# a player's or picture's wrapper: the tree has lost its <video>, <iframe> and <svg> (_INERT_TAGS) when the credits
+# are read, so "<div class=video-player><iframe/></div><div class=source>AFP</div>" shows only the wrapper
+_MEDIA_WRAPPER_CLASS_RE = re.compile(r"photo|foto|image|picture|video|player|gallery", re.I)
 
 
 def _after_media(el: Any) -> bool:
     """True when one of the two elements before ``el`` is or holds (among its first 30 elements) a picture or a
-    video: ``el`` is that picture's credit ("<picture/><div>Anadolu Ajansı</div>", a caption, then "Quelle: AFP").
-    An element with more text than a caption (the story's text container, with its pictures) ends the search."""
+    video (or a wrapper whose class names one): ``el`` is that picture's credit ("<picture/><div>Anadolu
+    Ajansı</div>", a caption, then "Quelle: AFP"). An element with more text than a caption (the story's text
+    container, with its pictures) ends the search."""
     n = 0
     for sib in el.itersiblings(preceding=True):
         if not isinstance(sib.tag, str):
@@ -3181,7 +3253,10 @@ def _after_media(el: Any) -> bool:
         n += 1
         if n > 2 or _short_text(sib, 300) is None:
             break
-        if any(x.tag in _MEDIA_TAGS for x in itertools.islice(sib.iter(), 30)):
+        if any(
+            x.tag in _MEDIA_TAGS or (x.get("class") and _MEDIA_WRAPPER_CLASS_RE.search(x.get("class")))
+            for x in itertools.islice(sib.iter(), 30)
+        ):
             return True
     return False
 
@@ -3627,16 +3702,16 @@ def _only_in_comments_or_teasers(tree: Any, name: str) -> bool:
     if not name or len(name) > 100:
         return False
     # trafilatura title-cases a name ("knuddel55" -> "Knuddel"): the search ignores ASCII case
-    hits = [
-        el
-        for el in tree.xpath(
+    try:
+        found = tree.xpath(
             "//body//*[text()[contains(translate(., $up, $low), $n)]]",
             n=name.lower(),
             up="ABCDEFGHIJKLMNOPQRSTUVWXYZ",
             low="abcdefghijklmnopqrstuvwxyz",
-        )[:50]
-        if isinstance(el.tag, str)
-    ]
+        )
+    except ValueError:  # a NUL, control character or U+FFFE in the name: lxml takes none in an XPath variable
+        return False
+    hits = [el for el in found[:50] if isinstance(el.tag, str)]
     if not hits:
         return False
     for el in hits:
@@ -4030,6 +4105,11 @@ _REL_PHRASE_RES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _REL_DAY_UNIT_RE = re.compile(r"ta|da|d[ií]|d$|jo|gi", re.I)
 
 
+#: what may follow a relative date in a byline line: its end or a separator ("Von X, vor 3 Stunden | 2 Min.
+#: Lesezeit"); not more words of a sentence ("Von X. Der Unfall geschah vor 5 Stunden am Markt")
+_REL_LINE_PART_END_RE = re.compile(r"\s*(?:uhr\b\.?)?\s*(?:$|[|·•,;/(–—]|-\s)", re.I)
+
+
 class _RelPhrase(NamedTuple):
     """A relative date found in the page ("vor 5 Stunden", "gestern, 14:30"), unresolved."""
 
@@ -4213,8 +4293,9 @@ def _header_date_labelled(
                 short = _short_text(el, 200)
                 raw = short if short and _is_bare_relative(short, lang) else None
             if not raw and byline:
-                line = _short_text(el, 160)
-                raw = line if line and _relative_phrase(line, lang) else None
+                line = _short_text(el, 160) or ""
+                rel = _relative_phrase(line, lang) if line else None
+                raw = line if rel and _REL_LINE_PART_END_RE.match(line, line.find(rel.text) + len(rel.text)) else None
             relative_only = bool(raw)
         if not raw or len(raw) > 120:
             continue
@@ -4903,7 +4984,7 @@ def parse_html(
             ):
                 authors, a_src = visible_byline, "html"
     if authors and a_src in ("jsonld", "meta") and any(" " not in a for a in authors):
-        authors = _completed_first_names(authors, tree, site_names)
+        authors = _completed_first_names(authors, tree, site_names, h1_el)
     authors = not_org(authors, a_src)
     result["authors"] = _dedupe(authors)
     agencies.extend(_byline_agencies(tree, root, h1_el))
@@ -5323,6 +5404,20 @@ def _resolve_relative(
     clock time ("gestern, 14:30") is that local time. Days and clock times count in the page's local time: Central
     European Time on a page in a Central European language (the offset used is returned), UTC elsewhere (the
     time zone of other languages is not known)."""
+    try:
+        return _resolve_relative_at(rel, fetched_at, lang)
+    except (OverflowError, ValueError):  # a fetched_at at the ends of the calendar (year 1, year 9999)
+        return None
+
+
+#: the clock time that ends a relative phrase ("gestern, 14.30 Uhr", "yesterday at 3:15 PM", "hier à 14h30")
+_REL_CLOCK_END_RE = re.compile(r"(\d{1,2})(?:[:.h](\d{2}))?(?:\s?uhr|\s?([ap])\.?\s?m\.?)?$", re.I)
+
+
+def _resolve_relative_at(
+    rel: _RelPhrase, fetched_at: datetime, lang: str | None
+) -> tuple[datetime, str, str, int | None] | None:
+    """:func:`_resolve_relative` (which catches a calendar overflow)."""
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
     cet = (lang or "")[:2].lower() in _CET_LANGS and (rel.day_level or rel.clock)
@@ -5331,12 +5426,23 @@ def _resolve_relative(
     langs = _dateparser_langs(lang) or ()
     if rel.lang not in langs:
         langs = (*langs, rel.lang)
+    text, clock = rel.text, None
+    if rel.clock:
+        # dateparser reads the day word alone: with the clock it misses dotted times ("gestern, 14.30 Uhr" gave
+        # yesterday at the fetch time's clock) and some languages' ("ontem às 9h30" gave the day before)
+        cm = _REL_CLOCK_END_RE.search(text.strip())
+        hour, minute = (int(cm.group(1)), int(cm.group(2) or 0)) if cm else (99, 99)
+        if cm and cm.group(3):
+            hour = hour % 12 + (12 if cm.group(3).lower() == "p" else 0) if 1 <= hour <= 12 else 99
+        if hour < 24 and minute < 60:
+            clock = (hour, minute)
+        text = re.match(r"[^\s,]*", text).group(0)  # type: ignore[union-attr]  # (the day word: one token)
     from dateparser import DateDataParser
 
     try:
         settings = {**_RELATIVE_DATEPARSER_SETTINGS, "RELATIVE_BASE": base}
         parser = DateDataParser(languages=list(langs), settings=settings)
-        found = parser.get_date_data(rel.text).date_obj
+        found = parser.get_date_data(text).date_obj
     except Exception:  # pragma: no cover - a dateparser failure on odd input is no date
         return None
     if found is None:
@@ -5344,9 +5450,12 @@ def _resolve_relative(
     if found.tzinfo is not None:
         found = found.astimezone(zone).replace(tzinfo=None)
     out: tuple[datetime, str, str, int | None]
-    if rel.day_level:
+    if rel.day_level or (rel.clock and clock is None):
+        # (a clock time no clock shows, "gestern, 25:61": the day alone)
         out = datetime(found.year, found.month, found.day, tzinfo=UTC), "day", "relative", None
     else:
+        if clock is not None:
+            found = found.replace(hour=clock[0], minute=clock[1])
         local = found.replace(second=0, microsecond=0, tzinfo=zone)
         offset = local.utcoffset() if cet else None
         out = local.astimezone(UTC), "minute", "relative", int(offset.total_seconds() // 60) if offset else None

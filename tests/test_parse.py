@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -554,6 +554,14 @@ BYLINE_AGENCY_CASES = [
     (
         "credit-overlay-on-picture",
         f"<h1>Neues Gesetz</h1><div><picture><img src='/a.jpg'></picture><div>Anadolu Ajansı</div></div>{_TEXT}",
+        [],
+        [],
+    ),
+    (
+        # (the <iframe> is gone when credits are read: its player's wrapper marks the credit after it)
+        "video-player-credit",
+        f"<h1>Neues Gesetz</h1><div class='video-player'><iframe src='/v'></iframe></div><div class='source'>AFP</div>"
+        f"{_TEXT}",
         [],
         [],
     ),
@@ -2064,7 +2072,13 @@ _REL_ROWS = [
     ("de", "<div><span>vor 2 Tagen</span></div>", "", "2026-03-08", "day", None),
     ("de", "<p>gestern, 14:30 Uhr</p>", "", "2026-03-09T13:30", "minute", 60),
     ("de", "<time>heute, 09:12 Uhr</time>", "", "2026-03-10T08:12", "minute", 60),
+    # a dotted clock time ("14.30 Uhr") is that time too, not the fetch time's clock on that day; one no clock shows
+    # ("25:61") leaves the day
+    ("de", "<p>gestern, 14.30 Uhr</p>", "", "2026-03-09T13:30", "minute", 60),
+    ("de", "<p>gestern um 0.00</p>", "", "2026-03-08T23:00", "minute", 60),
+    ("de", "<p>gestern, 25:61 Uhr</p>", "", "2026-03-09", "day", None),
     ("de", '<p class="byline">Von Max Mustermann, vor einer Stunde</p>', "", "2026-03-10T07:30", "minute", None),
+    ("de", '<p class="byline">Von Max Muster, vor 3 Stunden | 2 Min.</p>', "", "2026-03-10T05:30", "minute", None),
     ("de", "<p>Veröffentlicht vor 3 Stunden, aktualisiert vor 1 Stunde</p>", "", "2026-03-10T05:30", "minute", None),
     # English
     ("en", '<span class="timestamp">2 hours ago</span>', "", "2026-03-10T06:30", "minute", None),
@@ -2074,6 +2088,7 @@ _REL_ROWS = [
     # Spanish (no known local time zone: a clock time counts as UTC)
     ("es", '<span class="fecha">hace 3 horas</span>', "", "2026-03-10T05:30", "minute", None),
     ("es", "<p>ayer a las 14:30</p>", "", "2026-03-09T14:30", "minute", None),
+    ("es", "<p>ayer a las 14.30</p>", "", "2026-03-09T14:30", "minute", None),
     # French
     ("fr", '<p class="byline">Par Jean Dupont, il y a 2 heures</p>', "", "2026-03-10T06:30", "minute", None),
     ("fr", '<span class="date">hier à 14h30</span>', "", "2026-03-09T13:30", "minute", 60),
@@ -2082,6 +2097,7 @@ _REL_ROWS = [
     ("nl", "<span>3 uur geleden</span>", "", "2026-03-10T05:30", "minute", None),
     ("it", '<span class="data">2 ore fa</span>', "", "2026-03-10T06:30", "minute", None),
     ("it", '<span class="data">1 giorno fa</span>', "", "2026-03-09", "day", None),
+    ("nl", "<span>gisteren om 14.30</span>", "", "2026-03-09T13:30", "minute", 60),
     # negative: a comment section, a related box, a teaser link, a sentence in the text, an update label
     (
         "de",
@@ -2094,6 +2110,8 @@ _REL_ROWS = [
     ("fr", "", '<div class="related-posts"><span class="date">il y a 2 heures</span></div>', None),
     ("de", '<a href="/ticker"><span class="date">vor 5 Minuten</span></a>', "", None),
     ("de", "<p>Die Polizei meldete den Unfall vor 5 Stunden.</p>", "", None),
+    # ... nor one in a sentence of a byline-classed element (more words follow it)
+    ("de", '<p class="byline">Von Max Mustermann. Der Unfall geschah vor 5 Stunden am Markt</p>', "", None),
     ("de", "<p>Aktualisiert vor 2 Stunden</p>", "", None),
     ("en", '<span class="updated">Updated 2 hours ago</span>', "", None),
     # negative: no day ("vor 2 Monaten"), later than fetched_at, "hier" is "here" on a German page
@@ -2225,6 +2243,25 @@ def test_relative_header_date_is_deterministic_and_naive_fetched_at_is_utc() -> 
     )
     aware = parse_html(html, "https://news.example.org/a/rad", fetched_at=_REL_FETCHED)
     assert naive["published_at"] == aware["published_at"] == datetime(2026, 3, 10, 3, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "fetched_at",
+    [
+        datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime(1, 1, 1),
+    ],
+)
+@pytest.mark.parametrize("header", ["vor 5 Minuten", "gestern, 14:30 Uhr", "vorgestern", "Aktualisiert vor 2 Stunden"])
+def test_relative_header_date_at_the_ends_of_the_calendar(fetched_at: datetime, header: str) -> None:
+    """A fetch time in year 1 or 9999 (or one whose UTC or Berlin time is out of range) gives no relative date
+    past the calendar's ends, and never raises (it raised OverflowError)."""
+    result = parse_html(
+        _rel_page("de", f'<span class="date">{header}</span>'), "https://news.example.org/a/rad", fetched_at=fetched_at
+    )
+    assert result["title"] == "Neues Radwegenetz beschlossen"
 
 
 # authors: byline rules (each row is one rule; short hand-written pages)
@@ -2739,6 +2776,19 @@ def test_author_layout_wrapper_is_no_sidebar() -> None:
             '<div class="author-info"><h3><a href="/team">alle Beiträge</a><a href="/login">Follow</a></h3></div>',
             [],
         ),
+        # ... nor one whose label is not the name its address spells (a capitalised "Alle Beiträge")
+        (
+            "",
+            '<div class="author-info"><h3><a href="/autor/max-muster/">Alle Beiträge</a><a href="/login">Folgen</a>'
+            "</h3></div>",
+            [],
+        ),
+        (
+            "",
+            '<div class="author-info"><h3><a href="/autor/joerg-mueller">Jörg Müller</a><a href="/login">Folgen</a>'
+            '</h3></div><div class="x"><a href="http://[">x</a></div>',
+            ["Jörg Müller"],
+        ),
         (
             "",
             '<section class="about-author"><h4>Priya Raman</h4><p>Priya covers transport and housing for the Courier. '
@@ -2783,6 +2833,14 @@ _TODD_LD = (
         (_TODD_LD, "<p>Todd Bates</p><p>Todd Miller</p>", ["Todd"]),
         (_TODD_LD, "<p>Todd Bates sagte am Montag, der Haushalt sei beschlossen.</p>", ["Todd"]),
         (_TODD_LD + "<script>var a = 'Todd Bates';</script>", "", ["Todd"]),
+        # ... nor by a commenter's, a teaser card's or a hidden element's name
+        (
+            _TODD_LD,
+            "<div class='comment-list'><div class='comment'><span>Todd Bates</span><p>Guter Artikel!</p></div></div>",
+            ["Todd"],
+        ),
+        (_TODD_LD, "<div class='card'><a href='/b'><h3>Andere Nachricht</h3></a><p>Todd Miller</p></div>", ["Todd"]),
+        (_TODD_LD, "<div style='display: none'>Todd Bates</div>", ["Todd"]),
         # ... nor by the site's name (a blog named after its owner, whose pen name is the first name)
         (
             _TODD_LD + '<meta property="og:site_name" content="Todd Bates">',
@@ -2796,6 +2854,19 @@ _TODD_LD = (
 def test_author_first_name_completed(head: str, header: str, expected: list[str]) -> None:
     result = parse_html(_author_page(head, header), "https://example.org/2024/05/haushalt.html")
     assert result["authors"] == expected
+
+
+@pytest.mark.parametrize("name", ["Todd\u0000", "To\u0001dd", "Todd\ufffe"])
+def test_author_first_name_with_xml_incompatible_characters_does_not_raise(name: str) -> None:
+    """A one-word structured author with a NUL, a control character or U+FFFE (lxml takes none of them in an XPath
+    variable) is not searched for on the page; it raised ValueError."""
+    head = (
+        '<script type="application/ld+json">'
+        + json.dumps({"@type": "NewsArticle", "author": {"@type": "Person", "name": name}})
+        + "</script>"
+    )
+    result = parse_html(_author_page(head, "<p>Todd Bates</p>"), "https://example.org/2024/05/haushalt.html")
+    assert result["title"] == "Haushalt beschlossen"
 
 
 @pytest.mark.parametrize(
