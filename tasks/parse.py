@@ -950,8 +950,11 @@ _NAME_PARTICLES = {
 
 
 # Unicode bidirectional formatting characters (UAX #9: LRM/RLM, embeddings, overrides, isolates): invisible,
-# they only steer display; in a stored name they make equal names compare unequal
-_BIDI_CONTROLS_RE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# they only steer display; in a stored name they make equal names compare unequal. Also C0/C1 control characters
+# other than whitespace and the noncharacters U+FFFE/U+FFFF, which no name holds ("Todd\x00" in JSON-LD)
+_INVISIBLE_IN_NAME_RE = re.compile(
+    "[\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]"
+)
 
 
 def _clean_person(
@@ -961,7 +964,7 @@ def _clean_person(
 
     ``structured`` names come from JSON-LD/meta; HTML bylines (``structured=False``) must have two words.
     """
-    s = _norm_ws(_BIDI_CONTROLS_RE.sub("", raw))
+    s = _norm_ws(_INVISIBLE_IN_NAME_RE.sub("", raw))
     s = re.sub(r"\s*\([^()]{1,30}\)\s*$", "", s)  # "Elena Oberholzer (obe)": desk initials; "(Gastautor)": a role
     s = re.sub(r"\s*[|•·]\s*.*$", "", s)
     for _ in range(2):

@@ -3169,3 +3169,16 @@ def test_bidi_controls_leave_author_names(raw: str) -> None:
         f"<body><article><h1>Rathaus</h1><p>{LONG}</p></article></body></html>"
     )
     assert parse_html(html, "https://news.example.org/a/rathaus")["authors"] == ["Max Muster"]
+
+
+@pytest.mark.parametrize(
+    "escaped", ["Max\\u0000 Muster", "Max Muster\\u0007", "\\u001bMax Muster", "Max Muster\\ufffe"]
+)
+def test_control_characters_leave_author_names(escaped: str) -> None:
+    """A JSON-LD author holding an escaped control character or noncharacter keeps the name, without it."""
+    ld = '{"@type": "NewsArticle", "headline": "Rathaus", "author": {"@type": "Person", "name": "' + escaped + '"}}'
+    html = (
+        f'<html lang="de"><head><script type="application/ld+json">{ld}</script><title>Rathaus</title></head>'
+        f"<body><article><h1>Rathaus</h1><p>{LONG}</p></article></body></html>"
+    )
+    assert parse_html(html, "https://news.example.org/a/rathaus")["authors"] == ["Max Muster"]
