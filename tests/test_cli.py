@@ -139,3 +139,40 @@ def test_export_out_extension_and_format(cli_runs: dict[str, Any]) -> None:
     assert other.returncode == 0, other.stderr[-3000:]
     assert len(pd.read_csv(work / "data.txt")) == 3
     assert sorted(p.name for p in work.iterdir()) == ["data.jsonl", "data.txt"]
+
+
+# --------------------------------------------------------------------------------------------- (3)
+def _run(cfg: Path, **kw: Any) -> dict[str, Any]:
+    from flows.pipeline import news_pipeline
+
+    return news_pipeline(config=str(cfg), **kw)
+
+
+def test_rerun_of_unchanged_pages_raises_no_fill_rate_warning(tmp_path: Path) -> None:
+    """First run: 10 pages, 4 with a byline (40 %). Second run: 1 new page with a byline (100 %). The unweighted
+    mean of the two runs was 70 %; a rerun from parse measures all 11 pages again at 5/11 = 45 %: "down 25 points".
+    Weighted by articles, the previous runs also hold 5 of 11: no drop, no warning."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(10):
+        (raw / f"story-{i}.html").write_text(_page(i, author=i < 4), encoding="utf-8")
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+
+    first = _run(cfg)
+    assert first["articles_out"] == 10 and first["fill_rate_warnings"] == []
+    (raw / "story-10.html").write_text(_page(10, author=True), encoding="utf-8")
+    second = _run(cfg)
+    assert second["documents_in"] == 1 and second["fill_rate_warnings"] == []
+
+    arts = pd.read_parquet(tmp_path / "data" / "processed" / "articles")
+    assert len(arts) == 11 and sum(len(a) > 0 for a in arts["authors"]) == 5  # the pages parse as intended
+
+    again = _run(cfg, rerun_from="parse")
+    assert again["stages"]["parse"]["processed"] == 11 and again["dataset_rewritten"] is True
+    assert again["fill_rate_warnings"] == []
+    hist = pq.read_table(tmp_path / "data" / "processed" / "reports" / "fill_rates.parquet").to_pylist()
+    assert [(r["scope"], r["articles"], round(r["authors_rate"], 3)) for r in hist] == [
+        ("all", 10, 0.4),
+        ("new", 1, 1.0),
+        ("all", 11, round(5 / 11, 3)),
+    ]
