@@ -260,7 +260,11 @@ def _print_summary(summary: dict[str, Any], elapsed: float) -> None:
         reasons = ", ".join(f"{k}: {v}" for k, v in c["rejected_by_reason"].items()) or "-"
         t.add_row(stage, str(c["processed"]), str(c["skipped"]), str(c["rejected"]), reasons)
     console.print(t)
-    console.print(f"articles: {Path(summary['data_root']) / 'processed' / 'articles'}  ({elapsed:.1f} s)")
+    # paths on lines of their own, never wrapped, so they can be copied (or clicked) whole
+    articles = Path(summary["data_root"]) / "processed" / "articles"
+    console.print(f"articles: {escape(str(articles))}  ({elapsed:.1f} s)", soft_wrap=True)
+    if summary.get("report_html"):
+        console.print(f"report:   {escape(str(summary['report_html']))}", soft_wrap=True)
 
 
 def stage_status(settings: Settings) -> dict[str, Any]:
@@ -337,25 +341,60 @@ def status(
     Console().print(t)
 
 
+#: Output file extensions and the format each one names (``newsflow export``).
+EXPORT_SUFFIXES = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
+
+
+def export_target(format: str | None, out: Path | None) -> tuple[str, Path]:
+    """The format and file of ``newsflow export``: without ``--out`` the file is ``articles.<format>`` in the
+    current directory; without ``--format`` the format follows ``--out``'s extension (Parquet for any other
+    extension). An ``--out`` whose extension names another format than ``--format`` is refused (usage error,
+    nothing written), so CSV text never lands in a ``.parquet`` file; an extension newsflow does not know (``.txt``,
+    none) is written in the format asked for."""
+    from tasks.export import FORMATS
+
+    if format is not None and format not in FORMATS:
+        console.print(f"[red]--format must be one of {', '.join(FORMATS)}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if out is None:
+        fmt = format or "parquet"
+        return fmt, Path(f"articles.{fmt}")
+    named = EXPORT_SUFFIXES.get(out.suffix.lower())
+    if format is None:
+        return named or "parquet", out
+    if named is not None and named != format:
+        console.print(
+            f"[red]--out {escape(str(out))} names a {named} file but --format is {format}:[/red] "
+            f"use an --out ending in .{format}, or leave out --format to write {named}"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return format, out
+
+
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl or parquet.")] = "parquet",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file.")] = Path("articles.parquet"),
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="csv, jsonl or parquet (default: from --out's extension, else parquet)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output file (default: articles.csv / .jsonl / .parquet after the format)."),
+    ] = None,
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
 ) -> None:
-    """Write the articles dataset to one file (CSV: list and struct columns as JSON text)."""
-    from tasks.export import FORMATS, read_articles, write_export
+    """Write the articles dataset to one file (CSV: list and struct columns as JSON text). An --out whose extension
+    names another format than --format is refused."""
+    from tasks.export import read_articles, write_export
 
-    if format not in FORMATS:
-        console.print(f"[red]--format must be one of {', '.join(FORMATS)}[/red]")
-        raise typer.Exit(EXIT_USAGE)
+    fmt, path = export_target(format, out)
     settings = _settings(config, data_root)
     table = read_articles(Store(settings.data_root))
     if table.num_rows == 0:
         console.print("[yellow]the articles dataset is empty: run `newsflow run` first[/yellow]")
-    n = write_export(table, format, out)
-    console.print(f"wrote {n} articles to {out}")
+    n = write_export(table, fmt, path)
+    console.print(f"wrote {n} articles to {path} ({fmt})")
 
 
 rejects_app = typer.Typer(help="List rejected documents, or replay them.", invoke_without_command=True)

@@ -278,7 +278,7 @@ def news_pipeline(
     create_table_artifact(
         report.fill_table,
         key="newsflow-fill-rates",
-        description="per-source fill rates of this run's new articles (previous-runs mean in *_prev_pct)",
+        description="per-source fill rates of this run's new articles (previous runs' rate in *_prev_pct)",
     )
     for warning in report.warnings:
         logger.warning("fill rate: %s", warning)

@@ -7,8 +7,10 @@ deduplication table and the rejects, and returns a :class:`RunReport` with
   skipped / rejected by reason, duplicates by kind, per-source fill rates, warnings);
 - ``stage_table`` and ``fill_table``: the same figures as rows for Prefect table artifacts;
 - ``warnings``: one line per source and field whose fill rate dropped by more than :data:`DROP_POINTS`
-  percentage points against the mean of that source's previous runs (a site changed its layout and the parser
-  silently stopped finding authors, dates, …);
+  percentage points against that source's previous runs, over their articles (per-run rates weighted by article
+  count: a site changed its layout and the parser silently stopped finding authors, dates, …). After a re-parse
+  of stored pages with no new documents the warning speaks of re-parsed articles and blames the parser or its
+  settings, never the site's layout (see :func:`drop_warnings`);
 - ``html_path``: ``processed/reports/<run_id>.html``, charts (plotly) of articles per day and source, languages,
   duplicates by kind, rejects by stage and reason, fill rates, plus the fill-rate table with warnings highlighted.
   ``plotly.min.js`` is written once beside the reports, so the page works offline and fetches nothing.
@@ -17,7 +19,8 @@ deduplication table and the rejects, and returns a :class:`RunReport` with
 diluted by everything collected before it. Fill rates are therefore computed per source over the articles that
 are *new in this run*: fetched after the newest ``fetched_at`` recorded for that source in the history (scope
 ``new``). A run that fetched nothing but rewrote the dataset (a changed parser re-parsed stored bytes) measures
-every article of every source (scope ``all``). Sources without new articles get no history row and no warning.
+every article of every source (scope ``all``); such a row supersedes the source's older rows as a baseline.
+Sources without new articles get no history row and no warning.
 
 History: one row per run and source in ``processed/reports/fill_rates.parquet`` (:data:`FILL_HISTORY`), rewritten
 through a temp file and ``os.replace``. A run with no new documents that changed nothing writes no file at all
@@ -58,7 +61,10 @@ from tasks.store import Store
 FILL_FIELDS = ("title", "published_at", "authors", "body")
 #: A drop of more than this many percentage points against the mean of previous runs is a warning.
 DROP_POINTS = 20.0
-#: Fewer new articles than this in a run: fill rates are recorded but not warned about (too noisy).
+#: Fewer articles than this in a run, or in the previous runs a run is compared with: fill rates are recorded but
+#: not warned about. Below 5 articles one article alone moves a rate by more than :data:`DROP_POINTS` (1/4 = 25
+#: points), so a single odd page (or a run of one article, as in a false warning seen after a rerun) could raise
+#: a warning or hide one.
 MIN_ARTICLES = 5
 #: Previous runs averaged for the baseline (the newest ones), so an accepted change stops warning eventually.
 HISTORY_WINDOW = 10
@@ -314,6 +320,19 @@ def select_run_articles(
     return selected, scopes
 
 
+def _baseline_rows(runs: list[dict[str, Any]], window: int, reprocessed: bool) -> list[dict[str, Any]]:
+    """The history rows (oldest first) a source's baseline is computed from.
+
+    A row of scope ``all`` measured every article the source had then (its first run, or a re-parse of stored
+    pages), so it supersedes every older row: rows before the newest ``all`` row are left out. A run that
+    measures new articles takes the newest ``window`` rows of what remains; a run that re-processed stored
+    documents (``reprocessed``) measures all articles again, so it takes every remaining row: together they cover
+    each article once, and an unchanged re-parse then matches its baseline exactly."""
+    start = max((i for i, r in enumerate(runs) if r["scope"] == "all"), default=0)
+    rows = runs[start:]
+    return rows if reprocessed else rows[-window:]
+
+
 def drop_warnings(
     current: dict[str, SourceFill],
     history: pa.Table,
@@ -321,10 +340,16 @@ def drop_warnings(
     threshold: float = DROP_POINTS,
     min_articles: int = MIN_ARTICLES,
     window: int = HISTORY_WINDOW,
+    reprocessed: str | None = None,
 ) -> tuple[list[str], dict[str, dict[str, float]], dict[str, set[str]]]:
-    """Compare each source's fill rates with the mean of its previous runs (the newest ``window`` rows of the
-    history for that source, other than ``run_id``). Returns the warning lines, the baselines (source → field →
-    mean rate) and the fields that dropped (source → set of fields)."""
+    """Compare each source's fill rates with its previous runs: the rate over all the articles of the baseline
+    rows (:func:`_baseline_rows`; history rows other than ``run_id``), i.e. the per-run rates weighted by each run's
+    article count, so a run of one article counts as one article, not as a whole run. No warning when this run or
+    the baseline covers fewer than ``min_articles`` articles. ``reprocessed``: set (to ``"re-parsed"`` or
+    ``"re-processed"``, the word the warning uses for the articles) when this run measured stored documents again
+    with no new documents: a drop then comes from the parser or its settings, not from the site's layout, and the
+    warning says so. Returns the warning lines, the baselines (source → field → rate) and the
+    fields that dropped (source → set of fields)."""
     prev: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in sorted(history.to_pylist(), key=lambda r: r["run_at"]):
         if r["run_id"] != run_id:
@@ -333,27 +358,36 @@ def drop_warnings(
     baselines: dict[str, dict[str, float]] = {}
     dropped: dict[str, set[str]] = defaultdict(set)
     for source, fill in current.items():
-        runs = prev.get(source, [])[-window:]
+        runs = _baseline_rows(prev.get(source, []), window, reprocessed is not None)
         if not runs:
             continue
         base: dict[str, float] = {}
+        base_articles: dict[str, int] = {}
         for f in FILL_FIELDS:
-            vals = [r[f"{f}_rate"] for r in runs if r[f"{f}_rate"] is not None]
-            if vals:
-                base[f] = statistics.fmean(vals)
+            rows = [r for r in runs if r[f"{f}_rate"] is not None and r["articles"]]
+            n = sum(r["articles"] for r in rows)
+            if n:
+                base[f] = sum(r[f"{f}_rate"] * r["articles"] for r in rows) / n
+                base_articles[f] = n
         baselines[source] = base
         if fill.articles < min_articles:
             continue
+        what = reprocessed or "new"
+        why = (
+            " — the stored pages did not change, so the parser or its settings did (not the site's layout)"
+            if reprocessed
+            else " — did the site change its layout?"
+        )
         for f in FILL_FIELDS:
-            if f not in base:
+            if f not in base or base_articles[f] < min_articles:
                 continue
             drop = (base[f] - fill.rates[f]) * 100
             if drop > threshold:
                 dropped[source].add(f)
                 warnings.append(
-                    f"source {source!r}: {f} filled in {fill.rates[f] * 100:.0f}% of {fill.articles} new articles, "
-                    f"down {drop:.0f} points from a mean of {base[f] * 100:.0f}% over {len(runs)} previous run(s)"
-                    " — did the site change its layout?"
+                    f"source {source!r}: {f} filled in {fill.rates[f] * 100:.0f}% of {fill.articles} {what} articles, "
+                    f"down {drop:.0f} points from {base[f] * 100:.0f}% of the {base_articles[f]} articles of "
+                    f"{len(runs)} previous run(s){why}"
                 )
     return warnings, baselines, dict(dropped)
 
@@ -436,7 +470,9 @@ def build_report(store: Store, summary: dict[str, Any], run_id: str, run_at: dt.
     measure_all = not summary.get("documents_in") and bool(summary.get("dataset_rewritten"))
     run_rows, scopes = select_run_articles(articles, history, measure_all)
     current = fill_rates(run_rows)
-    warnings, baselines, dropped = drop_warnings(current, history, run_id)
+    parsed = (summary.get("stages") or {}).get("parse", {}).get("processed")
+    reprocessed = ("re-parsed" if parsed else "re-processed") if measure_all else None
+    warnings, baselines, dropped = drop_warnings(current, history, run_id, reprocessed=reprocessed)
     dataset_fill = fill_rates(articles)
 
     fill_table: list[dict[str, Any]] = []
@@ -587,7 +623,7 @@ def render_markdown(
         f"| near-duplicates (kept, labelled) | {duplicates.get('near', 0)} |",
         f"| clusters with more than one document | {duplicates.get('clusters', 0)} |",
         "",
-        "## Fill rates per source (articles new in this run; previous-runs mean in brackets)",
+        "## Fill rates per source (articles new in this run; rate over the previous runs' articles in brackets)",
         "",
         "| source | scope | articles | title % | date % | authors % | body % | median body chars | warning |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -850,8 +886,9 @@ def _fill_table_html(fill_table: list[dict[str, Any]], dropped: dict[str, set[st
         + head
         + "".join(rows)
         + '</table><p class="note">Rates over the articles new in this run (scope <i>new</i>; <i>all</i> when a '
-        "source is measured for the first time or the dataset was rebuilt without new documents), with the mean "
-        "of the source's previous runs in brackets. Red: dropped by more than 20 points.</p></section>"
+        "source is measured for the first time or the dataset was rebuilt without new documents), with the rate "
+        "over the articles of the source's previous runs in brackets. Red: dropped by more than 20 points."
+        "</p></section>"
     )
 
 
