@@ -168,6 +168,9 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
     for c in run_batches(stages.parse_batch, calls, "parse"):
         counts["parse"].add(c)
     stages.shutdown_pool()
+    # a rerun (or a new fingerprint) wrote new rows for stored keys: now that they are durable, drop the older
+    # rows so each stage folder holds one row per key (a run killed before this is finished by clean_temp)
+    store.supersede("parse")
 
     # deduplicate: batches in order, each sees the index including all earlier batches
     todo_keys = pending_after(
@@ -179,6 +182,7 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         for n, kbatch in enumerate(stages.chunks(todo_keys, size)):
             counts["dedup"].add(stages.dedup_batch(kbatch, n, settings, fps["parse"], fps["dedup"], index))
             _progress("dedup", min((n + 1) * size, len(todo_keys)), len(todo_keys))
+        store.supersede("dedup")
 
     # enrich
     todo_keys = pending_after(
@@ -187,6 +191,7 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
     calls = [(b, n, settings, fps["parse"], fps["enrich"]) for n, b in enumerate(stages.chunks(todo_keys, size))]
     for c in run_batches(stages.enrich_batch, calls, "enrich"):
         counts["enrich"].add(c)
+    store.supersede("enrich")
 
     # export
     exp = stages.export_articles(settings, fps)

@@ -6,8 +6,9 @@ row (their ``doc_id`` and URLs listed in ``folded_doc_ids`` / ``folded_urls``); 
 (syndicated wire copy under another headline, say) keep their own rows, labelled with ``cluster_id``,
 ``duplicate_of`` (the representative's ``article_id``), ``duplicate_kind = "near"`` and ``similarity``.
 
-The dataset is rebuilt only when the set of upstream part files changed (a digest of their names is stored in the
-Parquet metadata), so a run with no new input leaves it byte-identical.
+The dataset is rebuilt only when the upstream rows changed (a digest of their content, independent of how they are
+split into part files, is stored in the Parquet metadata), so a run with no new input, also after a compaction,
+leaves it byte-identical.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ FORMATS = ("parquet", "csv", "jsonl")
 
 
 def upstream_digest(store: Store, fps: dict[str, str]) -> str:
-    """Digest of the current upstream parts (parsed, deduplicated, enriched) plus the export fingerprint."""
+    """Digest of the current upstream rows (fetched, parsed, deduplicated, enriched; see
+    :meth:`tasks.store.Store.state_digest`) plus the export fingerprint."""
     folders = [
         (store.stage_dir("fetch"), None),  # a file edited back to earlier bytes changes only which version is newest
         (store.stage_dir("parse"), fps["parse"]),

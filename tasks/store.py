@@ -14,7 +14,17 @@ Layout under ``<data_root>/processed/``::
 Every part file is written to a hidden temp file in the same folder, flushed, fsync'ed and renamed into place with
 ``os.replace`` (atomic on POSIX), so readers and a resumed run never see half a file. Each part records in its
 Parquet key-value metadata the stage and the stage *fingerprint* (``STAGE_VERSION`` + config hash + upstream
-fingerprints) that produced it; parts of any other fingerprint are superseded and ignored by reads.
+fingerprints) that produced it; parts of any other fingerprint are superseded and ignored by reads. It also records
+the *content sum* of its rows (:func:`rows_sum`), from which export's input digest is built
+(:meth:`Store.state_digest`), so that digest depends on the rows, not on how they are split into files.
+
+One row per key in a stage folder: parsed, deduplicated and enriched hold each ``(doc_id, content_sha256)`` once,
+so ``pandas.read_parquet(folder)`` reads each document version once. A rerun (or a run under a new fingerprint)
+first writes the new rows as new parts; once they are durable, :meth:`Store.supersede` removes the older rows of
+the same keys from the older parts (each rewritten atomically under its own name, or deleted when nothing is
+left). A run killed in between leaves both rows on disk (reads return the newest); the next run's
+:meth:`Store.clean_temp` finishes the job. The dedup index and signatures (``_index/``, ``_signatures/``) are
+pruned the same way within one fingerprint.
 
 Stages never build paths themselves; they call this module.
 """
@@ -49,6 +59,8 @@ STAGE_DIRS = {
 _TMP_PREFIX = ".tmp-"
 _META_FP = b"newsflow.fingerprint"
 _META_STAGE = b"newsflow.stage"
+_META_SUM = b"newsflow.rows_sum"
+_SUM_MOD = 1 << 128
 _JOURNAL = ".compact-journal.json"
 
 
@@ -64,6 +76,25 @@ def utcnow() -> dt.datetime:
 def fingerprint(*parts: str) -> str:
     """Stage fingerprint: 16 hex chars of SHA-256 over its version, config hash and upstream fingerprints."""
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def rows_sum(table: pa.Table) -> int:
+    """Content sum of a table: the sum, modulo 2**128, of a 128-bit SHA-256 hash of each row (its column names and
+    values). A sum, so it does not depend on row order, and the sum of the parts of a dataset is the same however
+    its rows are split into parts (merged by compaction, or pruned by :meth:`Store.supersede`)."""
+    names = repr(table.column_names).encode()
+    columns = [table.column(c).to_pylist() for c in table.column_names]
+    total = 0
+    for row in zip(*columns, strict=True):
+        h = hashlib.sha256(names)
+        for v in row:
+            if isinstance(v, bytes):
+                h.update(b"\x1fb%d:" % len(v))
+                h.update(v)
+            else:
+                h.update(b"\x1f" + repr(v).encode())
+        total += int.from_bytes(h.digest()[:16], "big")
+    return total % _SUM_MOD
 
 
 class Store:
@@ -125,8 +156,78 @@ class Store:
         table = schemas.conform(rows, schema)
         if table.num_rows == 0:
             return None
-        meta = {_META_FP: stage_fingerprint.encode(), _META_STAGE: stage.encode()}
+        meta = {
+            _META_FP: stage_fingerprint.encode(),
+            _META_STAGE: stage.encode(),
+            _META_SUM: f"{rows_sum(table):032x}".encode(),
+        }
         return self._write(self.stage_dir(stage, sub), table, meta)
+
+    # ----------------------------------------------------------------- one row per key
+    def _keyed_folders(self, stage: str | None) -> list[tuple[Path, bool]]:
+        """``(folder, per_fingerprint)`` of the folders :meth:`supersede` keeps at one row per key (all of them,
+        or those of ``stage``)."""
+        out: list[tuple[Path, bool]] = []
+        for s in ("parse", "dedup", "enrich"):
+            if stage is None or stage == s:
+                out.append((self.stage_dir(s), False))
+        if stage in (None, "dedup"):
+            out.append((self.stage_dir("dedup", "index"), True))
+            out.append((self.stage_dir("dedup", "signatures"), True))
+        return out
+
+    def supersede(self, stage: str | None = None) -> int:
+        """Remove rows whose ``(doc_id, content_sha256)`` appears again in a later part (the newest row of a key
+        wins, as in :func:`latest_per_key`): in the parsed, deduplicated and enriched folders across all
+        fingerprints (a rerun, or a run under a new fingerprint, replaces the document's row), in the dedup index
+        and signatures only among parts of the same fingerprint (an index stays whole for its deduplicated rows).
+        ``stage`` limits this to one stage's folders (``None``: all).
+
+        Call it only after the newer parts are durable, holding :meth:`lock`. Each older part is rewritten under
+        its own name through a temp file and ``os.replace`` (or deleted when no row is left), so a reader sees the
+        old or the new file; a pass killed half-way left only rows that a later part also holds, and running it
+        again finishes it (idempotent). Returns the number of rows removed."""
+        removed = 0
+        for folder, per_fp in self._keyed_folders(stage):
+            groups: dict[str | None, list[Path]] = {}
+            for p in self.parts(folder):
+                fp = self.part_meta(p).get("newsflow.fingerprint") if per_fp else None
+                groups.setdefault(fp, []).append(p)
+            for parts in groups.values():
+                if len(parts) > 1:
+                    removed += self._supersede_parts(folder, parts)
+        return removed
+
+    def _supersede_parts(self, folder: Path, parts: list[Path]) -> int:
+        owner: dict[tuple[Any, Any], int] = {}
+        part_keys: list[list[tuple[Any, Any]]] = []
+        for i, p in enumerate(parts):
+            t = pq.read_table(p, columns=["doc_id", "content_sha256"])
+            ks = list(zip(t.column("doc_id").to_pylist(), t.column("content_sha256").to_pylist(), strict=True))
+            part_keys.append(ks)
+            for k in ks:
+                owner[k] = i
+        removed = 0
+        for i, (p, ks) in enumerate(zip(parts, part_keys, strict=True)):
+            keep = [owner[k] == i for k in ks]
+            if all(keep):
+                continue
+            removed += keep.count(False)
+            self._rewrite_part(folder, p, keep)
+        return removed
+
+    def _rewrite_part(self, folder: Path, part: Path, keep: list[bool]) -> None:
+        """Rewrite ``part`` atomically under its own name with only the rows marked in ``keep`` (its newsflow
+        metadata kept, its content sum recomputed); delete it when no row is left."""
+        if not any(keep):
+            part.unlink()
+            _fsync_dir(folder)
+            return
+        table = pq.read_table(part).filter(pa.array(keep, type=pa.bool_()))
+        meta = {k: v for k, v in (table.schema.metadata or {}).items() if k.startswith(b"newsflow.")}
+        table = table.replace_schema_metadata(None)
+        meta[_META_SUM] = f"{rows_sum(table):032x}".encode()
+        self._write(folder, table, meta, name=part.name)
 
     def write_rejects(self, stage: str, rows: list[dict[str, Any]], stage_fingerprint: str) -> Path | None:
         """Append reject rows (schema :data:`tasks.schemas.REJECTS`); ``stage`` and ``at`` are filled in.
@@ -196,14 +297,17 @@ class Store:
 
     def clean_temp(self) -> int:
         """Finish or undo what a killed run left behind: complete an interrupted compaction (see
-        :meth:`compact`), then remove temp files. Returns how many files were removed. Call it only while holding
-        :meth:`lock`, or it may delete another run's files in flight."""
+        :meth:`compact`), remove temp files, then remove rows that later parts superseded (:meth:`supersede`; a
+        run killed between writing a rerun's rows and pruning the older ones left both). Returns how many temp
+        and compaction files were removed. Call it only while holding :meth:`lock`, or it may delete another
+        run's files in flight."""
         n = self._recover_compaction()
         if self.processed.is_dir():
             for pattern in (f"{_TMP_PREFIX}*", ".new-part-*"):
                 for p in self.processed.rglob(pattern):
                     p.unlink(missing_ok=True)
                     n += 1
+        self.supersede()
         return n
 
     def _recover_compaction(self) -> int:
@@ -229,14 +333,18 @@ class Store:
         with its index and signatures, enriched) and rejects; the articles dataset is rewritten by export anyway.
 
         ``current`` maps stage → current fingerprint (``fetch`` parts are never superseded: a new parser does
-        not make stored bytes obsolete). Consecutive current parts are merged into parts of at most
-        ``target_rows`` rows, keeping their order.
+        not make stored bytes obsolete). Rows superseded by a later row of the same key are removed first
+        (:meth:`supersede`, so only the newest row per key is kept). Consecutive current parts are then merged
+        into parts of at most ``target_rows`` rows, keeping their order; a merged part's content sum is that of
+        its rows, so export's input digest does not change.
 
         Crash safety: merged parts are first written as temp files; then a journal listing the renames and
         deletions is written atomically; then it is applied and removed. A run killed before the journal exists
         leaves only temp files (removed by :meth:`clean_temp`); one killed after is rolled forward by the next
-        :meth:`clean_temp`. Returns ``{"removed": parts deleted, "written": merged parts}``.
+        :meth:`clean_temp`. Returns ``{"removed": parts deleted, "written": merged parts}`` (parts that
+        :meth:`supersede` emptied are not counted).
         """
+        self.supersede()
         folders: list[tuple[Path, str, str | None]] = []
         for stage in ("fetch", "parse", "dedup", "enrich"):
             fp = None if stage == "fetch" else current[stage]
@@ -273,7 +381,9 @@ class Store:
                     continue
                 meta = pq.read_schema(g[0]).metadata or {}
                 table = pa.concat_tables([pq.read_table(p).replace_schema_metadata(None) for p in g])
-                table = table.replace_schema_metadata({k: v for k, v in meta.items() if k.startswith(b"newsflow.")})
+                bmeta = {k: v for k, v in meta.items() if k.startswith(b"newsflow.")}
+                bmeta[_META_SUM] = f"{rows_sum(table):032x}".encode()
+                table = table.replace_schema_metadata(bmeta)
                 tmp = folder / f"{_TMP_PREFIX}{uuid.uuid4().hex}.parquet"
                 with open(tmp, "wb") as fh:
                     pq.write_table(table, fh, compression="zstd")
@@ -394,13 +504,27 @@ class Store:
         return set(zip(ids, shas, strict=True))
 
     def state_digest(self, folders: Sequence[tuple[Path, str | None]]) -> str:
-        """Digest of which part files (names) make up the current state of the given folders; export compares
-        it with the digest stored in the articles dataset to know whether anything changed upstream."""
-        h = hashlib.sha256()
+        """Digest of the rows of the current parts of the given folders (``(folder, fingerprint)``; ``None``:
+        all parts): the sum of their parts' content sums (:func:`rows_sum`, stored when a part is written), 32 hex
+        chars. It depends on the rows only, not on their split into part files, so merging or pruning parts
+        (compaction, :meth:`supersede`) leaves it unchanged. Export compares it with the digest stored in the
+        articles dataset to know whether anything changed upstream.
+
+        A part written before content sums were recorded counts by its name instead (it is not read); such
+        parts get a sum once compaction merges them."""
+        total = 0
         for folder, fp in folders:
-            for p in self.current_parts(folder, fp):
-                h.update(str(p.relative_to(self.processed)).encode() + b"\n")
-        return h.hexdigest()[:32]
+            for p in self.parts(folder):
+                meta = self.part_meta(p)
+                if fp is not None and meta.get("newsflow.fingerprint") != fp:
+                    continue
+                rows = meta.get(_META_SUM.decode())
+                if rows is not None:
+                    total += int(rows, 16)
+                else:
+                    name = str(p.relative_to(self.processed)).encode()
+                    total += int.from_bytes(hashlib.sha256(name).digest()[:16], "big")
+        return f"{total % _SUM_MOD:032x}"
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -449,8 +573,9 @@ _NEWEST = pa.schema([schemas.FETCHED.field(c) for c in ("doc_id", "content_sha25
 
 
 def latest_per_key(table: pa.Table) -> pa.Table:
-    """Keep the last row (in part order) of each ``(doc_id, content_sha256)``: a rerun appends new rows for the
-    documents it redid instead of rewriting parts, and the newest row wins."""
+    """Keep the last row (in part order) of each ``(doc_id, content_sha256)``: a rerun writes the rows of the
+    documents it redid as new parts and only then removes the older rows (:meth:`Store.supersede`); in between, or
+    after a run killed there, both are on disk and the newest row wins."""
     if table.num_rows == 0 or "doc_id" not in table.column_names or "content_sha256" not in table.column_names:
         return table
     ids: list[Any] = table.column("doc_id").to_pylist()
