@@ -169,8 +169,10 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         counts["parse"].add(c)
     stages.shutdown_pool()
     # a rerun (or a new fingerprint) wrote new rows for stored keys: now that they are durable, drop the older
-    # rows so each stage folder holds one row per key (a run killed before this is finished by clean_temp)
-    store.supersede("parse")
+    # rows so each stage folder holds one row per key (a run killed before this is finished by clean_temp); a
+    # stage that ran no batch wrote nothing to supersede
+    if calls:
+        store.supersede("parse")
 
     # deduplicate: batches in order, each sees the index including all earlier batches
     todo_keys = pending_after(
@@ -191,7 +193,8 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
     calls = [(b, n, settings, fps["parse"], fps["enrich"]) for n, b in enumerate(stages.chunks(todo_keys, size))]
     for c in run_batches(stages.enrich_batch, calls, "enrich"):
         counts["enrich"].add(c)
-    store.supersede("enrich")
+    if calls:
+        store.supersede("enrich")
 
     # export
     exp = stages.export_articles(settings, fps)

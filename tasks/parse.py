@@ -2669,7 +2669,7 @@ def _completed_first_name(
             holder is not None
             and holder.tag not in _INVISIBLE_TAGS
             and not any(a.tag in _INVISIBLE_TAGS for a in holder.iterancestors())
-            and not _in_comment_or_hidden(holder)
+            and not _in_comment_or_teaser(holder, hidden=True)
             and not _in_teaser(holder, h1_path, title_key, teasers)
         ):
             found.add(f"{name} {m.group(1)}")
@@ -2679,16 +2679,21 @@ def _completed_first_name(
     return None
 
 
-def _in_comment_or_hidden(el: Any) -> bool:
-    """True when ``el`` or one of its 30 nearest ancestors is a comment, a teaser's link around a heading, or
-    hidden (``hidden``, inline ``display:none``)."""
+def _hidden_inline(el: Any) -> bool:
+    """True when ``el`` itself is hidden by markup: the ``hidden`` attribute or an inline ``display:none``."""
+    return el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(" ", "")
+
+
+def _in_comment_or_teaser(el: Any, hidden: bool = False) -> bool:
+    """True when ``el`` or one of its 30 nearest ancestors is a comment (list, "recent comments" widget) or a
+    teaser card's link around a heading ("<a><h3>…</h3><div class=author-name>Von X</div></a>"); with
+    ``hidden``, also when one is hidden (:func:`_hidden_inline`)."""
     node, depth = el, 0
     while node is not None and depth < 30:
         if (
             _COMMENT_ATTR_RE.search(_attr_str(node))
             or (node.tag == "a" and _HAS_TEASER_HEADING(node))
-            or node.get("hidden") is not None
-            or "display:none" in (node.get("style") or "").replace(" ", "")
+            or (hidden and _hidden_inline(node))
         ):
             return True
         node, depth = node.getparent(), depth + 1
@@ -2745,12 +2750,7 @@ def _hidden_marked(tree: Any) -> Iterator[Any]:
     found = [
         el
         for el in _HIDDEN_MARKED(tree)[:200]
-        if el.tag not in ("html", "body")
-        and (
-            el.get("hidden") is not None
-            or "display:none" in (el.get("style") or "").replace(" ", "")
-            or _hidden_class(el.get("class") or "")
-        )
+        if el.tag not in ("html", "body") and (_hidden_inline(el) or _hidden_class(el.get("class") or ""))
     ]
     inside = set(found)
     for el in found:
@@ -3269,7 +3269,7 @@ def _hidden_or_linked(el: Any) -> bool:
     link other than to an author page (a teaser's credit)."""
     node, depth = el, 0
     while node is not None and depth < 12:
-        if node.get("hidden") is not None or "display:none" in (node.get("style") or "").replace(" ", ""):
+        if _hidden_inline(node):
             return True
         if node.tag == "a" and not _AUTHOR_HREF_RE.search(node.get("href") or ""):
             return True
@@ -3717,18 +3717,7 @@ def _only_in_comments_or_teasers(tree: Any, name: str) -> bool:
     hits = [el for el in found[:50] if isinstance(el.tag, str)]
     if not hits:
         return False
-    for el in hits:
-        node, depth, in_comment = el, 0, False
-        while node is not None and depth < 30:
-            # a comment, or a teaser card: a link around a heading and the byline ("<a><h3>…</h3><div
-            # class=author-name>Von X</div></a>")
-            if _COMMENT_ATTR_RE.search(_attr_str(node)) or (node.tag == "a" and _HAS_TEASER_HEADING(node)):
-                in_comment = True
-                break
-            node, depth = node.getparent(), depth + 1
-        if not in_comment:
-            return False
-    return True
+    return all(_in_comment_or_teaser(el) for el in hits)
 
 
 _HAS_TEASER_HEADING = etree.XPath("boolean(.//h2 | .//h3 | .//h4)")
