@@ -7,8 +7,9 @@ returns (``schemas.DEDUPLICATED`` rows, ``schemas.DEDUP_INDEX`` and ``schemas.DE
 The package's modules, one decision each (every name is also importable from ``tasks.dedup`` itself):
 ``urls`` (which URLs name the same article), ``text`` (which bodies are the same text; words and shingles),
 ``minhash`` (signatures, similarity estimates and LSH bands), ``index`` (what earlier documents left behind),
-``batch`` (which earlier documents each document of a batch duplicates; the rows and tables it writes),
-``clusters`` (which documents form one article and which represents it), ``version``.
+``matches`` (which earlier documents a batch's document duplicates), ``batch`` (a batch's features, and the
+rows and tables dedup writes for it), ``clusters`` (which documents form one article and which represents it),
+``version`` (the version the output carries).
 
 Three kinds of duplicate, checked for every document against everything seen before it (earlier runs through the
 index, earlier documents of the same batch through the batch's own keys):
@@ -68,11 +69,9 @@ not fold them into one.
 
 from tasks import package_face
 from tasks.dedup.batch import (
-    MAX_NEAR_EDGES,
     BatchResult,
     Features,
     _empty,
-    _first_per_query,
     _list_array,
     article_id_for,
     batch_features,
@@ -94,6 +93,7 @@ from tasks.dedup.index import (
     _stored_bands,
     doc_key,
 )
+from tasks.dedup.matches import MAX_NEAR_EDGES, _first_per_query
 from tasks.dedup.minhash import (
     _FMIX_1,
     _FMIX_2,

@@ -11,15 +11,12 @@ import pyarrow as pa
 
 from tasks import schemas
 from tasks.config import DedupConfig
-from tasks.dedup.index import DedupIndex, _key64, _match_sorted, _Postings, doc_key
+from tasks.dedup.index import DedupIndex, _key64, doc_key
+from tasks.dedup.matches import _Earlier, _first_per_query, _near_edges
 from tasks.dedup.minhash import _U64, band_matrix, signature_matrix
 from tasks.dedup.text import _WORD_RE, _sha256, normalize_text
 from tasks.dedup.urls import canonical_url, is_http_url, url_key
 from tasks.dedup.version import DEDUP_VERSION
-
-#: At most this many near-duplicate edges are recorded per document (the most similar ones). Beyond it a
-#: cluster's shape could depend on processing order; 50 copies of one wire story are still fully connected.
-MAX_NEAR_EDGES = 50
 
 
 def article_id_for(canonical: str | None, doc_id: str) -> str:
@@ -34,14 +31,6 @@ class BatchResult(NamedTuple):
     rows: list[dict[str, Any]]
     index_table: pa.Table
     signatures: pa.Table
-
-
-def _first_per_query(q: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
-    """Per query the smallest row (-1 when none)."""
-    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(out, q, rows)
-    out[out == np.iinfo(np.int64).max] = -1
-    return out
 
 
 class Features(NamedTuple):
@@ -134,129 +123,75 @@ def dedup_batch(
     n = len(feats.doc_ids)
     if n == 0:
         return BatchResult([], _empty(schemas.DEDUP_INDEX), _empty(schemas.DEDUP_SIGNATURES))
-    doc_ids, shas, sigs, bands, has_sig = feats.doc_ids, feats.shas, feats.sigs, feats.bands, feats.has_sig
-    dkeys = np.array([doc_key(d) for d in doc_ids], dtype=_U64)
-    has_url = np.array([h is not None for h in feats.url_hashes], dtype=np.bool_)
-    has_text = np.array([h is not None for h in feats.text_hashes], dtype=np.bool_)
-    ukeys = np.array([_key64(h) or 0 for h in feats.url_hashes], dtype=_U64)
-    tkeys = np.array([_key64(h) or 0 for h in feats.text_hashes], dtype=_U64)
-
+    keys = _batch_keys(feats)
     if index.sigs is not None and index.num_perm != cfg.num_perm:
         raise ValueError(f"index holds {index.num_perm}-value signatures, settings ask for {cfg.num_perm}")
-    base = index.rows
-    inf = np.int64(n)
-    # supersession: an index row is valid for batch documents before the first new version of its doc_id;
-    # a batch row for documents after it and before the next version of its doc_id
-    sup_rows_idx, sup_pos_idx = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    q, r = index.by_doc.lookup(dkeys)
-    if len(q):
-        live = index.alive.a[r]
-        q, r = q[live], r[live]
-        order = np.lexsort((q, r))
-        r, q = r[order], q[order]
-        first = np.ones(len(r), dtype=np.bool_)
-        first[1:] = r[1:] != r[:-1]
-        sup_rows_idx, sup_pos_idx = r[first], q[first]
-    sup_batch = np.full(n, inf, dtype=np.int64)
-    order = np.lexsort((np.arange(n), dkeys))
-    same_next = dkeys[order][1:] == dkeys[order][:-1]
-    sup_batch[order[:-1][same_next]] = order[1:][same_next]
-
-    def valid(qq: np.ndarray, rr: np.ndarray) -> np.ndarray:
-        """Whether row ``rr`` (index rows < base, batch rows base+k) was a live earlier document for ``qq``."""
-        ok = np.zeros(len(qq), dtype=np.bool_)
-        in_index = rr < base
-        ri = rr[in_index]
-        sup = np.full(len(ri), inf, dtype=np.int64)
-        if len(sup_rows_idx) and len(ri):
-            pos = np.searchsorted(sup_rows_idx, ri)
-            pos_c = np.minimum(pos, len(sup_rows_idx) - 1)
-            hit = sup_rows_idx[pos_c] == ri
-            sup[hit] = sup_pos_idx[pos_c[hit]]
-        ok[in_index] = index.alive.a[ri] & (qq[in_index] < sup)
-        k = rr[~in_index] - base
-        qb = qq[~in_index]
-        ok[~in_index] = (k < qb) & (qb < sup_batch[k])
-        return ok
-
-    def pairs(post: _Postings, keys: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate ``(query, row)`` pairs for ``keys`` (one or several per query) of queries in ``mask``."""
-        flat = keys.reshape(len(keys), -1)
-        qsel = np.flatnonzero(mask)
-        if not len(qsel):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        width = flat.shape[1]
-        qkeys = flat[qsel].reshape(-1)
-        owner = np.repeat(qsel, width)
-        qi, rows = post.lookup(qkeys)
-        q1, r1 = owner[qi], rows
-        # the batch's own keys, as rows base + k
-        bkeys = flat[mask].reshape(-1)
-        brows = np.repeat(np.flatnonzero(mask), width) + base
-        border = np.argsort(bkeys, kind="stable")
-        bq, bpos = _match_sorted(bkeys[border], qkeys)
-        q2, r2 = owner[bq], brows[border][bpos]
-        qq, rr = np.concatenate([q1, q2]), np.concatenate([r1, r2])
-        ok = valid(qq, rr)
-        return qq[ok], rr[ok]
-
-    uq, ur = pairs(index.by_url, ukeys, has_url)
+    earlier = _Earlier(index, keys.doc)
+    uq, ur = earlier.pairs(index.by_url, keys.url, keys.has_url)
     url_first = _first_per_query(uq, ur, n)
-    tq, tr = pairs(index.by_text, tkeys, has_text)
+    tq, tr = earlier.pairs(index.by_text, keys.text, keys.has_text)
     text_first = _first_per_query(tq, tr, n)
+    edges = _near_edges(earlier, feats.sigs, feats.bands, feats.has_sig, keys.text, keys.has_text, cfg)
+    rows_out = _output_rows(feats, earlier, url_first, text_first, edges)
 
-    # near-duplicate edges
-    bq, br = pairs(index.by_band, bands, has_sig)
-    edge_q = np.zeros(0, dtype=np.int64)
-    edge_r = np.zeros(0, dtype=np.int64)
-    edge_s = np.zeros(0, dtype=np.float64)
-    if len(bq):
-        uniq = np.unique(bq * np.int64(base + n + 1) + br)
-        bq, br = uniq // np.int64(base + n + 1), uniq % np.int64(base + n + 1)
-        all_tkeys = np.concatenate([index.text_key.a, np.where(has_text, tkeys, 0).astype(_U64)])
-        rkeys = all_tkeys[br]
-        keep = rkeys != np.where(has_text, tkeys, 0).astype(_U64)[bq]  # same text: an exact edge already
-        bq, br, rkeys = bq[keep], br[keep], rkeys[keep]
-        # one candidate per (query, distinct text): the earliest seen row with that text
-        order = np.lexsort((br, rkeys, bq))
-        bq, br, rkeys = bq[order], br[order], rkeys[order]
-        first = np.ones(len(bq), dtype=np.bool_)
-        first[1:] = (bq[1:] != bq[:-1]) | (rkeys[1:] != rkeys[:-1])
-        bq, br = bq[first], br[first]
-        idx_sigs = index.sigs.a if index.sigs is not None else np.zeros((0, cfg.num_perm), dtype=np.uint32)
-        sims = np.empty(len(bq), dtype=np.float64)
-        step = 65536
-        for s in range(0, len(bq), step):
-            rr = br[s : s + step]
-            other = np.empty((len(rr), cfg.num_perm), dtype=np.uint32)
-            old = rr < base
-            other[old] = idx_sigs[rr[old]]
-            other[~old] = sigs[rr[~old] - base]
-            sims[s : s + step] = np.count_nonzero(other == sigs[bq[s : s + step]], axis=1) / cfg.num_perm
-        ok = sims >= cfg.threshold
-        edge_q, edge_r, edge_s = bq[ok], br[ok], sims[ok]
-        order = np.lexsort((edge_r, -edge_s, edge_q))
-        edge_q, edge_r, edge_s = edge_q[order], edge_r[order], edge_s[order]
-        if len(edge_q):  # cap per query
-            starts = np.flatnonzero(np.r_[True, edge_q[1:] != edge_q[:-1]])
-            rank = np.arange(len(edge_q)) - np.repeat(starts, np.diff(np.r_[starts, len(edge_q)]))
-            keep = rank < MAX_NEAR_EDGES
-            edge_q, edge_r, edge_s = edge_q[keep], edge_r[keep], edge_s[keep]
+    # add the batch to the index
+    doc_arr = pa.array(feats.doc_ids, type=pa.string())
+    sha_arr = pa.array(feats.shas, type=pa.string())
+    index.kill(earlier.sup_rows_idx)
+    index.append(
+        doc_arr,
+        sha_arr,
+        keys.doc,
+        keys.url,
+        keys.has_url,
+        keys.text,
+        keys.has_text,
+        feats.sigs,
+        feats.has_sig,
+        feats.bands,
+        alive=earlier.live,
+    )
+    return BatchResult(rows_out, _index_table(doc_arr, sha_arr, keys, feats), _signature_table(doc_arr, sha_arr, feats))
 
-    # doc_id / sha of every referenced row
-    ref_rows = np.unique(np.concatenate([url_first[url_first >= 0], text_first[text_first >= 0], edge_r]))
-    idx_ref = ref_rows[ref_rows < base]
-    ref_doc: dict[int, str] = dict(zip(idx_ref.tolist(), index.doc_ids(idx_ref), strict=True))
-    ref_sha: dict[int, str] = dict(zip(idx_ref.tolist(), index.shas(idx_ref), strict=True))
-    for rrow in ref_rows[ref_rows >= base].tolist():
-        ref_doc[rrow], ref_sha[rrow] = doc_ids[rrow - base], shas[rrow - base]
 
+class _Keys(NamedTuple):
+    """64-bit index keys of a batch's documents (``url``/``text`` are 0 where ``has_url``/``has_text`` is false)."""
+
+    doc: np.ndarray
+    url: np.ndarray
+    has_url: np.ndarray
+    text: np.ndarray
+    has_text: np.ndarray
+
+
+def _batch_keys(feats: Features) -> _Keys:
+    return _Keys(
+        np.array([doc_key(d) for d in feats.doc_ids], dtype=_U64),
+        np.array([_key64(h) or 0 for h in feats.url_hashes], dtype=_U64),
+        np.array([h is not None for h in feats.url_hashes], dtype=np.bool_),
+        np.array([_key64(h) or 0 for h in feats.text_hashes], dtype=_U64),
+        np.array([h is not None for h in feats.text_hashes], dtype=np.bool_),
+    )
+
+
+def _output_rows(
+    feats: Features,
+    earlier: _Earlier,
+    url_first: np.ndarray,
+    text_first: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> list[dict[str, Any]]:
+    """One ``DEDUPLICATED`` row per document: the first ``url`` match, else the first ``exact`` match, else the
+    most similar ``near`` match, and all near-duplicate edges."""
+    doc_ids, shas = feats.doc_ids, feats.shas
+    edge_q, edge_r, edge_s = edges
+    ref_doc, ref_sha = _referenced(earlier, doc_ids, shas, url_first, text_first, edge_r)
     edges_by_q: dict[int, list[tuple[int, float]]] = {}
     for qq, rr, ss in zip(edge_q.tolist(), edge_r.tolist(), edge_s.tolist(), strict=True):
         edges_by_q.setdefault(qq, []).append((rr, ss))
 
     rows_out: list[dict[str, Any]] = []
-    for i in range(n):
+    for i in range(len(doc_ids)):
         match: str | None = None
         kind: str | None = None
         similarity: float | None = None
@@ -286,35 +221,54 @@ def dedup_batch(
                 "dedup_version": DEDUP_VERSION,
             }
         )
+    return rows_out
 
-    # add the batch to the index
-    live = sup_batch == inf
-    doc_arr = pa.array(doc_ids, type=pa.string())
-    sha_arr = pa.array(shas, type=pa.string())
-    index.kill(sup_rows_idx)
-    index.append(doc_arr, sha_arr, dkeys, ukeys, has_url, tkeys, has_text, sigs, has_sig, bands, alive=live)
 
-    index_table = pa.table(
+def _referenced(
+    earlier: _Earlier,
+    doc_ids: list[str],
+    shas: list[str],
+    url_first: np.ndarray,
+    text_first: np.ndarray,
+    edge_r: np.ndarray,
+) -> tuple[dict[int, str], dict[int, str]]:
+    """doc_id and content_sha256 of every row a match refers to (index rows read once, from Arrow)."""
+    base = earlier.base
+    ref_rows = np.unique(np.concatenate([url_first[url_first >= 0], text_first[text_first >= 0], edge_r]))
+    idx_ref = ref_rows[ref_rows < base]
+    ref_doc: dict[int, str] = dict(zip(idx_ref.tolist(), earlier.index.doc_ids(idx_ref), strict=True))
+    ref_sha: dict[int, str] = dict(zip(idx_ref.tolist(), earlier.index.shas(idx_ref), strict=True))
+    for rrow in ref_rows[ref_rows >= base].tolist():
+        ref_doc[rrow], ref_sha[rrow] = doc_ids[rrow - base], shas[rrow - base]
+    return ref_doc, ref_sha
+
+
+def _index_table(doc_arr: pa.Array, sha_arr: pa.Array, keys: _Keys, feats: Features) -> pa.Table:
+    """The batch's ``DEDUP_INDEX`` rows."""
+    return pa.table(
         {
             "doc_id": doc_arr,
             "content_sha256": sha_arr,
-            "doc_key": pa.array(dkeys, type=pa.uint64()),
-            "url_key": pa.array(ukeys, type=pa.uint64(), mask=~has_url),
-            "text_key": pa.array(tkeys, type=pa.uint64(), mask=~has_text),
-            "band_hashes": _list_array(bands, has_sig, pa.uint64()),
+            "doc_key": pa.array(keys.doc, type=pa.uint64()),
+            "url_key": pa.array(keys.url, type=pa.uint64(), mask=~keys.has_url),
+            "text_key": pa.array(keys.text, type=pa.uint64(), mask=~keys.has_text),
+            "band_hashes": _list_array(feats.bands, feats.has_sig, pa.uint64()),
         },
         schema=schemas.DEDUP_INDEX,
     )
-    signed = np.flatnonzero(has_sig)
-    sig_table = pa.table(
+
+
+def _signature_table(doc_arr: pa.Array, sha_arr: pa.Array, feats: Features) -> pa.Table:
+    """The batch's ``DEDUP_SIGNATURES`` rows (documents with a signature)."""
+    signed = np.flatnonzero(feats.has_sig)
+    return pa.table(
         {
             "doc_id": doc_arr.take(signed),
             "content_sha256": sha_arr.take(signed),
-            "signature": _list_array(sigs[signed], np.ones(len(signed), dtype=np.bool_), pa.uint32()),
+            "signature": _list_array(feats.sigs[signed], np.ones(len(signed), dtype=np.bool_), pa.uint32()),
         },
         schema=schemas.DEDUP_SIGNATURES,
     )
-    return BatchResult(rows_out, index_table, sig_table)
 
 
 def _empty(schema: pa.Schema) -> pa.Table:
