@@ -27,7 +27,7 @@ in the middle of the copies: 0.8 (the first default) cut through the word-edit v
 alone give J ≈ 0.75 at w=5): precision/recall 0.944/0.929 with 16 bands × 8 rows. At 0.5 with 32 bands × 4 rows:
 0.992/0.984 (seeds 5, 6, 7: precision 0.990–0.992, recall 0.984); 192 or 256 permutations with 64 bands reach
 recall 0.990–0.992 at 1.5–2× the cost; 0.45 gives 0.995/0.979, 0.6 (256 perms) 0.984/0.986. See
-``tasks/dedup.py``'s module docstring for the LSH S-curve these values imply.
+``tasks/dedup/__init__.py``'s docstring (the package ``tasks.dedup``) for the LSH S-curve these values imply.
 """
 
 from __future__ import annotations
