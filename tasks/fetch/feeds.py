@@ -123,9 +123,7 @@ def _discover_feed(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchIt
     uri = source.url or ("file:" + Path(source.path).name if source.path else f"source:{source.name}")
     try:
         uri, data = _feed_bytes(source, cfg)
-        probe = data.replace(b"\x00", b"")  # also catches UTF-16/32 encoded declarations
-        if _ENTITY_DECL.search(probe) or _DOCTYPE_SUBSET.search(probe):
-            raise _Reject("feed_error", "feed declares entities / a DOCTYPE internal subset (refused unparsed)")
+        _refuse_entities(data, "feed", "feed_error")
         parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
         entries = list(parsed.get("entries") or [])
         if not entries and (parsed.get("bozo") or not parsed.get("version")):
