@@ -64,8 +64,7 @@ Revisits: ``fetch_items(validators=...)`` makes the request conditional (``If-No
 ``If-Modified-Since`` from the stored version's ``etag`` / ``last_modified``); a 304 yields no row. Rows carry
 ``etag`` and ``last_modified`` of the response.
 
-Known limit: the private-address check resolves the host itself, then httpx resolves again to connect; a DNS
-answer that changes in between (DNS rebinding) is not caught.
+Known limit: DNS rebinding is not caught (see :mod:`tasks.fetch.guard`).
 
 Nothing here raises on bad input: every failure becomes a reject row
 ``{doc_id, content_sha256 (or None), source, uri, reason, detail}`` with ``reason`` from
@@ -80,8 +79,11 @@ The package (``tasks.fetch`` was one module; this face re-exports every name it 
 ``decoding``    which content encodings are advertised and how a body is decompressed within ``max_bytes``
 ``client``      how one URL is requested (client, retries, redirects, conditional requests, a URL's row)
 ``robots``      what robots.txt allows (rules per origin, cached; when a host counts as unavailable)
-``files`` / ``urllist`` / ``feeds`` / ``sitemaps`` / ``warc``  what each source kind offers (and how local
-                files and WARC records are read)
+``files``       local file sources (inputs, sidecars, ``urls.tsv``) and how a local file is read
+``urllist``     URL-list sources
+``feeds``       RSS/Atom sources (entries, titles, dates; entity/DOCTYPE refusal)
+``sitemaps``    sitemap sources (indexes followed within depth and count limits)
+``warc``        WARC sources (which records are documents) and how one record is read
 ``discovery``   the dispatch by source kind, the per-source filters and the pending count
 ``crawler``     in what order and how many at a time documents are fetched (:func:`fetch_items`)
 """
