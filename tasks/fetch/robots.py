@@ -1,0 +1,57 @@
+"""What robots.txt allows: each origin's rules, read once and cached, and when a host counts as unavailable.
+
+RFC 9309: a 4xx (or a redirect loop, an oversized or invalid answer) means no rules; a 5xx or network failure
+means the host is unavailable (:class:`_HostUnavailable`: its URLs wait for a later run); a private address or
+DNS failure rejects the page with that reason. Rules are cached per (origin, user agent) for ``robots_cache_s``
+in :data:`_ROBOTS_CACHE` (cleared by tests and benchmarks). Applying the rules (and ``Crawl-delay``) is the
+crawler's part.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from typing import Any
+
+import httpx
+import protego  # type: ignore[import-untyped, unused-ignore]
+
+from tasks.config import FetchConfig
+from tasks.fetch.client import _http_get
+from tasks.fetch.items import _Reject
+
+ROBOTS_MAX_BYTES = 500_000  # RFC 9309: at least 500 KiB must be parsed; we read no more
+_ROBOTS_CACHE: dict[tuple[str, str], tuple[float, Any]] = {}  # (origin, user agent) -> (expiry, Protego | None)
+_ROBOTS_LOCK = threading.Lock()
+
+
+class _HostUnavailable(Exception):
+    """Internal: the host's robots.txt could not be read (5xx, network): its URLs wait for a later run."""
+
+
+def _load_robots(client: httpx.Client, origin: str, cfg: FetchConfig) -> Any:
+    """The host's parsed robots.txt (``protego.Protego``), None when everything is allowed, cached per origin for
+    ``robots_cache_s``. RFC 9309: a 4xx (or a redirect loop) means no rules; a 5xx or network failure means the
+    host is unavailable (:class:`_HostUnavailable`, not cached)."""
+    key = (origin, cfg.user_agent)
+    now = time.monotonic()
+    with _ROBOTS_LOCK:
+        hit = _ROBOTS_CACHE.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+    robots_cfg = dataclasses.replace(cfg, max_bytes=min(cfg.max_bytes, ROBOTS_MAX_BYTES), max_redirects=5)
+    rules: Any = None
+    try:
+        res = _http_get(client, origin + "/robots.txt", robots_cfg)
+        rules = protego.Protego.parse(res.body.decode("utf-8", "replace"))
+    except _Reject as rej:
+        if rej.reason in ("http_4xx", "redirect_loop", "too_large", "invalid_url"):
+            rules = None
+        elif rej.reason in ("private_address", "dns_error"):
+            raise  # the page request would fail the same way: reject it with this reason
+        else:
+            raise _HostUnavailable(f"robots.txt of {origin}: {rej.reason}: {rej.detail}") from rej
+    with _ROBOTS_LOCK:
+        _ROBOTS_CACHE[key] = (time.monotonic() + cfg.robots_cache_s, rules)
+    return rules

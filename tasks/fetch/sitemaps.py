@@ -1,0 +1,197 @@
+"""Sitemap sources: which sitemap documents are read (index depth, count, pacing) and which pages they list.
+
+XML sitemaps, sitemap indexes, Google News sitemaps, ``.xml.gz`` and text sitemaps, or a ``robots.txt`` whose
+``Sitemap:`` lines are followed. Parsed by ultimate-sitemap-parser from bytes *we* fetched (its own web client is
+never used), at most :data:`MAX_SITEMAPS` documents and :data:`MAX_SITEMAP_DEPTH` levels per source and run.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import re
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import protego  # type: ignore[import-untyped, unused-ignore]
+
+from tasks.config import FetchConfig, SourceConfig
+from tasks.fetch.client import _http_get, _make_client
+from tasks.fetch.decoding import _Decoder
+from tasks.fetch.feeds import _refuse_entities, clean_feed_text
+from tasks.fetch.files import _read_local
+from tasks.fetch.items import FetchItem, _Reject, _reject_row
+from tasks.fetch.politeness import _origin
+
+_SITEMAP_ACCEPT = "application/xml,text/xml;q=0.9,application/x-gzip;q=0.8,text/plain;q=0.5,*/*;q=0.3"
+
+
+MAX_SITEMAPS = 1000  # sitemap documents read per source and run (an index of indexes cannot make us read more)
+MAX_SITEMAP_DEPTH = 5  # index nesting followed
+
+
+def _xml_text(data: bytes) -> str:
+    """Sitemap bytes as text: BOM, else the XML declaration's encoding, else UTF-8 (bad bytes replaced)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    m = re.match(rb"\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']", data)
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii"), "replace")
+        except LookupError:
+            pass
+    return data.decode("utf-8", "replace")
+
+
+def _gunzip_capped(data: bytes, cap: int) -> bytes:
+    """A gzipped sitemap (``.xml.gz`` served as a file, not as a Content-Encoding), at most ``cap`` bytes."""
+    dec = _Decoder("gzip", cap)
+    return dec.feed(data) + dec.finish()
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    if not isinstance(value, dt.datetime):
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dict[str, Any]]]:
+    """Parse one sitemap document with ultimate-sitemap-parser, from bytes we fetched (its own fetching is never
+    used: ``sitemap_from_str`` gets text, sub-sitemaps come back as URLs). Returns (child sitemap URLs, pages as
+    ``{url, lastmod, published, title}``). Raises :class:`_Reject` (sitemap_error)."""
+    from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
+    from usp.tree import sitemap_from_str
+
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = _gunzip_capped(data, cap)
+        except _Reject as rej:
+            raise _Reject("sitemap_error", f"gzipped sitemap: {rej.reason}: {rej.detail}") from rej
+    _refuse_entities(data, "sitemap", "sitemap_error")
+    parsed = sitemap_from_str(_xml_text(data))
+    if isinstance(parsed, InvalidSitemap):
+        raise _Reject("sitemap_error", f"not a parseable sitemap: {parsed.reason[:300]}")
+    if isinstance(parsed, AbstractIndexSitemap):
+        return [s.url for s in parsed.sub_sitemaps], []
+    pages = []
+    for page in parsed.all_pages():
+        story = page.news_story
+        pages.append(
+            {
+                "url": page.url,
+                "lastmod": _aware(page.last_modified),
+                "published": _aware(story.publish_date) if story is not None else None,
+                "title": clean_feed_text(story.title) if story is not None else None,
+            }
+        )
+    return [], pages
+
+
+def _discover_sitemap(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchItem], list[dict[str, Any]]]:
+    """Pages of a sitemap, sitemap index (followed down to :data:`MAX_SITEMAP_DEPTH` levels, at most
+    :data:`MAX_SITEMAPS` documents) or Google News sitemap; a ``url`` ending in ``/robots.txt`` starts from its
+    ``Sitemap:`` lines. Every sitemap is fetched by our client (same limits and address checks as pages; one
+    host's sitemaps ``per_host_delay_s`` apart). A sitemap that fails is one ``sitemap_error`` row; the others
+    still count."""
+    items: list[FetchItem] = []
+    rejects: list[dict[str, Any]] = []
+    queue: collections.deque[tuple[str, int]] = collections.deque()
+    seen: set[str] = set()
+    seen_pages: set[str] = set()
+    last_request: dict[str, float] = {}
+
+    def add_pages(sitemap_uri: str, pages: list[dict[str, Any]]) -> None:
+        for page in pages:
+            url = (page["url"] or "").strip()
+            if not url or url in seen_pages:
+                continue
+            seen_pages.add(url)
+            if url.split(":", 1)[0].lower() not in ("http", "https"):
+                rejects.append(_reject_row(source.name, url, "invalid_url", "sitemap entry is not http(s)"))
+                continue
+            date = page["published"] or page["lastmod"]
+            meta = {
+                "sitemap": sitemap_uri,
+                "title": page["title"],
+                "lastmod": _iso(page["lastmod"]),
+                "published_iso": _iso(page["published"]),
+                "date": _iso(date),
+            }
+            items.append(FetchItem(source=source.name, uri=url, path=None, url=url, meta=meta))
+
+    def enqueue(children: list[str], depth: int, parent: str) -> None:
+        for child in children:
+            child = (child or "").strip()
+            if child in seen:
+                continue
+            seen.add(child)
+            if depth > MAX_SITEMAP_DEPTH:
+                rejects.append(_reject_row(source.name, child, "sitemap_error", f"nested deeper than {depth - 1}"))
+            elif child.split(":", 1)[0].lower() not in ("http", "https"):
+                rejects.append(_reject_row(source.name, child, "invalid_url", f"sitemap in {parent} is not http(s)"))
+            else:
+                queue.append((child, depth))
+
+    with _make_client(cfg, _SITEMAP_ACCEPT) as client:
+
+        def get(url: str) -> bytes:
+            origin = _origin(url)
+            wait = last_request.get(origin, -1e9) + cfg.per_host_delay_s - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            last_request[origin] = time.monotonic()
+            try:
+                return _http_get(client, url, cfg).body
+            except _Reject as rej:
+                raise _Reject("sitemap_error", f"{rej.reason}: {rej.detail}") from rej
+
+        if source.url and urlsplit(source.url).path.endswith("/robots.txt"):
+            try:
+                robots = protego.Protego.parse(get(source.url).decode("utf-8", "replace"))
+                listed = list(robots.sitemaps)
+            except _Reject as rej:
+                return [], [_reject_row(source.name, source.url, "sitemap_error", rej.detail)]
+            if not listed:
+                return [], [_reject_row(source.name, source.url, "sitemap_error", "robots.txt lists no Sitemap:")]
+            seen.add(source.url)
+            enqueue(listed, 1, source.url)
+        elif source.url:
+            seen.add(source.url)
+            queue.append((source.url, 0))
+        elif source.path:
+            uri = "file:" + Path(source.path).name
+            try:
+                children, pages = _sitemap_pages(uri, _read_local(source.path, cfg.max_bytes), cfg.max_bytes)
+            except _Reject as rej:
+                return [], [_reject_row(source.name, uri, "sitemap_error", f"{rej.reason}: {rej.detail}")]
+            add_pages(uri, pages)
+            enqueue(children, 1, uri)
+        else:
+            return [], [_reject_row(source.name, f"source:{source.name}", "sitemap_error", "no url or path")]
+
+        read = 0
+        while queue:
+            url, depth = queue.popleft()
+            if read >= MAX_SITEMAPS:
+                rejects.append(_reject_row(source.name, url, "sitemap_error", f"over {MAX_SITEMAPS} sitemaps"))
+                continue
+            read += 1
+            try:
+                children, pages = _sitemap_pages(url, get(url), cfg.max_bytes)
+            except _Reject as rej:
+                rejects.append(_reject_row(source.name, url, "sitemap_error", rej.detail))
+                continue
+            except Exception as exc:  # the parser failing in an unexpected way: this sitemap only
+                rejects.append(_reject_row(source.name, url, "sitemap_error", f"{type(exc).__name__}: {exc}"))
+                continue
+            add_pages(url, pages)
+            enqueue(children, depth + 1, url)
+    return items, rejects
