@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/extraction_quality.py [--corpus DIR] [--limit N] [--workers W] [--out FILE]
-        [--no-baseline] [--baseline-comments] [--source PREFIX]
+        [--no-baseline] [--baseline-comments] [--source PREFIX] [--compare EARLIER.jsonl] [--studied IDS]
 
 The corpus directory (default ``../shared/corpus/extraction/dev`` next to the repo, or ``$NEWSFLOW_CORPUS``)
 holds ``<id>.html.gz`` and ``ground_truth.jsonl``; when it is absent the script prints a message and exits 0.
@@ -33,6 +33,14 @@ Metrics (as in the corpus README):
   our day is ``published_at + published_offset_min`` when the page stated an offset and the UTC day otherwise
   (a page at ``2026-07-10T00:50+02:00`` was published on 2026-07-10 for its readers, 2026-07-09 in UTC);
   trafilatura's date is already the page's local day;
+* credits (the users' view of authors): ``authors_f1`` above scores ``authors`` alone; ``credits_f1`` is the set F1
+  of our authors and agencies together against every name the ground truth credits, agencies compared as canonical
+  codes (:func:`credit_keys`), and ``persons_f1`` our authors against the ground truth's persons only
+  (:func:`is_person_credit`: no agency, outlet or desk), over the pages whose ground truth names a person;
+* ground truth: ``ground_truth.corrections.jsonl`` beside it (values corrected with page evidence) is applied first;
+* leave-sites-out: pages fall into 5 folds by a stable hash of their site (:func:`site_fold`); the table after the
+  main one shows each figure per fold, and with ``--compare EARLIER.jsonl`` the gain of a change per fold and, with
+  ``--studied ID,...`` (or ``@file``), on pages of the sites not studied when the change was written;
 * comment leak: share of pages with ``comments_snippets`` where one of them appears in the output;
 * agencies (ours only; trafilatura has no such field, its cells print ``-``). No corpus field lists wire
   agencies, but some ground-truth ``authors`` credit one ("Associated Press", "dsw / DPA", "APA/AP", "Agencia
@@ -60,6 +68,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -72,6 +81,7 @@ from datetime import timedelta
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -129,11 +139,15 @@ def norm_name(s: str | None) -> str:
     return _NON_WORD.sub(" ", s).strip().casefold()
 
 
-def _split_authors(raw: Any) -> set[str]:
+def _author_list(raw: Any) -> list[str]:
+    """The ground truth's author names: a list as given, a string split at ``; , und and &``."""
     if not raw:
-        return set()
-    items = raw if isinstance(raw, list) else re.split(r"\s*(?:;|,|\bund\b|\band\b|&)\s*", str(raw))
-    return {norm_name(x) for x in items if norm_name(x)}
+        return []
+    return list(raw) if isinstance(raw, list) else re.split(r"\s*(?:;|,|\bund\b|\band\b|&)\s*", str(raw))
+
+
+def _split_authors(raw: Any) -> set[str]:
+    return {norm_name(x) for x in _author_list(raw) if norm_name(x)}
 
 
 def set_f1(pred: Iterable[str], true: set[str]) -> float:
@@ -149,7 +163,57 @@ def set_f1(pred: Iterable[str], true: set[str]) -> float:
     return 2 * prec * rec / (prec + rec)
 
 
-def score(gt: dict[str, Any], text: str, title: str | None, date: str | None, authors: list[str]) -> dict[str, Any]:
+_DESK_RE = re.compile(
+    r"\b(?:redaktion|redaktionen|newsroom|staff|desk|team|editorial|editors?|online|agentur|agency|presse|press"
+    r"|nachrichten|news)\b",
+    re.I,
+)
+
+
+def credit_keys(names: Iterable[str], agencies: Iterable[str] = ()) -> set[str]:
+    """The credited names of a page as comparable keys: a name that names wire agencies ("Associated Press",
+    "dsw / DPA", "AFP, MANILA") becomes ``agency:<code>`` keys (:func:`agency_codes`), any other name its
+    :func:`norm_name`; ``agencies`` are our agency codes."""
+    keys: set[str] = {f"agency:{code}" for code in agencies}
+    for name in names:
+        codes = agency_codes(name)
+        if codes:
+            keys |= {f"agency:{code}" for code in codes}
+        elif norm_name(name):
+            keys.add(norm_name(name))
+    return keys
+
+
+def is_person_credit(name: str, gt: dict[str, Any]) -> bool:
+    """A ground-truth author that names a person: not a wire agency, not the outlet (its publisher name or its
+    domain's label) and no desk ("Redaktion", "Newsroom", "Staff", "Team" ...)."""
+    key = norm_name(name)
+    if not key or agency_codes(name) or _DESK_RE.search(name):
+        return False
+    outlet = {norm_name(gt.get("fundus_publisher") or "")}
+    host = (urlsplit(gt.get("url") or "").hostname or "").removeprefix("www.")
+    outlet |= {norm_name(host.split(".")[0]), norm_name(host.rsplit(".", 1)[0])}
+    return key.replace(" ", "") not in {o.replace(" ", "") for o in outlet if o}
+
+
+def _key_f1(pred: set[str], true: set[str]) -> float:
+    if not pred and not true:
+        return 1.0
+    inter = len(pred & true)
+    if not inter:
+        return 0.0
+    prec, rec = inter / len(pred), inter / len(true)
+    return 2 * prec * rec / (prec + rec)
+
+
+def score(
+    gt: dict[str, Any],
+    text: str,
+    title: str | None,
+    date: str | None,
+    authors: list[str],
+    agencies: list[str] | None = None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if gt["gt_type"] == "body":
         out["shingle"] = shingle_match(gt["body"], text)
@@ -169,6 +233,12 @@ def score(gt: dict[str, Any], text: str, title: str | None, date: str | None, au
         out["date_ok"] = bool(date) and date == str(gt["published"])[:10]
     if gt.get("authors"):
         out["authors_f1"] = set_f1(authors, _split_authors(gt["authors"]))
+        gt_names = _author_list(gt["authors"])
+        # the page's credits: our authors and agencies against every name the ground truth credits
+        out["credits_f1"] = _key_f1(credit_keys(authors, agencies or ()), credit_keys(gt_names))
+        persons = {norm_name(n) for n in gt_names if is_person_credit(n, gt)}
+        if persons:  # pages that credit only an outlet, desk or agency have no person to find
+            out["persons_f1"] = _key_f1({norm_name(a) for a in authors if norm_name(a)}, persons)
     if gt.get("comments_snippets"):
         t = norm(text)
         out["comment_leak"] = any(norm(s) in t for s in gt["comments_snippets"] if norm(s))
@@ -219,6 +289,64 @@ def agency_scores(gt: dict[str, Any], ours: list[str]) -> dict[str, Any]:
         named = gt_codes | agency_codes(gt.get("body"))
         out["agency_support"] = [len(reported & named), len(reported)]
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# ground truth and folds
+# ---------------------------------------------------------------------------------------------------------
+
+FOLDS = 5
+
+
+def site_fold(gt: dict[str, Any]) -> int:
+    """The leave-sites-out fold (0-4) of a page: a stable hash of its site (the record's ``group``: the fundus
+    publisher or the host, ``www.`` dropped), so that every page of one site falls in one fold."""
+    site = str(gt.get("group") or urlsplit(gt.get("url") or "").hostname or gt["id"]).removeprefix("www.")
+    return int(hashlib.sha256(site.encode()).hexdigest(), 16) % FOLDS
+
+
+def load_records(corpus: Path) -> tuple[list[dict[str, Any]], int]:
+    """The ground-truth records with ``ground_truth.corrections.jsonl`` applied (each line: ``id``, ``field``,
+    ``new``; a ``new`` of null removes the field from scoring), and the number of corrections applied."""
+    records = [json.loads(line) for line in (corpus / "ground_truth.jsonl").read_text("utf-8").splitlines() if line]
+    by_id = {r["id"]: r for r in records}
+    applied = 0
+    fixes = corpus / "ground_truth.corrections.jsonl"
+    if fixes.exists():
+        for line in fixes.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                fix = json.loads(line)
+                if fix["id"] in by_id:
+                    by_id[fix["id"]][fix["field"]] = fix["new"]
+                    applied += 1
+    return records, applied
+
+
+def print_folds(rows: list[dict[str, Any]], before: list[dict[str, Any]] | None, studied: set[str]) -> None:
+    """Leave-sites-out: each metric of ours per fold of sites; with ``before`` (an earlier run's per-page rows)
+    the change's gain per fold, on all pages, and on pages of sites not among ``studied`` (page ids whose sites
+    the rules were written on): a rule that gains only where it was studied is noise."""
+    keys = ["body_f1", "snip_f1", "title", "date", "credits_f1", "persons_f1", "comment_leak"]
+    sites = {r["site"] for r in rows if r["id"] in studied}
+    groups = [(f"fold {k}", [r for r in rows if r["fold"] == k]) for k in range(FOLDS)]
+    groups.append(("all", rows))
+    if studied:
+        groups.append(("unstudied sites", [r for r in rows if r["site"] not in sites]))
+    old = {r["id"]: r for r in before or []}
+    label = "gain vs before" if before else "ours"
+    print(f"\nleave-sites-out ({FOLDS} folds by site; {label}):")
+    print(f"{'group':<16}{'pages':>6}" + "".join(f"{k:>13}" for k in keys))
+    for name, sub in groups:
+        now = aggregate(sub, "ours")
+        cells = []
+        for k in keys:
+            if before:
+                prev = aggregate([old[r["id"]] for r in sub if r["id"] in old], "ours")
+                v = None if now[k] is None or prev[k] is None else now[k] - prev[k]
+                cells.append("-" if v is None else f"{v:+.3f}")
+            else:
+                cells.append(_fmt(now[k]))
+        print(f"{name:<16}{len(sub):>6}" + "".join(f"{c:>13}" for c in cells))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -279,7 +407,13 @@ def _init(corpus: Path, baseline: bool, baseline_comments: bool = False) -> None
 
 def evaluate_page(gt: dict[str, Any]) -> dict[str, Any]:
     data = gzip.decompress((_CORPUS / f"{gt['id']}.html.gz").read_bytes())
-    row: dict[str, Any] = {"id": gt["id"], "source": gt["source"], "language": gt.get("language")}
+    row: dict[str, Any] = {
+        "id": gt["id"],
+        "source": gt["source"],
+        "language": gt.get("language"),
+        "site": gt.get("group"),
+        "fold": site_fold(gt),
+    }
     systems = [("ours", run_ours)] + ([("trafilatura", run_trafilatura)] if _BASELINE else [])
     for name, fn in systems:
         try:
@@ -287,7 +421,7 @@ def evaluate_page(gt: dict[str, Any]) -> dict[str, Any]:
             error = None
         except Exception as exc:  # a crash counts as empty output
             out, cpu, error = {"text": "", "title": None, "date": None, "authors": []}, 0.0, repr(exc)
-        row[name] = score(gt, out["text"], out["title"], out["date"], out["authors"])
+        row[name] = score(gt, out["text"], out["title"], out["date"], out["authors"], out.get("agencies"))
         row[name].update(cpu_s=cpu, has_output=bool(norm(out["text"])), error=error)
         row[name]["title"] = out["title"]
         row[name]["date"] = out["date"]
@@ -341,6 +475,8 @@ def aggregate(rows: list[dict[str, Any]], system: str) -> dict[str, Any]:
         "title": _mean([float(s["title_ok"]) for s in res if "title_ok" in s]),
         "date": _mean([float(s["date_ok"]) for s in res if "date_ok" in s]),
         "authors_f1": _mean([s["authors_f1"] for s in res if "authors_f1" in s]),
+        "credits_f1": _mean([s["credits_f1"] for s in res if "credits_f1" in s]),
+        "persons_f1": _mean([s["persons_f1"] for s in res if "persons_f1" in s]),
         "agency_r": _mean([s["agency_recall"] for s in res if "agency_recall" in s]),
         "agency_p": supported / reported if reported else None,
         "comment_leak": _mean([float(s["comment_leak"]) for s in res if "comment_leak" in s]),
@@ -359,6 +495,8 @@ METRICS = (
     ("title", "title exact"),
     ("date", "date (day)"),
     ("authors_f1", "authors set F1"),
+    ("credits_f1", "authors+agencies"),
+    ("persons_f1", "persons only"),
     ("agency_r", "agency recall"),
     ("agency_p", "agency prec proxy"),
     ("comment_leak", "comment leak"),
@@ -410,13 +548,17 @@ def main(argv: list[str] | None = None) -> int:
         help="append the comment section trafilatura extracts by default (as extract() output does)",
     )
     ap.add_argument("--source", default=None, help="only pages whose id starts with this prefix")
+    ap.add_argument("--compare", type=Path, default=None, help="an earlier run's per-page jsonl: print gains")
+    ap.add_argument(
+        "--studied", default="", help="page ids (comma-separated, or @file with one per line) the rules were written on"
+    )
     args = ap.parse_args(argv)
 
     gt_path = args.corpus / "ground_truth.jsonl"
     if not gt_path.exists():
         print(f"corpus not found at {args.corpus} (no ground_truth.jsonl); skipping benchmark")
         return 0
-    records = [json.loads(line) for line in gt_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records, corrected = load_records(args.corpus)
     if args.source:
         records = [r for r in records if r["id"].startswith(args.source)]
     if args.limit:
@@ -435,7 +577,16 @@ def main(argv: list[str] | None = None) -> int:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     systems = ["ours"] + (["trafilatura"] if baseline else [])
     print(f"{len(rows)} pages from {args.corpus} in {time.time() - t0:.0f}s wall, {args.workers} worker(s)")
+    print(f"ground-truth corrections applied: {corrected}")
     print_table(rows, systems)
+    before = None
+    if args.compare:
+        with args.compare.open(encoding="utf-8") as fh:
+            before = [json.loads(line) for line in fh if line.strip()]
+    studied_arg = args.studied
+    if studied_arg.startswith("@"):
+        studied_arg = ",".join(Path(studied_arg[1:]).read_text(encoding="utf-8").split())
+    print_folds(rows, before, {x for x in studied_arg.split(",") if x})
     print(f"per-page scores: {args.out}")
     return 0
 
