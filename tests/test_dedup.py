@@ -845,7 +845,7 @@ def test_signature_pinned() -> None:
     sig = minhash_signature(" ".join(f"wort{i}" for i in range(40)), CFG)
     assert sig is not None
     digest = hashlib.sha256(json.dumps(sig).encode()).hexdigest()[:16]
-    assert (DEDUP_VERSION, digest) == ("2-rensa2", PINNED_SIGNATURE_DIGEST)
+    assert (DEDUP_VERSION, digest) == ("3-rensa2", PINNED_SIGNATURE_DIGEST)
 
 
 @pytest.mark.parametrize(

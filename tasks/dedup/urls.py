@@ -41,17 +41,70 @@ _AMP_CACHE_RE = re.compile(r"^/(?:c|v|i|wp)/(s/)?([^/?#]+(?:/.*)?)$", re.S)
 _GOOGLE_AMP_RE = re.compile(r"^/amp/(s/)?([^/?#]+(?:/.*)?)$", re.S)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
+#: Session-id parameters (query or ``;`` path parameters, any value): they name a visitor's session, not the page.
+#: Sources: Java Servlet spec 4.0 §7.1.3 (URL rewriting: the path parameter ``jsessionid``); PHP's default
+#: ``session.name`` ``PHPSESSID`` (php.ini, used by ``session.use_trans_sid``); ColdFusion client variables
+#: ``CFID``/``CFTOKEN``; the shop systems osCommerce (``osCsid``) and Zen Cart (``zenid``); the generic
+#: ``sessionid``/``session_id``/``sessid``. courlan's ``TRACKERS_RE`` strips every name containing ``session``,
+#: unanchored, which would also hit content parameters (``session=plenary``), so the names are listed.
+SESSION_PARAMS = frozenset(
+    {"jsessionid", "phpsessid", "sessionid", "session_id", "sessid", "cfid", "cftoken", "oscsid", "zenid"}
+)
+#: Prefixes of session parameters (classic ASP's ``ASPSESSIONID<random>``).
+SESSION_PREFIXES = ("aspsessionid",)
+#: Short names that are session ids only when the value is a random token (``sid`` is phpBB's session id, 32 hex
+#: digits, but also a story id on some sites: ``sid=4711`` and ``sid=08/01/01/1234`` are kept). ``s`` is not
+#: here: it is WordPress's search parameter.
+TOKEN_SESSION_PARAMS = frozenset({"sid"})
+#: A session token: 16 or more letters/digits/``-_`` with at least one digit and one letter (≥ 64 bits of
+#: randomness in hex; PHP's default ids are 26–32 characters).
+_TOKEN_RE = re.compile(r"^(?=[^/]*\d)(?=[^/]*[a-z])[a-z0-9_-]{16,}$", re.I)
+#: ASP.NET cookieless session state puts the id into a path segment: ``/(S(lit3py55t21z5v55vlm25s55))/page``
+#: (also ``(X(1)S(…))``; Microsoft Learn, "Session identifiers": cookieless="UseUri").
+_ASPNET_SESSION_SEGMENT_RE = re.compile(r"^\((?:[A-Z]\([^()/]*\))+\)$", re.I)
+
+
+def _is_session(name: str, value: str) -> bool:
+    """Whether ``name=value`` (a query or ``;`` path parameter) only carries a session id."""
+    key = unquote(name).strip().lower()
+    if key in SESSION_PARAMS or key.startswith(SESSION_PREFIXES):
+        return True
+    return key in TOKEN_SESSION_PARAMS and bool(_TOKEN_RE.match(unquote(value).strip()))
+
 
 def _is_tracking(name: str, value: str) -> bool:
     key = unquote(name).strip().lower()
-    if key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES):
+    if key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES) or _is_session(name, value):
         return True
     amp_values = AMP_PARAMS.get(key)
     return amp_values is not None and unquote(value).strip().lower() in amp_values
 
 
+def _without_session(segment: str) -> str:
+    """A path segment without its session ``;name=value`` parameters (``a.html;jsessionid=AB12`` → ``a.html``)."""
+    if ";" not in segment:
+        return segment
+    head, *params = segment.split(";")
+    kept = [p for p in params if not _is_session(*p.partition("=")[::2])]
+    return ";".join([head, *kept])
+
+
+def route_fragment(fragment: str) -> str:
+    """The fragment when it is a route of a single-page application, else ``""``.
+
+    A hash-bang (``#!/story/123``; Google's retired AJAX crawling scheme mapped it to
+    ``?_escaped_fragment_=``) or a hash route (``#/story/123``: the hash mode of the Angular, Vue and React
+    routers) selects the content the page shows, so it is part of the article's identity. Any other fragment
+    (``#comments``, ``#section-2``) is a position within the same page and is dropped. A route to the root
+    (``#!``, ``#/``, ``#!/``) is the page itself."""
+    if fragment.startswith(("!", "/")) and fragment.lstrip("!/"):
+        return fragment
+    return ""
+
+
 def _clean_path(path: str) -> str:
-    segments = [s for s in path.split("/") if s.lower() != "amp"]
+    segments = [_without_session(s) for s in path.split("/") if not _ASPNET_SESSION_SEGMENT_RE.match(s)]
+    segments = [s for s in segments if s.lower() != "amp"]
     path = "/".join(segments)
     lowered = path.lower()
     if lowered.endswith((".amp.html", ".amp.htm")):
@@ -110,9 +163,12 @@ def _canonical_once(url: str) -> str:
         ]
         if drop:
             rebuilt = url_query_cleaner(rebuilt, drop, remove=True, unique=False)
+    route = route_fragment(parts.fragment)
     # w3lib: percent-encoding normalised (unreserved characters decoded, the rest upper-case %XX), IDN hosts
-    # to punycode, query parameters sorted, fragment dropped.
-    return canonicalize_url(rebuilt, keep_blank_values=True, keep_fragments=False)
+    # to punycode, query parameters sorted, fragment dropped unless it is a route.
+    return canonicalize_url(
+        rebuilt + ("#" + route if route else ""), keep_blank_values=True, keep_fragments=bool(route)
+    )
 
 
 def _canonical_fixpoint(url: str) -> str:
@@ -163,8 +219,11 @@ def canonical_url(url: str, canonical_hint: str | None = None) -> str:
     C18):
 
     * scheme and host lower-cased, trailing dot of the host and user info dropped, default ports (80/443)
-      dropped, fragment dropped, percent-encoding normalised and query parameters sorted
-      (``w3lib.url.canonicalize_url``);
+      dropped, percent-encoding normalised and query parameters sorted (``w3lib.url.canonicalize_url``);
+    * the fragment dropped unless it is a route (``#!/story/123``, ``#/story/123``; :func:`route_fragment`);
+    * session ids removed like tracking parameters: the query or ``;`` path parameters in
+      :data:`SESSION_PARAMS`/:data:`SESSION_PREFIXES` (``;jsessionid=…``, ``PHPSESSID``, ``sessionid`` …),
+      ``sid`` when its value is a random token, and ASP.NET's cookieless ``/(S(…))/`` path segment;
     * tracking parameters removed: every name in :data:`TRACKING_PARAMS` and every name starting with one of
       :data:`TRACKING_PREFIXES` (``utm_*``, ``ga_*``, ``pk_*`` …), matched case-insensitively. courlan's
       ``TRACKERS_RE`` is not used because it is unanchored and also strips content parameters such as
@@ -227,4 +286,4 @@ def url_key(canonical: str) -> str:
     netloc = parts.netloc.lower()
     if netloc.startswith("www.") and "." in netloc[4:]:
         netloc = netloc[4:]
-    return urlunsplit(("", netloc, parts.path, parts.query, "")).lstrip("/")
+    return urlunsplit(("", netloc, parts.path, parts.query, parts.fragment)).lstrip("/")

@@ -1,0 +1,132 @@
+"""URL identity and article versions (issue #15): session ids and route fragments in canonical URLs (D14), a stable
+match direction and representative, corrected versions of one URL (D17), paginated articles (D16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tasks import schemas
+from tasks.config import DedupConfig
+from tasks.dedup import DedupIndex, canonical_url, dedup_batch, url_key
+
+CASES = Path("/work/shared/cases/field-cases.jsonl")
+CFG = DedupConfig()
+
+
+def _case(case_id: str) -> dict[str, Any]:
+    if not CASES.is_file():
+        pytest.skip("shared field cases not available")
+    for line in CASES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and json.loads(line)["id"] == case_id:
+            return dict(json.loads(line))
+    pytest.skip(f"field case {case_id} not in {CASES}")
+
+
+def _utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _articles_from_files(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A field case's files through the stages' plain functions: parse each page (its sidecar URL and
+    fetched_at), deduplicate them in one batch, build the articles dataset."""
+    from tasks.export import build_articles
+    from tasks.parse import parse_document
+
+    parsed, batch = [], []
+    for f in files:
+        url, fetched = f["sidecar"]["url"], _utc(f["sidecar"]["fetched_at"])
+        res = parse_document(f["html"].encode("utf-8"), "text/html; charset=utf-8", url, fetched)
+        doc_id, sha = "doc-" + f["name"], "sha-" + f["name"]
+        parsed.append({**res, "doc_id": doc_id, "content_sha256": sha, "source": "case", "url": url})
+        parsed[-1]["fetched_at"] = fetched
+        batch.append({**parsed[-1], "canonical_url": res.get("canonical_url")})
+    rows, _, sigs = dedup_batch(batch, DedupIndex(), CFG)
+    return build_articles(
+        schemas.conform(parsed, schemas.PARSED),
+        schemas.conform(rows, schemas.DEDUPLICATED),
+        schemas.ENRICHED.empty_table(),
+        sigs,
+    ).to_pylist()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# D14: session ids and route fragments
+# ------------------------------------------------------------------------------------------------------------
+
+SESSION_CASES = [
+    # Java servlet URL rewriting: ;jsessionid= path parameter, any case, other path parameters kept
+    (
+        "https://news.example.com/politik/a-4711.html;jsessionid=0A1B2C3D4E5F6071",
+        "https://news.example.com/politik/a-4711.html",
+    ),
+    ("https://shop.example.net/item;JSESSIONID=ab12cd34?id=7", "https://shop.example.net/item?id=7"),
+    ("https://shop.example.net/item;v=2;jsessionid=ab12", "https://shop.example.net/item;v=2"),
+    ("https://www.example.org/a/b;jsessionid=1A2B3C/", "https://www.example.org/a/b"),
+    # PHP, generic names, ColdFusion, osCommerce, Zen Cart, classic ASP: any value
+    ("https://news.example.com/a.php?PHPSESSID=3f9a0c1d2e4b&id=5", "https://news.example.com/a.php?id=5"),
+    ("https://news.example.com/a?sessionid=x1&session_id=y2&sessid=z3", "https://news.example.com/a"),
+    ("https://news.example.com/a?CFID=123&CFTOKEN=456&page=2", "https://news.example.com/a?page=2"),
+    ("https://shop.example.com/p?osCsid=e5f6a7b8&zenid=c9d0", "https://shop.example.com/p"),
+    ("https://old.example.com/x.asp?ASPSESSIONIDQQGGQGPC=ABCDEF", "https://old.example.com/x.asp"),
+    # ASP.NET cookieless session state: the id is a path segment
+    (
+        "https://www.example.com/(S(lit3py55t21z5v55vlm25s55))/news/story.aspx",
+        "https://www.example.com/news/story.aspx",
+    ),
+    ("https://www.example.com/(X(1)S(lit3py55t21z5v55vlm25s55))/story.aspx", "https://www.example.com/story.aspx"),
+    # sid: only a random token is a session id; a story id or a path-like id is content
+    ("https://board.example.org/t.php?sid=7d3e1f0a9b8c7d6e5f4a3b2c1d0e9f8a&t=5", "https://board.example.org/t.php?t=5"),
+    ("https://news.example.org/article.pl?sid=4711", "https://news.example.org/article.pl?sid=4711"),
+    (
+        "https://news.example.org/article.pl?sid=08/01/01/1234567",
+        "https://news.example.org/article.pl?sid=08%2F01%2F01%2F1234567",
+    ),
+    # content parameters that merely contain "session" stay (courlan's unanchored rule would drop them)
+    ("https://parliament.example.eu/debates?session=2024-03", "https://parliament.example.eu/debates?session=2024-03"),
+    # WordPress search: s is not a session parameter
+    ("https://blog.example.com/?s=tram", "https://blog.example.com/?s=tram"),
+]
+
+FRAGMENT_CASES = [
+    # a route (hash-bang or hash router) is part of the identity
+    ("https://app.example.com/#!/story/123", "https://app.example.com/#!/story/123"),
+    ("https://app.example.com/news#/story/123?utm_source=x", "https://app.example.com/news#/story/123?utm_source=x"),
+    ("https://APP.example.com:443/news/#!story-9", "https://app.example.com/news#!story-9"),
+    ("https://app.example.com/#/story/é", "https://app.example.com/#/story/%C3%A9"),
+    # a position within the page is not; a route to the root is the page itself
+    ("https://news.example.com/a#section-2", "https://news.example.com/a"),
+    ("https://news.example.com/a#comments", "https://news.example.com/a"),
+    ("https://app.example.com/#/", "https://app.example.com/"),
+    ("https://app.example.com/#!", "https://app.example.com/"),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), SESSION_CASES + FRAGMENT_CASES)
+def test_d14_session_ids_and_route_fragments(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+    assert canonical_url(expected) == expected
+
+
+def test_d14_routes_are_distinct_keys_sections_are_not() -> None:
+    def key(u: str) -> str:
+        return url_key(canonical_url(u))
+
+    assert key("https://app.example.com/#!/story/1") != key("https://app.example.com/#!/story/2")
+    assert key("https://app.example.com/#!/story/1") != key("https://app.example.com/")
+    assert key("https://www.app.example.com/#/story/1") == key("http://app.example.com/#/story/1")
+    assert key("https://news.example.com/a#top") == key("https://news.example.com/a#comments")
+
+
+def test_d14_field_case() -> None:
+    case = _case("D14")
+    for url, expected in case["expected"]["canonical_url_function"].items():
+        assert canonical_url(url) == expected
+    arts = _articles_from_files(case["input"]["files"])
+    assert len(arts) == case["expected"]["articles_rows"]
+    assert [a["canonical_url"] for a in arts] == case["expected"]["canonical_url_each"]
+    assert arts[0]["folded_kinds"] == case["expected"]["folded_kinds"]
