@@ -130,3 +130,94 @@ def test_d14_field_case() -> None:
     assert len(arts) == case["expected"]["articles_rows"]
     assert [a["canonical_url"] for a in arts] == case["expected"]["canonical_url_each"]
     assert arts[0]["folded_kinds"] == case["expected"]["folded_kinds"]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# match direction and representative: independent of input order, unchanged by rerun --from parse
+# ------------------------------------------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+BODY = " ".join(f"word{i} of the council report on the harbour" for i in range(40))
+T0 = dt.datetime(2024, 6, 1, 8, tzinfo=dt.UTC)
+COPIES = {
+    # the original (published first) and the same article through a tracking URL, fetched earlier
+    "z-orig": ("https://www.harbour.example/news/report", T0),
+    "a-copy": ("https://www.harbour.example/news/report?utm_source=feed", T0 + dt.timedelta(hours=1)),
+}
+
+
+def _parsed(doc_id: str, parse_fp: str) -> dict[str, Any]:
+    url, published = COPIES[doc_id]
+    return {
+        "doc_id": doc_id,
+        "content_sha256": "sha-" + doc_id,
+        "source": "web",
+        "url": url,
+        "fetched_at": T0 - dt.timedelta(days=1) if doc_id == "a-copy" else T0 + dt.timedelta(days=1),
+        "title": "Harbour report",
+        "body": BODY,
+        "published_at": published,
+        "parser_version": parse_fp,
+    }
+
+
+def _dedup_run(tmp: Path, doc_ids: list[str], rerun: bool = False) -> Any:
+    """One pipeline run's parse output and dedup stage through the real store (as ``run_stages`` does it):
+    write the parsed part, dedup the pending keys (plus, for ``rerun --from parse``, all written keys again)
+    against the index loaded from Parquet, supersede older rows. Returns the match kinds the run logs."""
+    from collections import Counter
+
+    from flows import stages
+    from tasks.config import load_settings
+    from tasks.store import Store, pending_after
+
+    settings = load_settings(REPO / "newsflow.toml", tmp)
+    store = Store(tmp)
+    fps = stages.stage_fingerprints(settings)
+    rows = [_parsed(d, fps["parse"]) for d in doc_ids]
+    store.write_part("parse", rows, schemas.PARSED, fps["parse"])
+    store.supersede("parse")
+    force = {(r["doc_id"], r["content_sha256"]) for r in rows} if rerun else set()
+    keys = pending_after(
+        store, "parse", schemas.PARSED, fps["parse"], "dedup", schemas.DEDUPLICATED, fps["dedup"], force
+    )
+    index = stages.load_dedup_index(store, fps["dedup"], settings)
+    stages.reset_leftovers()
+    kinds: Counter[str] = Counter()
+    for batch in stages.chunks(keys, settings.batch_size):
+        _, k = stages.run_dedup_batch(store, batch, settings, fps["parse"], fps["dedup"], index)
+        kinds.update(k)
+    store.supersede("dedup")
+    return kinds, store.read("dedup", schemas.DEDUPLICATED, fps["dedup"])
+
+
+def _matches(dd: Any) -> dict[str, tuple[str | None, str | None]]:
+    return {r["doc_id"]: (r["match_doc_id"], r["match_kind"]) for r in dd.to_pylist()}
+
+
+def _representatives(dd: Any) -> set[str]:
+    from tasks.dedup import resolve_clusters
+
+    meta = {d: {"url": u} for d, (u, _) in COPIES.items()}
+    return {info["representative"] for info in resolve_clusters(dd, None, meta).values()}
+
+
+def test_match_direction_and_representative_do_not_depend_on_input_order(tmp_path: Path) -> None:
+    orders = {"original first": ["z-orig", "a-copy"], "copy first": ["a-copy", "z-orig"]}
+    for name, order in orders.items():
+        root = tmp_path / name.replace(" ", "-")
+        for doc_id in order:  # one run per document, in this order
+            _dedup_run(root, [doc_id])
+        _, dd = _dedup_run(root, [], rerun=False)
+        matches = _matches(dd)
+        # the original (published first) never records the copy as its match, whichever came first
+        assert matches["z-orig"] == (None, None), name
+        assert _representatives(dd) == {"z-orig"}, name
+        # rerun --from parse of both: the copy points to the original, never a mutual pair
+        kinds, dd = _dedup_run(root, order, rerun=True)
+        assert _matches(dd) == {"a-copy": ("z-orig", "url"), "z-orig": (None, None)}, name
+        assert dict(kinds) == {"url": 1}, name
+        assert _representatives(dd) == {"z-orig"}, name
+        # and a second rerun changes nothing
+        kinds, dd2 = _dedup_run(root, order, rerun=True)
+        assert _matches(dd2) == _matches(dd) and dict(kinds) == {"url": 1}, name

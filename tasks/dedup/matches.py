@@ -163,3 +163,60 @@ def _similarities(earlier: _Earlier, bq: np.ndarray, br: np.ndarray, sigs: np.nd
         other[~old] = sigs[rr[~old] - base]
         sims[s : s + step] = np.count_nonzero(other == sigs[bq[s : s + step]], axis=1) / cfg.num_perm
     return sims
+
+
+class _Ranks:
+    """The order in which documents represent each other, so that the match a document records does not depend
+    on the order in which documents arrive: the earlier publication (unknown dates last), then the longer body,
+    then the smaller doc_id. It is :func:`tasks.dedup.resolve_clusters`' order for representatives without its
+    URL tie-breaks (the index keeps no URLs). A document records as its match only an earlier-seen document that
+    ranks before it; one that ranks first among its copies records none (clusters still join them through their
+    shared keys and near edges). A rerun that deduplicates two copies again therefore writes the same direction
+    as before, never a mutual pair."""
+
+    def __init__(self, earlier: _Earlier, doc_ids: list[str], published: np.ndarray, body_chars: np.ndarray) -> None:
+        self.earlier = earlier
+        self.doc_ids = doc_ids
+        self.published = np.concatenate([earlier.index.published.a, published])
+        self.neg_chars = -np.concatenate([earlier.index.body_chars.a, np.asarray(body_chars, dtype=np.int64)])
+        self._ids: dict[int, str] = {}
+
+    def doc_id(self, row: int) -> str:
+        return self._ids[row] if row in self._ids else self._load([row])[0]
+
+    def _load(self, rows: list[int]) -> list[str]:
+        base = self.earlier.base
+        todo = sorted({r for r in rows if r not in self._ids and r < base})
+        if todo:
+            self._ids.update(zip(todo, self.earlier.index.doc_ids(np.array(todo, dtype=np.int64)), strict=True))
+        for r in rows:
+            if r >= base:
+                self._ids[r] = self.doc_ids[r - base]
+        return [self._ids[r] for r in rows]
+
+    def key(self, row: int) -> tuple[int, int, str]:
+        return int(self.published[row]), int(self.neg_chars[row]), self.doc_id(row)
+
+    def before(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Whether row ``rows[i]`` ranks before batch document ``q[i]``."""
+        qrow = q + self.earlier.base
+        pq, pr = self.published[qrow], self.published[rows]
+        cq, cr = self.neg_chars[qrow], self.neg_chars[rows]
+        out = (pr < pq) | ((pr == pq) & (cr < cq))
+        tie = np.flatnonzero((pr == pq) & (cr == cq))
+        if len(tie):
+            self._load([int(r) for r in rows[tie]])
+            for i in tie.tolist():
+                out[i] = self._ids[int(rows[i])] < self.doc_ids[int(q[i])]
+        return out
+
+    def first_before(self, q: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+        """Per batch document the best-ranked of its rows that rank before it (-1 when none)."""
+        keep = self.before(q, rows)
+        q, rows = q[keep], rows[keep]
+        out = np.full(n, -1, dtype=np.int64)
+        self._load([int(r) for r in rows])
+        for qq, rr in zip(q.tolist(), rows.tolist(), strict=True):
+            if out[qq] < 0 or self.key(rr) < self.key(int(out[qq])):
+                out[qq] = rr
+        return out
