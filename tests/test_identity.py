@@ -221,3 +221,84 @@ def test_match_direction_and_representative_do_not_depend_on_input_order(tmp_pat
         # and a second rerun changes nothing
         kinds, dd2 = _dedup_run(root, order, rerun=True)
         assert _matches(dd2) == _matches(dd) and dict(kinds) == {"url": 1}, name
+
+
+# ------------------------------------------------------------------------------------------------------------
+# D17: corrected versions of one URL
+# ------------------------------------------------------------------------------------------------------------
+
+
+def test_d17_newest_version_is_the_article() -> None:
+    case = _case("D17")
+    expected = case["expected"]
+    for files in (case["input"]["files"], case["input"]["files"][::-1]):  # whatever the order of the inputs
+        arts = _articles_from_files(files)
+        assert len(arts) == expected["articles_rows"]
+        art = arts[0]
+        for text in expected["body_contains"]:
+            assert text in art["body"]
+        for text in expected["body_must_not_contain"]:
+            assert text not in art["body"]
+        assert art["modified_at"] == _utc(expected["modified_at_utc"])
+        assert art["folded_kinds"] == expected["folded_kinds"]
+        assert art["versions"] == 2
+
+
+def test_refetched_document_shows_newest_text_and_keeps_history() -> None:
+    """The same document (doc_id) fetched twice, the second time corrected: the dataset shows the newest version
+    with ``versions = 2``; the parsed and deduplicated folders keep both versions. A third fetch with the same
+    text (other bytes) is no new version."""
+    from tasks.export import build_articles
+
+    story = " ".join(f"sentence {i} about the ferry timetable and the harbour works" for i in range(30))
+    versions = [
+        ("v1", T0, story + " The works cost 4.8 million."),
+        ("v2", T0 + dt.timedelta(hours=6), story + " Correction: the works cost 3.9 million."),
+        ("v3", T0 + dt.timedelta(hours=9), story + " Correction: the works cost 3.9 million."),
+    ]
+    index = DedupIndex()
+    parsed, dd = [], []
+    for sha, fetched, body in versions:
+        row = {
+            "doc_id": "pier",
+            "content_sha256": sha,
+            "source": "web",
+            "url": "https://port.example.co.uk/news/pier",
+            "fetched_at": fetched,
+            "title": "Pier",
+            "body": body,
+            "published_at": T0,
+        }
+        parsed.append(row)
+        dd.extend(dedup_batch([{**row, "canonical_url": None}], index, CFG).rows)
+    arts = build_articles(
+        schemas.conform(parsed, schemas.PARSED),
+        schemas.conform(dd, schemas.DEDUPLICATED),
+        schemas.ENRICHED.empty_table(),
+        None,
+        {("pier", "v3")},
+    ).to_pylist()
+    assert len(arts) == 1
+    assert arts[0]["content_sha256"] == "v3" and "Correction" in arts[0]["body"]
+    assert arts[0]["versions"] == 2  # v2 and v3 are the same text
+
+
+def test_url_copies_with_the_same_text_still_prefer_the_clean_url() -> None:
+    """D17's rule only decides between texts: a tracking URL fetched later with the same text does not replace
+    the clean URL as the row's head."""
+    from tasks.export import build_articles
+
+    rows = []
+    for doc_id, url, fetched in (
+        ("clean", "https://www.harbour.example/news/report", T0),
+        ("tagged", "https://www.harbour.example/news/report?utm_source=x", T0 + dt.timedelta(hours=2)),
+    ):
+        rows.append(
+            {"doc_id": doc_id, "content_sha256": "s-" + doc_id, "source": "web", "url": url, "fetched_at": fetched}
+            | {"title": "Report", "body": BODY, "published_at": T0}
+        )
+    dd = dedup_batch([{**r, "canonical_url": None} for r in rows], DedupIndex(), CFG).rows
+    arts = build_articles(
+        schemas.conform(rows, schemas.PARSED), schemas.conform(dd, schemas.DEDUPLICATED), schemas.ENRICHED.empty_table()
+    ).to_pylist()
+    assert [(a["doc_id"], a["folded_doc_ids"], a["versions"]) for a in arts] == [("clean", ["tagged"], 1)]

@@ -78,7 +78,16 @@ from tasks.dedup.batch import (
     concat_features,
     dedup_batch,
 )
-from tasks.dedup.clusters import _iter_rows, _path_similarity, _rep_key, _signatures_for, _UnionFind, resolve_clusters
+from tasks.dedup.clusters import (
+    _iter_rows,
+    _path_similarity,
+    _rep_key,
+    _signatures_for,
+    _UnionFind,
+    current_versions,
+    resolve_clusters,
+    text_identity,
+)
 from tasks.dedup.index import (
     DedupIndex,
     _fill0,
@@ -205,6 +214,7 @@ __all__ = [
     "batch_features",
     "canonical_url",
     "concat_features",
+    "current_versions",
     "dedup_batch",
     "doc_key",
     "is_http_url",
@@ -216,6 +226,7 @@ __all__ = [
     "shingles",
     "signature_matrix",
     "text_hash",
+    "text_identity",
     "url_key",
     "words",
 ]
