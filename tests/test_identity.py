@@ -302,3 +302,67 @@ def test_url_copies_with_the_same_text_still_prefer_the_clean_url() -> None:
         schemas.conform(rows, schemas.PARSED), schemas.conform(dd, schemas.DEDUPLICATED), schemas.ENRICHED.empty_table()
     ).to_pylist()
     assert [(a["doc_id"], a["folded_doc_ids"], a["versions"]) for a in arts] == [("clean", ["tagged"], 1)]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# D16: paginated articles
+# ------------------------------------------------------------------------------------------------------------
+
+PAGE_HINT_CASES = [
+    # page 2, 3 … naming page 1: the hint is ignored, the page keeps its own URL
+    (
+        "https://mag.example.org/2024/05/12/locks/2/",
+        "https://mag.example.org/2024/05/12/locks/",
+        "https://mag.example.org/2024/05/12/locks/2",
+    ),
+    ("https://mag.example.org/story/page/3", "/story", "https://mag.example.org/story/page/3"),
+    (
+        "https://zeitung.example.de/politik/bericht/seite-2",
+        "https://www.zeitung.example.de/politik/bericht",
+        "https://zeitung.example.de/politik/bericht/seite-2",
+    ),
+    (
+        "https://news.example.com/a/story-2.html",
+        "https://news.example.com/a/story.html",
+        "https://news.example.com/a/story-2.html",
+    ),
+    (
+        "https://news.example.com/a/story_seite3.html",
+        "https://news.example.com/a/story.html",
+        "https://news.example.com/a/story_seite3.html",
+    ),
+    (
+        "https://news.example.com/read?id=7&page=2",
+        "https://news.example.com/read?id=7",
+        "https://news.example.com/read?id=7&page=2",
+    ),
+    ("https://blog.example.net/post?paged=4", "https://blog.example.net/post", "https://blog.example.net/post?paged=4"),
+    # page 1 naming itself without the marker, or a hint that is not the first page: the hint is honoured
+    ("https://mag.example.org/story/1/", "https://mag.example.org/story/", "https://mag.example.org/story"),
+    ("https://mag.example.org/story?page=1", "https://mag.example.org/story", "https://mag.example.org/story"),
+    ("https://mag.example.org/story/2", "https://mag.example.org/other-story", "https://mag.example.org/other-story"),
+    # WordPress ?p= is a post id, not a page number
+    ("https://blog.example.net/?p=2", "https://blog.example.net/hello-world/", "https://blog.example.net/hello-world"),
+]
+
+
+@pytest.mark.parametrize(("url", "hint", "expected"), PAGE_HINT_CASES)
+def test_d16_later_pages_keep_their_own_url(url: str, hint: str, expected: str) -> None:
+    assert canonical_url(url, hint) == expected
+
+
+def test_d16_field_case() -> None:
+    case = _case("D16")
+    expected = case["expected"]
+    for files in (case["input"]["files"], case["input"]["files"][::-1]):
+        arts = _articles_from_files(files)
+        text = "\n".join(a["body"] for a in arts)
+        for needle in expected["dataset_text_contains"]:
+            assert needle in text
+        # two rows (the "acceptable" alternative to stitching): page 2 is not folded into page 1 at all
+        assert len(arts) == 2 and all(a["folded_doc_ids"] == [] for a in arts)
+        assert expected["page2_not_folded_as"] not in [k for a in arts for k in a["folded_kinds"]]
+        by_url = {a["url"]: a for a in arts}
+        pages = sorted(files, key=lambda f: f["name"])
+        assert by_url[pages[0]["sidecar"]["url"]]["body"].startswith("For three hundred years")
+        assert by_url[pages[1]["sidecar"]["url"]]["canonical_url"] == pages[1]["sidecar"]["url"].rstrip("/")

@@ -7,7 +7,8 @@ hint are folded away by :func:`canonical_url`; :func:`url_key` is what ``url_has
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from collections.abc import Iterator
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
@@ -209,7 +210,48 @@ def _usable_hint(url: str | None, hint: str) -> str | None:
         return None
     if cparts.path in ("", "/") and not cparts.query and uparts.path not in ("", "/"):
         return None  # article page claiming the home page as canonical: a template bug, not a redirect target
+    if is_later_page(url, cand):
+        return None  # page 2 of an article naming page 1: its text is not page 1's (field case D16)
     return cand
+
+
+#: Query parameters that number the pages of a paginated article or list (``?page=2``; WordPress ``paged``;
+#: German/Spanish/Polish/Finnish sites). ``p`` is not one: it is WordPress's post id (``?p=123``).
+PAGE_PARAMS = frozenset({"page", "pg", "paged", "pagenum", "pageno", "seite", "pagina", "strona", "sivu"})
+#: Page markers at the end of a path: ``/2`` (WordPress ``<!--nextpage-->``), ``/page/2``, ``/seite-2``.
+_PAGE_SEGMENT_RE = re.compile(r"^(.*?)/(?:(?:page|seite|pagina|strona|sivu)[/_-]?)?(\d{1,4})$", re.I)
+#: A page marker before a file extension: ``story-2.html``, ``story_seite2.html``, ``story,2.html``.
+_PAGE_FILE_RE = re.compile(r"^(.*?)[-_,](?:page|seite|pagina)?[-_]?(\d{1,4})(\.[a-z]{2,5})$", re.I)
+
+
+def _unpaged(parts: SplitResult) -> Iterator[tuple[str, int]]:
+    """``(URL without one page marker, page number)`` for each page marker the URL may carry."""
+    for regex, keep in ((_PAGE_SEGMENT_RE, (1,)), (_PAGE_FILE_RE, (1, 3))):
+        m = regex.match(parts.path)
+        if m:
+            path = "".join(m.group(g) for g in keep) or "/"
+            yield urlunsplit(parts._replace(path=path)), int(m.group(2))
+    pairs = [p.partition("=") for p in parts.query.split("&")] if parts.query else []
+    for i, (name, _, value) in enumerate(pairs):
+        if unquote(name).lower() in PAGE_PARAMS and value.isdigit():
+            query = "&".join(n + "=" + v for j, (n, _, v) in enumerate(pairs) if j != i)
+            yield urlunsplit(parts._replace(query=query)), int(value)
+
+
+def is_later_page(url: str, hint: str) -> bool:
+    """Whether canonical ``url`` is page 2, 3 … of a paginated article whose first page is canonical ``hint``.
+
+    Such pages often declare page 1 as their ``rel=canonical``; Google's Search Central documentation
+    ("Pagination, incremental page loading, and their impact on Google Search") calls that a mistake: each page
+    has its own content and should be its own canonical. Following the hint would fold page 2 into page 1 as a
+    URL copy and drop its text, so the hint is ignored and the page keeps its own URL. A page marker is a last
+    path segment ``/N``, ``/page/N``, ``/seite-N`` …, a ``-N``/``_N`` before the file extension, or a
+    :data:`PAGE_PARAMS` query parameter, with N ≥ 2; removing it must give the hint's URL."""
+    try:
+        parts, target = urlsplit(url), url_key(hint)
+        return any(n >= 2 and url_key(stripped) == target for stripped, n in _unpaged(parts))
+    except ValueError:
+        return False
 
 
 def canonical_url(url: str, canonical_hint: str | None = None) -> str:
@@ -241,7 +283,8 @@ def canonical_url(url: str, canonical_hint: str | None = None) -> str:
     ``canonical_hint`` (the page's ``rel=canonical``, possibly relative) replaces the URL when, after the same
     canonicalisation, it is http(s), on the same site (hosts equal ignoring a
     ``www.``/``m.``/``mobile.``/``amp.`` prefix; an AMP-cache URL is first mapped to its publisher, so the
-    publisher's hint is accepted) and does not point an article to the bare home page. A hint on another site
+    publisher's hint is accepted), does not point an article to the bare home page and does not point page 2, 3 …
+    of a paginated article to its first page (:func:`is_later_page`, field case D16). A hint on another site
     (syndication partners naming the original) is ignored: such copies are found as ``near`` duplicates
     instead. Without an http(s) ``url`` (local files) a sane http(s) hint is used as is.
 
