@@ -177,12 +177,18 @@ class _Ranks:
     def __init__(self, earlier: _Earlier, doc_ids: list[str], published: np.ndarray, body_chars: np.ndarray) -> None:
         self.earlier = earlier
         self.doc_ids = doc_ids
-        self.published = np.concatenate([earlier.index.published.a, published])
-        self.neg_chars = -np.concatenate([earlier.index.body_chars.a, np.asarray(body_chars, dtype=np.int64)])
+        self._published = (earlier.index.published.a, published)
+        self._chars = (earlier.index.body_chars.a, np.asarray(body_chars, dtype=np.int64))
         self._ids: dict[int, str] = {}
 
-    def doc_id(self, row: int) -> str:
-        return self._ids[row] if row in self._ids else self._load([row])[0]
+    def _at(self, arrays: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> np.ndarray:
+        """Values of rows numbered index rows first, then batch rows (no copy of the index's arrays)."""
+        base = self.earlier.base
+        out = np.empty(len(rows), dtype=np.int64)
+        old = rows < base
+        out[old] = arrays[0][rows[old]]
+        out[~old] = arrays[1][rows[~old] - base]
+        return out
 
     def _load(self, rows: list[int]) -> list[str]:
         base = self.earlier.base
@@ -194,15 +200,12 @@ class _Ranks:
                 self._ids[r] = self.doc_ids[r - base]
         return [self._ids[r] for r in rows]
 
-    def key(self, row: int) -> tuple[int, int, str]:
-        return int(self.published[row]), int(self.neg_chars[row]), self.doc_id(row)
-
     def before(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Whether row ``rows[i]`` ranks before batch document ``q[i]``."""
         qrow = q + self.earlier.base
-        pq, pr = self.published[qrow], self.published[rows]
-        cq, cr = self.neg_chars[qrow], self.neg_chars[rows]
-        out = (pr < pq) | ((pr == pq) & (cr < cq))
+        pq, pr = self._at(self._published, qrow), self._at(self._published, rows)
+        cq, cr = self._at(self._chars, qrow), self._at(self._chars, rows)
+        out = (pr < pq) | ((pr == pq) & (cr > cq))
         tie = np.flatnonzero((pr == pq) & (cr == cq))
         if len(tie):
             self._load([int(r) for r in rows[tie]])
@@ -214,9 +217,17 @@ class _Ranks:
         """Per batch document the best-ranked of its rows that rank before it (-1 when none)."""
         keep = self.before(q, rows)
         q, rows = q[keep], rows[keep]
+        keys = zip(
+            self._at(self._published, rows).tolist(),
+            (-self._at(self._chars, rows)).tolist(),
+            self._load(rows.tolist()),
+            strict=True,
+        )
+        best: dict[int, tuple[tuple[int, int, str], int]] = {}
+        for qq, rr, key in zip(q.tolist(), rows.tolist(), keys, strict=True):
+            if qq not in best or key < best[qq][0]:
+                best[qq] = (key, rr)
         out = np.full(n, -1, dtype=np.int64)
-        self._load([int(r) for r in rows])
-        for qq, rr in zip(q.tolist(), rows.tolist(), strict=True):
-            if out[qq] < 0 or self.key(rr) < self.key(int(out[qq])):
-                out[qq] = rr
+        for qq, (_, rr) in best.items():
+            out[qq] = rr
         return out
