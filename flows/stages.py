@@ -479,7 +479,8 @@ def load_dedup_index(store: Store, dedup_fp: str, settings: Settings | None = No
     documents without a deduplicated row (left by a killed run) are ignored."""
     from tasks import dedup
 
-    dd = store.read("dedup", schemas.DEDUPLICATED, dedup_fp, columns=["doc_id", "content_sha256"])
+    cols = ["doc_id", "content_sha256", "published_at", "body_chars"]  # keys, and the rank of each document
+    dd = store.read("dedup", schemas.DEDUPLICATED, dedup_fp, columns=cols)
     index = store.read("dedup", schemas.DEDUP_INDEX, dedup_fp, sub="index")
     sigs = store.read("dedup", schemas.DEDUP_SIGNATURES, dedup_fp, sub="signatures")
     return dedup.DedupIndex.from_tables(dd, index, sigs, settings.dedup if settings else None)

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from tasks import schemas
 from tasks.store import Store, newest_fetched, newest_versions
 
-EXPORT_VERSION = "1"
+EXPORT_VERSION = "2"  # 2: the newest text of a URL is its article, ``versions`` (issue 15, D17)
 ROWS_PER_PART = 100_000
 FORMATS = ("parquet", "csv", "jsonl")
 
@@ -96,7 +96,10 @@ def build_articles(
     Clusters come from :func:`tasks.dedup.resolve_clusters`.
     Each row's ``agencies`` are its own credits followed by those of the other members of its cluster
     (representative first): a syndicated copy that dropped the "(AP)" dateline still shows the agency.
-    ``folded_kinds`` labels each folded copy (``url`` or ``exact``), parallel to ``folded_doc_ids``."""
+    ``folded_kinds`` labels each folded copy (``url`` or ``exact``), parallel to ``folded_doc_ids``.
+    A URL fetched again with another text is shown with its newest text (:func:`tasks.dedup.current_versions`);
+    ``versions`` counts the distinct texts stored for the row's URL (all versions of the documents with its
+    ``url_hash``), 1 for an article never updated."""
     from tasks import dedup
 
     if current_keys is None:
@@ -109,12 +112,18 @@ def build_articles(
         ids = parsed.column("doc_id").to_pylist()
         shas = parsed.column("content_sha256").to_pylist()
         parsed = parsed.filter(pa.array([(d, h) in current for d, h in zip(ids, shas, strict=True)], type=pa.bool_()))
-    dd_rows = [r for r in dedup_table.to_pylist() if (r["doc_id"], r["content_sha256"]) in current]
+    all_dd = dedup_table.to_pylist()
+    texts_of: dict[str, set[str]] = defaultdict(set)  # doc_id -> texts of all its stored versions
+    for r in all_dd:
+        texts_of[r["doc_id"]].add(dedup.text_identity(r))
+    dd_rows = [r for r in all_dd if (r["doc_id"], r["content_sha256"]) in current]
     dd_by_doc = {r["doc_id"]: r for r in dd_rows}
     if not dd_rows:
         return schemas.ARTICLES.empty_table()
     parsed_by_doc = {r["doc_id"]: r for r in parsed.to_pylist()}
-    meta = {d: {"url": parsed_by_doc[d].get("url")} for d in dd_by_doc}
+    meta = {
+        d: {"url": parsed_by_doc[d].get("url"), "fetched_at": parsed_by_doc[d].get("fetched_at")} for d in dd_by_doc
+    }
     labels = dedup.resolve_clusters(schemas.conform(dd_rows, schemas.DEDUPLICATED), signatures, meta)
     enrich_by_key = {(r["doc_id"], r["content_sha256"]): r for r in enriched.to_pylist()}
 
@@ -143,11 +152,15 @@ def build_articles(
         rep_article = dd_by_doc[cluster_rep]["article_id"] if cluster_rep else None
         ordered = sorted(members, key=lambda d: (d != cluster_rep, _rank(dd_by_doc[d], parsed_by_doc[d].get("url"))))
         cluster_agencies = _unique(a for d in ordered for a in (parsed_by_doc[d].get("agencies") or []))
+        candidates = set(dedup.current_versions(members, dd_by_doc, meta))
         for group in groups.values():
             if cluster_rep in group:
                 head = cluster_rep
             else:
-                head = min(group, key=lambda d: _rank(dd_by_doc[d], parsed_by_doc[d].get("url")))
+                heads = [d for d in group if d in candidates]
+                head = min(heads, key=lambda d: _rank(dd_by_doc[d], parsed_by_doc[d].get("url")))
+            url_hash = dd_by_doc[head]["url_hash"]
+            same_url = [d for d in group if d == head or (url_hash and dd_by_doc[d]["url_hash"] == url_hash)]
             folded = sorted(d for d in group if d != head)
             kinds = [_fold_kind(dd_by_doc[d], dd_by_doc[head], [dd_by_doc[g] for g in group]) for d in folded]
             p = parsed_by_doc[head]
@@ -175,6 +188,7 @@ def build_articles(
                 folded_doc_ids=folded,
                 folded_kinds=kinds,
                 folded_urls=urls,
+                versions=len(set().union(*(texts_of[d] for d in same_url))),
                 agencies=_unique([*(p.get("agencies") or []), *cluster_agencies]),
             )
             out.append(row)

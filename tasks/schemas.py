@@ -196,6 +196,7 @@ ARTICLES = _schema(
         *_fields(PARSED, "subheadings", "related_ids", "keywords", "published_at", "published_precision"),
         PARSED.field("published_offset_min"),
         PARSED.field("modified_at"),
+        pa.field("versions", pa.int32()),  # distinct texts stored for the article's URL (issue 15, D17)
         *_fields(ENRICHED, "language", "language_confidence"),
         *_fields(PARSED, "images", "is_accessible_for_free", "field_sources"),
         *_fields(ENRICHED, "word_count", "reading_time_s"),

@@ -438,8 +438,9 @@ def test_exact_and_near_duplicates(headline: str, paras: list[str], other: str) 
 def test_url_duplicates_and_article_id() -> None:
     body = _article(EN_HEADLINE, EN_PARAS)
     batch = [
-        _row("a", body, url="https://www.example.com/news/tram?utm_source=rss"),
-        _row("b", body + " Updated.", url="https://m.example.com/news/tram/amp?fbclid=1"),
+        # a ranks before b (longer body), so b's match is a whatever the order (issue #15: not arrival order)
+        _row("a", body + " Updated.", url="https://www.example.com/news/tram?utm_source=rss"),
+        _row("b", body, url="https://m.example.com/news/tram/amp?fbclid=1"),
         _row("c", "short text", url="file:///raw/c.html"),
         _row("d", "short text", url=None),
     ]
@@ -479,9 +480,14 @@ def test_c20_agency_copy_clusters() -> None:
     batch = [_row(d["id"], d["text"], url=d["url"]) for d in docs]
     rows, _, sig_rows = dedup_batch(batch, DedupIndex(), CFG)
     by_id = {r["doc_id"]: r for r in rows}
-    assert (by_id["B"]["match_doc_id"], by_id["B"]["match_kind"]) == ("A", "near")
+    # B (the longer body) ranks before A: A → B is the match direction whatever the order (issue #15), so B,
+    # arriving second, records A only as a near edge, and A, arriving second, records B as its match
+    assert [e["doc_id"] for e in by_id["B"]["near_matches"]] == ["A"] and by_id["B"]["match_doc_id"] is None
+    reverse = {r["doc_id"]: r for r in dedup_batch(batch[::-1], DedupIndex(), CFG).rows}
+    assert (reverse["A"]["match_doc_id"], reverse["A"]["match_kind"]) == ("B", "near")
     expected_ab = case["expected"]["jaccard_5shingle"]["A-B"]
-    assert by_id["B"]["similarity"] == pytest.approx(expected_ab, abs=0.1)
+    assert by_id["B"]["near_matches"][0]["similarity"] == pytest.approx(expected_ab, abs=0.1)
+    assert reverse["A"]["similarity"] == by_id["B"]["near_matches"][0]["similarity"]
     assert _true_jaccard(docs[0]["text"], docs[1]["text"]) == pytest.approx(expected_ab, abs=0.01)
     table = schemas.conform(rows, schemas.DEDUPLICATED)
     clusters = resolve_clusters(table, schemas.conform(sig_rows, schemas.DEDUP_SIGNATURES))
@@ -845,7 +851,7 @@ def test_signature_pinned() -> None:
     sig = minhash_signature(" ".join(f"wort{i}" for i in range(40)), CFG)
     assert sig is not None
     digest = hashlib.sha256(json.dumps(sig).encode()).hexdigest()[:16]
-    assert (DEDUP_VERSION, digest) == ("2-rensa2", PINNED_SIGNATURE_DIGEST)
+    assert (DEDUP_VERSION, digest) == ("3-rensa2", PINNED_SIGNATURE_DIGEST)
 
 
 @pytest.mark.parametrize(

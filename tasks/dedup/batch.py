@@ -11,8 +11,8 @@ import pyarrow as pa
 
 from tasks import schemas
 from tasks.config import DedupConfig
-from tasks.dedup.index import DedupIndex, _key64, doc_key
-from tasks.dedup.matches import _Earlier, _first_per_query, _near_edges
+from tasks.dedup.index import DedupIndex, _key64, doc_key, published_us
+from tasks.dedup.matches import _Earlier, _near_edges, _Ranks
 from tasks.dedup.minhash import _U64, band_matrix, signature_matrix
 from tasks.dedup.text import _WORD_RE, _sha256, normalize_text
 from tasks.dedup.urls import canonical_url, is_http_url, url_key
@@ -112,9 +112,12 @@ def dedup_batch(
     vectorised over the batch: keys are looked up in the index's sorted posting runs and in the batch's own
     keys, candidate pairs filtered with numpy, and the signatures of all candidate pairs compared at once.
 
-    Per document: ``match_doc_id``/``match_kind`` name the first document seen with the same ``url_hash``
-    (``url``), else with the same ``text_hash`` (``exact``), else the most similar near-duplicate (``near``;
-    ties: the earliest seen). Near-duplicates are LSH candidates (sharing a band hash) whose signature
+    Per document: ``match_doc_id``/``match_kind`` name, among the documents seen before it that rank before it
+    (earlier published, then longer body, then smaller doc_id: :class:`tasks.dedup.matches._Ranks`), the
+    best-ranked one with the same ``url_hash`` (``url``), else with the same ``text_hash`` (``exact``), else the
+    most similar near-duplicate (``near``; ties: the earliest seen). The direction of a match therefore does not
+    depend on the order in which documents arrive, and deduplicating documents again (``rerun --from parse``)
+    never makes two copies each other's match. Near-duplicates are LSH candidates (sharing a band hash) whose signature
     estimate is ≥ ``cfg.threshold``; *all* of them (up to :data:`MAX_NEAR_EDGES`, the most similar first, one
     per distinct text) are listed in ``near_matches``, also for documents that have a URL or exact match, so
     that clusters (:func:`resolve_clusters`) do not depend on the order in which documents arrive.
@@ -127,12 +130,13 @@ def dedup_batch(
     if index.sigs is not None and index.num_perm != cfg.num_perm:
         raise ValueError(f"index holds {index.num_perm}-value signatures, settings ask for {cfg.num_perm}")
     earlier = _Earlier(index, keys.doc)
-    uq, ur = earlier.pairs(index.by_url, keys.url, keys.has_url)
-    url_first = _first_per_query(uq, ur, n)
-    tq, tr = earlier.pairs(index.by_text, keys.text, keys.has_text)
-    text_first = _first_per_query(tq, tr, n)
+    published = published_us(feats.published)
+    body_chars = np.asarray(feats.body_chars, dtype=np.int64)
+    ranks = _Ranks(earlier, feats.doc_ids, published, body_chars)
+    url_first = ranks.first_before(*earlier.pairs(index.by_url, keys.url, keys.has_url), n)
+    text_first = ranks.first_before(*earlier.pairs(index.by_text, keys.text, keys.has_text), n)
     edges = _near_edges(earlier, feats.sigs, feats.bands, feats.has_sig, keys.text, keys.has_text, cfg)
-    rows_out = _output_rows(feats, earlier, url_first, text_first, edges)
+    rows_out = _output_rows(feats, earlier, url_first, text_first, edges, ranks.before(edges[0], edges[1]))
 
     # add the batch to the index
     doc_arr = pa.array(feats.doc_ids, type=pa.string())
@@ -150,6 +154,8 @@ def dedup_batch(
         feats.has_sig,
         feats.bands,
         alive=earlier.live,
+        published=published,
+        body_chars=body_chars,
     )
     return BatchResult(rows_out, _index_table(doc_arr, sha_arr, keys, feats), _signature_table(doc_arr, sha_arr, feats))
 
@@ -180,15 +186,19 @@ def _output_rows(
     url_first: np.ndarray,
     text_first: np.ndarray,
     edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+    edge_before: np.ndarray,
 ) -> list[dict[str, Any]]:
-    """One ``DEDUPLICATED`` row per document: the first ``url`` match, else the first ``exact`` match, else the
-    most similar ``near`` match, and all near-duplicate edges."""
+    """One ``DEDUPLICATED`` row per document: its ``url`` match, else its ``exact`` match, else its most similar
+    ``near`` match that ranks before it (``edge_before``), and all near-duplicate edges."""
     doc_ids, shas = feats.doc_ids, feats.shas
     edge_q, edge_r, edge_s = edges
     ref_doc, ref_sha = _referenced(earlier, doc_ids, shas, url_first, text_first, edge_r)
     edges_by_q: dict[int, list[tuple[int, float]]] = {}
-    for qq, rr, ss in zip(edge_q.tolist(), edge_r.tolist(), edge_s.tolist(), strict=True):
+    near_first: dict[int, tuple[int, float]] = {}
+    for qq, rr, ss, bb in zip(edge_q.tolist(), edge_r.tolist(), edge_s.tolist(), edge_before.tolist(), strict=True):
         edges_by_q.setdefault(qq, []).append((rr, ss))
+        if bb and qq not in near_first:
+            near_first[qq] = (rr, ss)
 
     rows_out: list[dict[str, Any]] = []
     for i in range(len(doc_ids)):
@@ -200,8 +210,8 @@ def _output_rows(
         elif text_first[i] >= 0:
             match, kind, similarity = ref_doc[int(text_first[i])], "exact", 1.0
         near = edges_by_q.get(i, [])
-        if match is None and near:  # sorted: most similar first, then earliest seen
-            match, kind, similarity = ref_doc[near[0][0]], "near", near[0][1]
+        if match is None and i in near_first:  # sorted: most similar first, then earliest seen
+            match, kind, similarity = ref_doc[near_first[i][0]], "near", near_first[i][1]
         rows_out.append(
             {
                 "doc_id": doc_ids[i],

@@ -53,6 +53,42 @@ def _rep_key(row: Mapping[str, Any], meta: Mapping[str, Any] | None) -> tuple[An
     )
 
 
+def text_identity(row: Mapping[str, Any]) -> str:
+    """What makes two versions the same text: the ``text_hash``, else (a body too short for one) the bytes."""
+    return str(row.get("text_hash") or "sha:" + str(row.get("content_sha256")))
+
+
+def current_versions(
+    docs: Iterable[str], rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Mapping[str, Any]] | None
+) -> list[str]:
+    """The members of ``docs`` that show the current text of their canonical URL (field case D17).
+
+    A URL fetched again after a correction or an update is stored as a new version (a new ``content_sha256``,
+    or another document with the same ``url_hash``); the article is its newest text, not the longest one. Per
+    ``url_hash``, the text of the member fetched last (``meta[doc_id]["fetched_at"]``) is current, and the
+    members with that text stay candidates (so a clean URL still beats a tracking URL of the same text);
+    members fetched earlier with another text are older versions. Members without a ``url_hash``, and all
+    members when no fetch time is known, stay candidates."""
+    out: list[str] = []
+    by_url: dict[str, list[str]] = {}
+    for d in docs:
+        key = rows[d].get("url_hash")
+        if key:
+            by_url.setdefault(key, []).append(d)
+        else:
+            out.append(d)
+
+    def fetched(d: str) -> float:
+        when = (meta or {}).get(d, {}).get("fetched_at")
+        return when.timestamp() if when is not None else float("-inf")
+
+    for group in by_url.values():
+        latest = max(fetched(d) for d in group)
+        current = {text_identity(rows[d]) for d in group if fetched(d) == latest}
+        out.extend(d for d in group if text_identity(rows[d]) in current)
+    return out
+
+
 def _iter_rows(table: pa.Table, columns: Iterable[str]) -> Iterator[dict[str, Any]]:
     present = [c for c in columns if c in table.column_names]
     yield from table.select(present).to_pylist()
@@ -74,9 +110,11 @@ def resolve_clusters(
     ``cluster_id``
         the smallest ``article_id`` in the cluster (deterministic and independent of processing order);
     ``representative``
-        doc_id of the member published earliest (unknown dates last), then with the longest body, then (when
-        ``meta`` maps doc_id → ``{"url": original URL}``) one whose URL is already canonical (no tracking
-        parameters, not an AMP/mobile variant), then the smallest doc_id;
+        among the members that show the current text of their URL (:func:`current_versions`, when ``meta``
+        gives ``fetched_at``: a corrected version beats the older, longer one), the one published earliest
+        (unknown dates last), then with the longest body, then (when ``meta`` maps doc_id → ``{"url": original
+        URL}``) one whose URL is already canonical (no tracking parameters, not an AMP/mobile variant), then the
+        smallest doc_id;
     ``duplicate_of``
         the representative's ``article_id`` (``None`` for the representative itself);
     ``duplicate_kind``
@@ -129,7 +167,10 @@ def resolve_clusters(
     members: dict[str, list[str]] = {}
     for doc_id in rows:
         members.setdefault(uf.find(doc_id), []).append(doc_id)
-    reps = {root: min(docs, key=lambda d: _rep_key(rows[d], (meta or {}).get(d))) for root, docs in members.items()}
+    reps = {
+        root: min(current_versions(docs, rows, meta), key=lambda d: _rep_key(rows[d], (meta or {}).get(d)))
+        for root, docs in members.items()
+    }
 
     def is_near(d: str, rep: str) -> bool:
         r, p = rows[d], rows[rep]

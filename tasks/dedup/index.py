@@ -19,6 +19,23 @@ def _key64(hex_digest: str | None) -> int | None:
     return int(hex_digest[:16], 16) if hex_digest else None
 
 
+#: ``published`` of a document without a publication date: ranks after every dated one.
+UNKNOWN_PUBLISHED = np.iinfo(np.int64).max
+
+
+def published_us(values: Any) -> np.ndarray:
+    """Publication times (datetimes, or an Arrow timestamp array) as int64 microseconds since the epoch,
+    :data:`UNKNOWN_PUBLISHED` where unknown: the first element of a document's rank (see ``matches``)."""
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        arr: Any = values.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+        return np.asarray(arr.fill_null(UNKNOWN_PUBLISHED).to_numpy(zero_copy_only=False), dtype=np.int64)
+    out = np.full(len(values), UNKNOWN_PUBLISHED, dtype=np.int64)
+    for i, v in enumerate(values):
+        if v is not None:
+            out[i] = round(v.timestamp() * 1_000_000)
+    return out
+
+
 def doc_key(doc_id: str) -> int:
     """64-bit key of a doc_id (first 8 bytes of its SHA-256), used to find earlier versions in the index."""
     return int(_sha256(doc_id)[:16], 16)
@@ -115,6 +132,8 @@ class DedupIndex:
         self.doc_key = _Grow(_U64)
         self.text_key = _Grow(_U64)
         self.alive = _Grow(np.bool_)
+        self.published = _Grow(np.int64)  # µs since the epoch, UNKNOWN_PUBLISHED when unknown
+        self.body_chars = _Grow(np.int64)
         self.has_sig = _Grow(np.bool_)
         self.sigs: _Grow | None = _Grow(np.uint32, num_perm) if num_perm else None
         self.by_doc = _Postings()
@@ -131,7 +150,8 @@ class DedupIndex:
 
     def nbytes(self) -> int:
         """Bytes held by the index's arrays (capacity included) and Arrow id columns."""
-        arrays = [self.doc_key, self.text_key, self.alive, self.has_sig, *([self.sigs] if self.sigs else [])]
+        arrays = [self.doc_key, self.text_key, self.alive, self.published, self.body_chars, self.has_sig]
+        arrays += [self.sigs] if self.sigs else []
         total = sum(g.buf.nbytes for g in arrays)
         for post in (self.by_doc, self.by_url, self.by_text, self.by_band):
             total += sum(k.nbytes + r.nbytes for k, r in post.runs)
@@ -166,8 +186,11 @@ class DedupIndex:
         has_sig: np.ndarray,
         bands: np.ndarray | None,
         alive: np.ndarray | None = None,
+        published: np.ndarray | None = None,
+        body_chars: np.ndarray | None = None,
     ) -> None:
-        """Append rows (all arrays aligned; ``sigs``/``bands`` rows where ``has_sig`` is false are ignored)."""
+        """Append rows (all arrays aligned; ``sigs``/``bands`` rows where ``has_sig`` is false are ignored;
+        ``published``/``body_chars`` rank the documents, unknown/0 when not given)."""
         n = len(doc_keys)
         if n == 0:
             return
@@ -180,6 +203,8 @@ class DedupIndex:
         self.doc_key.extend(doc_keys)
         self.text_key.extend(np.where(has_text, text_keys, 0).astype(_U64))
         self.alive.extend(live)
+        self.published.extend(np.full(n, UNKNOWN_PUBLISHED, dtype=np.int64) if published is None else published)
+        self.body_chars.extend(np.zeros(n, dtype=np.int64) if body_chars is None else body_chars)
         self.has_sig.extend(has_sig & live)
         if sigs is not None and len(sigs) and self.sigs is None:
             self.num_perm = sigs.shape[1]
@@ -223,7 +248,8 @@ class DedupIndex:
         self = cls(num_perm)
         if deduplicated is None or deduplicated.num_rows == 0:
             return self
-        cur = _last_per_doc(deduplicated.select(["doc_id", "content_sha256"]))
+        rank_cols = [c for c in ("published_at", "body_chars") if c in deduplicated.column_names]
+        cur = _last_per_doc(deduplicated.select(["doc_id", "content_sha256", *rank_cols]))
         n = cur.num_rows
         keys = ["doc_id", "content_sha256"]
         if index is not None and index.num_rows:
@@ -272,6 +298,8 @@ class DedupIndex:
             sigs,
             has_sig,
             bands,
+            published=published_us(cur.column("published_at")) if "published_at" in rank_cols else None,
+            body_chars=_int_column(cur, "body_chars") if "body_chars" in rank_cols else None,
         )
         return self
 
@@ -324,6 +352,12 @@ def _left_join_sorted(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Ta
     ordered = left.append_column("_lpos", pa.array(np.arange(left.num_rows, dtype=np.int64)))
     joined = ordered.join(right, keys=keys, join_type="left outer", use_threads=False)
     return joined.sort_by("_lpos").drop_columns(["_lpos"])
+
+
+def _int_column(table: pa.Table, name: str) -> np.ndarray:
+    """An integer column as int64 numpy (nulls as 0)."""
+    col: Any = table.column(name)
+    return np.asarray(col.fill_null(0).to_numpy(), dtype=np.int64)
 
 
 def _fill0(positions: Any) -> Any:

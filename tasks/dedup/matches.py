@@ -163,3 +163,71 @@ def _similarities(earlier: _Earlier, bq: np.ndarray, br: np.ndarray, sigs: np.nd
         other[~old] = sigs[rr[~old] - base]
         sims[s : s + step] = np.count_nonzero(other == sigs[bq[s : s + step]], axis=1) / cfg.num_perm
     return sims
+
+
+class _Ranks:
+    """The order in which documents represent each other, so that the match a document records does not depend
+    on the order in which documents arrive: the earlier publication (unknown dates last), then the longer body,
+    then the smaller doc_id. It is :func:`tasks.dedup.resolve_clusters`' order for representatives without its
+    URL tie-breaks (the index keeps no URLs). A document records as its match only an earlier-seen document that
+    ranks before it; one that ranks first among its copies records none (clusters still join them through their
+    shared keys and near edges). A rerun that deduplicates two copies again therefore writes the same direction
+    as before, never a mutual pair."""
+
+    def __init__(self, earlier: _Earlier, doc_ids: list[str], published: np.ndarray, body_chars: np.ndarray) -> None:
+        self.earlier = earlier
+        self.doc_ids = doc_ids
+        self._published = (earlier.index.published.a, published)
+        self._chars = (earlier.index.body_chars.a, np.asarray(body_chars, dtype=np.int64))
+        self._ids: dict[int, str] = {}
+
+    def _at(self, arrays: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> np.ndarray:
+        """Values of rows numbered index rows first, then batch rows (no copy of the index's arrays)."""
+        base = self.earlier.base
+        out = np.empty(len(rows), dtype=np.int64)
+        old = rows < base
+        out[old] = arrays[0][rows[old]]
+        out[~old] = arrays[1][rows[~old] - base]
+        return out
+
+    def _load(self, rows: list[int]) -> list[str]:
+        base = self.earlier.base
+        todo = sorted({r for r in rows if r not in self._ids and r < base})
+        if todo:
+            self._ids.update(zip(todo, self.earlier.index.doc_ids(np.array(todo, dtype=np.int64)), strict=True))
+        for r in rows:
+            if r >= base:
+                self._ids[r] = self.doc_ids[r - base]
+        return [self._ids[r] for r in rows]
+
+    def before(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Whether row ``rows[i]`` ranks before batch document ``q[i]``."""
+        qrow = q + self.earlier.base
+        pq, pr = self._at(self._published, qrow), self._at(self._published, rows)
+        cq, cr = self._at(self._chars, qrow), self._at(self._chars, rows)
+        out = (pr < pq) | ((pr == pq) & (cr > cq))
+        tie = np.flatnonzero((pr == pq) & (cr == cq))
+        if len(tie):
+            self._load([int(r) for r in rows[tie]])
+            for i in tie.tolist():
+                out[i] = self._ids[int(rows[i])] < self.doc_ids[int(q[i])]
+        return out
+
+    def first_before(self, q: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+        """Per batch document the best-ranked of its rows that rank before it (-1 when none)."""
+        keep = self.before(q, rows)
+        q, rows = q[keep], rows[keep]
+        keys = zip(
+            self._at(self._published, rows).tolist(),
+            (-self._at(self._chars, rows)).tolist(),
+            self._load(rows.tolist()),
+            strict=True,
+        )
+        best: dict[int, tuple[tuple[int, int, str], int]] = {}
+        for qq, rr, key in zip(q.tolist(), rows.tolist(), keys, strict=True):
+            if qq not in best or key < best[qq][0]:
+                best[qq] = (key, rr)
+        out = np.full(n, -1, dtype=np.int64)
+        for qq, (_, rr) in best.items():
+            out[qq] = rr
+        return out

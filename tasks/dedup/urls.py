@@ -7,7 +7,8 @@ hint are folded away by :func:`canonical_url`; :func:`url_key` is what ``url_has
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from collections.abc import Iterator
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
@@ -41,17 +42,70 @@ _AMP_CACHE_RE = re.compile(r"^/(?:c|v|i|wp)/(s/)?([^/?#]+(?:/.*)?)$", re.S)
 _GOOGLE_AMP_RE = re.compile(r"^/amp/(s/)?([^/?#]+(?:/.*)?)$", re.S)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
+#: Session-id parameters (query or ``;`` path parameters, any value): they name a visitor's session, not the page.
+#: Sources: Java Servlet spec 4.0 §7.1.3 (URL rewriting: the path parameter ``jsessionid``); PHP's default
+#: ``session.name`` ``PHPSESSID`` (php.ini, used by ``session.use_trans_sid``); ColdFusion client variables
+#: ``CFID``/``CFTOKEN``; the shop systems osCommerce (``osCsid``) and Zen Cart (``zenid``); the generic
+#: ``sessionid``/``session_id``/``sessid``. courlan's ``TRACKERS_RE`` strips every name containing ``session``,
+#: unanchored, which would also hit content parameters (``session=plenary``), so the names are listed.
+SESSION_PARAMS = frozenset(
+    {"jsessionid", "phpsessid", "sessionid", "session_id", "sessid", "cfid", "cftoken", "oscsid", "zenid"}
+)
+#: Prefixes of session parameters (classic ASP's ``ASPSESSIONID<random>``).
+SESSION_PREFIXES = ("aspsessionid",)
+#: Short names that are session ids only when the value is a random token (``sid`` is phpBB's session id, 32 hex
+#: digits, but also a story id on some sites: ``sid=4711`` and ``sid=08/01/01/1234`` are kept). ``s`` is not
+#: here: it is WordPress's search parameter.
+TOKEN_SESSION_PARAMS = frozenset({"sid"})
+#: A session token: 16 or more letters/digits/``-_`` with at least one digit and one letter (≥ 64 bits of
+#: randomness in hex; PHP's default ids are 26–32 characters).
+_TOKEN_RE = re.compile(r"^(?=[^/]*\d)(?=[^/]*[a-z])[a-z0-9_-]{16,}$", re.I)
+#: ASP.NET cookieless session state puts the id into a path segment: ``/(S(lit3py55t21z5v55vlm25s55))/page``
+#: (also ``(X(1)S(…))``; Microsoft Learn, "Session identifiers": cookieless="UseUri").
+_ASPNET_SESSION_SEGMENT_RE = re.compile(r"^\((?:[A-Z]\([^()/]*\))+\)$", re.I)
+
+
+def _is_session(name: str, value: str) -> bool:
+    """Whether ``name=value`` (a query or ``;`` path parameter) only carries a session id."""
+    key = unquote(name).strip().lower()
+    if key in SESSION_PARAMS or key.startswith(SESSION_PREFIXES):
+        return True
+    return key in TOKEN_SESSION_PARAMS and bool(_TOKEN_RE.match(unquote(value).strip()))
+
 
 def _is_tracking(name: str, value: str) -> bool:
     key = unquote(name).strip().lower()
-    if key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES):
+    if key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES) or _is_session(name, value):
         return True
     amp_values = AMP_PARAMS.get(key)
     return amp_values is not None and unquote(value).strip().lower() in amp_values
 
 
+def _without_session(segment: str) -> str:
+    """A path segment without its session ``;name=value`` parameters (``a.html;jsessionid=AB12`` → ``a.html``)."""
+    if ";" not in segment:
+        return segment
+    head, *params = segment.split(";")
+    kept = [p for p in params if not _is_session(*p.partition("=")[::2])]
+    return ";".join([head, *kept])
+
+
+def route_fragment(fragment: str) -> str:
+    """The fragment when it is a route of a single-page application, else ``""``.
+
+    A hash-bang (``#!/story/123``; Google's retired AJAX crawling scheme mapped it to
+    ``?_escaped_fragment_=``) or a hash route (``#/story/123``: the hash mode of the Angular, Vue and React
+    routers) selects the content the page shows, so it is part of the article's identity. Any other fragment
+    (``#comments``, ``#section-2``) is a position within the same page and is dropped. A route to the root
+    (``#!``, ``#/``, ``#!/``) is the page itself."""
+    if fragment.startswith(("!", "/")) and fragment.lstrip("!/"):
+        return fragment
+    return ""
+
+
 def _clean_path(path: str) -> str:
-    segments = [s for s in path.split("/") if s.lower() != "amp"]
+    segments = [_without_session(s) for s in path.split("/") if not _ASPNET_SESSION_SEGMENT_RE.match(s)]
+    segments = [s for s in segments if s.lower() != "amp"]
     path = "/".join(segments)
     lowered = path.lower()
     if lowered.endswith((".amp.html", ".amp.htm")):
@@ -110,9 +164,12 @@ def _canonical_once(url: str) -> str:
         ]
         if drop:
             rebuilt = url_query_cleaner(rebuilt, drop, remove=True, unique=False)
+    route = route_fragment(parts.fragment)
     # w3lib: percent-encoding normalised (unreserved characters decoded, the rest upper-case %XX), IDN hosts
-    # to punycode, query parameters sorted, fragment dropped.
-    return canonicalize_url(rebuilt, keep_blank_values=True, keep_fragments=False)
+    # to punycode, query parameters sorted, fragment dropped unless it is a route.
+    return canonicalize_url(
+        rebuilt + ("#" + route if route else ""), keep_blank_values=True, keep_fragments=bool(route)
+    )
 
 
 def _canonical_fixpoint(url: str) -> str:
@@ -153,7 +210,48 @@ def _usable_hint(url: str | None, hint: str) -> str | None:
         return None
     if cparts.path in ("", "/") and not cparts.query and uparts.path not in ("", "/"):
         return None  # article page claiming the home page as canonical: a template bug, not a redirect target
+    if is_later_page(url, cand):
+        return None  # page 2 of an article naming page 1: its text is not page 1's (field case D16)
     return cand
+
+
+#: Query parameters that number the pages of a paginated article or list (``?page=2``; WordPress ``paged``;
+#: German/Spanish/Polish/Finnish sites). ``p`` is not one: it is WordPress's post id (``?p=123``).
+PAGE_PARAMS = frozenset({"page", "pg", "paged", "pagenum", "pageno", "seite", "pagina", "strona", "sivu"})
+#: Page markers at the end of a path: ``/2`` (WordPress ``<!--nextpage-->``), ``/page/2``, ``/seite-2``.
+_PAGE_SEGMENT_RE = re.compile(r"^(.*?)/(?:(?:page|seite|pagina|strona|sivu)[/_-]?)?(\d{1,4})$", re.I)
+#: A page marker before a file extension: ``story-2.html``, ``story_seite2.html``, ``story,2.html``.
+_PAGE_FILE_RE = re.compile(r"^(.*?)[-_,](?:page|seite|pagina)?[-_]?(\d{1,4})(\.[a-z]{2,5})$", re.I)
+
+
+def _unpaged(parts: SplitResult) -> Iterator[tuple[str, int]]:
+    """``(URL without one page marker, page number)`` for each page marker the URL may carry."""
+    for regex, keep in ((_PAGE_SEGMENT_RE, (1,)), (_PAGE_FILE_RE, (1, 3))):
+        m = regex.match(parts.path)
+        if m:
+            path = "".join(m.group(g) for g in keep) or "/"
+            yield urlunsplit(parts._replace(path=path)), int(m.group(2))
+    pairs = [p.partition("=") for p in parts.query.split("&")] if parts.query else []
+    for i, (name, _, value) in enumerate(pairs):
+        if unquote(name).lower() in PAGE_PARAMS and value.isdigit():
+            query = "&".join(n + "=" + v for j, (n, _, v) in enumerate(pairs) if j != i)
+            yield urlunsplit(parts._replace(query=query)), int(value)
+
+
+def is_later_page(url: str, hint: str) -> bool:
+    """Whether canonical ``url`` is page 2, 3 … of a paginated article whose first page is canonical ``hint``.
+
+    Such pages often declare page 1 as their ``rel=canonical``; Google's Search Central documentation
+    ("Pagination, incremental page loading, and their impact on Google Search") calls that a mistake: each page
+    has its own content and should be its own canonical. Following the hint would fold page 2 into page 1 as a
+    URL copy and drop its text, so the hint is ignored and the page keeps its own URL. A page marker is a last
+    path segment ``/N``, ``/page/N``, ``/seite-N`` …, a ``-N``/``_N`` before the file extension, or a
+    :data:`PAGE_PARAMS` query parameter, with N ≥ 2; removing it must give the hint's URL."""
+    try:
+        parts, target = urlsplit(url), url_key(hint)
+        return any(n >= 2 and url_key(stripped) == target for stripped, n in _unpaged(parts))
+    except ValueError:
+        return False
 
 
 def canonical_url(url: str, canonical_hint: str | None = None) -> str:
@@ -163,8 +261,11 @@ def canonical_url(url: str, canonical_hint: str | None = None) -> str:
     C18):
 
     * scheme and host lower-cased, trailing dot of the host and user info dropped, default ports (80/443)
-      dropped, fragment dropped, percent-encoding normalised and query parameters sorted
-      (``w3lib.url.canonicalize_url``);
+      dropped, percent-encoding normalised and query parameters sorted (``w3lib.url.canonicalize_url``);
+    * the fragment dropped unless it is a route (``#!/story/123``, ``#/story/123``; :func:`route_fragment`);
+    * session ids removed like tracking parameters: the query or ``;`` path parameters in
+      :data:`SESSION_PARAMS`/:data:`SESSION_PREFIXES` (``;jsessionid=…``, ``PHPSESSID``, ``sessionid`` …),
+      ``sid`` when its value is a random token, and ASP.NET's cookieless ``/(S(…))/`` path segment;
     * tracking parameters removed: every name in :data:`TRACKING_PARAMS` and every name starting with one of
       :data:`TRACKING_PREFIXES` (``utm_*``, ``ga_*``, ``pk_*`` …), matched case-insensitively. courlan's
       ``TRACKERS_RE`` is not used because it is unanchored and also strips content parameters such as
@@ -182,7 +283,8 @@ def canonical_url(url: str, canonical_hint: str | None = None) -> str:
     ``canonical_hint`` (the page's ``rel=canonical``, possibly relative) replaces the URL when, after the same
     canonicalisation, it is http(s), on the same site (hosts equal ignoring a
     ``www.``/``m.``/``mobile.``/``amp.`` prefix; an AMP-cache URL is first mapped to its publisher, so the
-    publisher's hint is accepted) and does not point an article to the bare home page. A hint on another site
+    publisher's hint is accepted), does not point an article to the bare home page and does not point page 2, 3 …
+    of a paginated article to its first page (:func:`is_later_page`, field case D16). A hint on another site
     (syndication partners naming the original) is ignored: such copies are found as ``near`` duplicates
     instead. Without an http(s) ``url`` (local files) a sane http(s) hint is used as is.
 
@@ -227,4 +329,4 @@ def url_key(canonical: str) -> str:
     netloc = parts.netloc.lower()
     if netloc.startswith("www.") and "." in netloc[4:]:
         netloc = netloc[4:]
-    return urlunsplit(("", netloc, parts.path, parts.query, "")).lstrip("/")
+    return urlunsplit(("", netloc, parts.path, parts.query, parts.fragment)).lstrip("/")
