@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tasks import fetch, parse
-from tasks.config import FetchConfig, SourceConfig, load_settings
+from tasks.config import FetchConfig, SourceConfig
 from tests.conftest import REPO, SHARED
 
 pytestmark = pytest.mark.timeout(60)
@@ -118,3 +115,74 @@ def test_relative_link_in_a_local_feed_is_an_invalid_url_that_says_why(tmp_path:
     items, rejects = fetch.discover(SourceConfig("w", "feed", path=str(feed)), FetchConfig())
     assert items == [] and [r["reason"] for r in rejects] == ["invalid_url"]
     assert "relative" in rejects[0]["detail"]
+
+
+# ------------------------------------------------------------------------------------------------ D22
+
+
+def test_d22_sitemap_dates_in_other_formats_never_read_month_first(http: HTTPServer) -> None:
+    case = CASES.get("D22") or pytest.skip("field case D22 not available")
+    base, source, cfg = _serve_case(http, case)
+    items, rejects = fetch.discover(source, cfg)
+    expected = case["expected"]
+    assert [r for r in rejects if r["reason"] == "sitemap_error"] == []
+    found = {i.uri for i in items}
+    assert {u.replace("{BASE}", base) for u in expected["fetched_urls_include"]} <= found
+    assert not {u.replace("{BASE}", base) for u in expected["not_fetched"]} & found
+    by_uri = {i.uri: i.meta for i in items}
+    assert by_uri[base + "/news/a3-dotted"]["lastmod"] == "2024-12-04T00:00:00Z"  # 4 December, not 12 April
+    assert by_uri[base + "/news/a1-null"]["lastmod"] is None  # unknown: undated, kept
+    fetched, fetch_rejects = fetch.fetch_items(items, cfg)
+    assert fetch_rejects == [] and {r["uri"] for r in fetched} == found
+
+
+@pytest.mark.parametrize(
+    ("lastmod", "iso"),
+    [
+        ("2024-12-04", "2024-12-04T00:00:00Z"),
+        ("2024-12-04T10:00:00+01:00", "2024-12-04T09:00:00Z"),
+        ("04.12.2024", "2024-12-04T00:00:00Z"),
+        ("04.12.2024 14:30", "2024-12-04T14:30:00Z"),
+        ("2024/12/04", "2024-12-04T00:00:00Z"),
+        ("2024-12-04 10:00 CET", "2024-12-04T09:00:00Z"),
+        ("Wed, 04 Dec 2024 10:00:00 GMT", "2024-12-04T10:00:00Z"),
+        ("25/12/2024", "2024-12-25T00:00:00Z"),  # the numbers prove the order
+        ("04/12/2024", None),  # order not stated: unknown, never month-first
+        ("12-04-2024", None),
+        ("null", None),
+        ("2024-13-45", None),
+        ("", None),
+        ("9" * 500, None),
+    ],
+)
+def test_sitemap_lastmod_formats(lastmod: str, iso: str | None) -> None:
+    doc = (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>http://news.example/a</loc><lastmod>{lastmod}</lastmod></url>"
+        "<url><loc>http://news.example/b</loc></url></urlset>"
+    )
+    children, pages = fetch._sitemap_pages("sitemap.xml", doc.encode(), 1_000_000)
+    assert children == [] and [p["url"] for p in pages] == ["http://news.example/a", "http://news.example/b"]
+    assert fetch._iso(pages[0]["lastmod"]) == iso
+    since = fetch._parse_iso("2024-06-01T00:00:00+00:00")
+    items = [fetch.FetchItem("s", p["url"], None, p["url"], {"date": fetch._iso(p["lastmod"])}) for p in pages]
+    kept = fetch.apply_filters(SourceConfig("s", "sitemap", url="http://news.example/sm.xml", since=since), items)
+    assert len(kept) == 2  # December (or unknown) pages are never dropped by a June since filter
+
+
+def test_google_news_sitemap_dates_and_titles_survive_odd_forms_and_image_locs() -> None:
+    doc = (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+        ' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">'
+        "<url><image:image><image:loc>http://news.example/i.jpg</image:loc><image:title>Pic</image:title>"
+        "</image:image><loc>http://news.example/a</loc><news:news><news:publication><news:name>W</news:name>"
+        "<news:language>de</news:language></news:publication><news:publication_date>04.12.2024 10:00"
+        "</news:publication_date><news:title>Br&#252;cke offen</news:title></news:news></url>"
+        "<url><loc>http://news.example/b</loc><lastmod>99999999999999999999999</lastmod></url></urlset>"
+    )
+    _, pages = fetch._sitemap_pages("news.xml", doc.encode(), 1_000_000)
+    assert [(p["url"], fetch._iso(p["published"]), p["title"]) for p in pages] == [
+        ("http://news.example/a", "2024-12-04T10:00:00Z", "Brücke offen"),
+        ("http://news.example/b", None, None),
+    ]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import io
 import re
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import protego  # type: ignore[import-untyped, unused-ignore]
 
@@ -63,10 +65,98 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
+_YEAR_FIRST = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b")
+_DOTTED_DMY = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\b")
+_NUMERIC_YEAR_LAST = re.compile(r"(\d{1,2})[-/](\d{1,2})[-/]\d{4}\b")
+_DATE_ELEMENT = re.compile(
+    r"(<(?:[\w.-]+:)?(lastmod|publication_date)\b[^>]*>).*?(</(?:[\w.-]+:)?\2\s*>)", re.DOTALL | re.IGNORECASE
+)
+_MAX_DATE_CHARS = 100  # a longer "date" is not one (and would cost dateparser time)
+
+
+def _date_order(value: str) -> str | None:
+    """The field order a non-ISO date string's own format states: ``YMD`` when it starts with a 4-digit year,
+    ``DMY`` for dotted ``dd.mm.yyyy`` (the dotted form is day-first wherever it is used) or when the month is
+    a name, for ``a/b/yyyy`` only the order the numbers prove (a first field over 12 is a day, a second one over
+    12 makes the first the month); None when the order is not stated (``04/12/2024``): such a date is unknown,
+    never guessed month-first."""
+    if _YEAR_FIRST.match(value):
+        return "YMD"
+    if _DOTTED_DMY.match(value):
+        return "DMY"
+    numeric = _NUMERIC_YEAR_LAST.match(value)
+    if numeric:
+        first, second = int(numeric.group(1)), int(numeric.group(2))
+        return "DMY" if first > 12 else "MDY" if second > 12 else None
+    return "DMY" if re.search(r"[A-Za-z]{3}", value) else None
+
+
+def _sitemap_date(value: str | None) -> dt.datetime | None:
+    """A sitemap ``lastmod`` / ``news:publication_date`` as an aware UTC datetime (naive values are taken as
+    UTC), None when unknown. W3C Datetime (ISO 8601) is read exactly; other forms (``04.12.2024``,
+    ``2024/12/04``, ``Tue Mar 01 2022 16:06:13 GMT+0000``, zone abbreviations) by dateparser in the field order
+    the format states (:func:`_date_order`); ``null``, impossible dates and ambiguous orders are None (the page
+    is undated and passes a ``since`` filter). Never raises."""
+    text = (value or "").strip()
+    if not text or len(text) > _MAX_DATE_CHARS:
+        return None
+    try:
+        return _aware(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        pass
+    order = _date_order(text)
+    if order is None:
+        return None
+    import dateparser
+
+    try:
+        parsed = dateparser.parse(
+            text, languages=["en"], settings={"DATE_ORDER": order, "STRICT_PARSING": True, "PARSERS": ["absolute-time"]}
+        )
+    except Exception:  # dateparser failing on odd input: the date is unknown
+        return None
+    return _aware(parsed)
+
+
+def _raw_fields(text: str) -> dict[str, dict[str, str]] | None:
+    """``{loc: {"lastmod", "publication_date", "title": text}}`` of an XML ``urlset`` (``publication_date`` and
+    ``title`` of the Google News namespace only), read here because ultimate-sitemap-parser reads any date form
+    it does not recognise month-first (and raises on some); None when ``text`` is not XML (text sitemaps), not
+    well-formed or not a urlset (RSS / Atom sitemaps keep the parser's RFC 822 / ISO dates). The entity/DOCTYPE
+    refusal has run before, so nothing is expanded."""
+    if not text.lstrip().startswith("<"):
+        return None
+    out: dict[str, dict[str, str]] = {}
+    fields: dict[str, str] = {}
+    root: str | None = None
+    try:
+        for event, elem in ElementTree.iterparse(io.StringIO(text), events=("start", "end")):
+            ns, _, name = elem.tag.rpartition("}") if isinstance(elem.tag, str) else ("", "", "")
+            if event == "start":
+                if root is None:
+                    root = name
+                    if root != "urlset":
+                        return None  # RSS / Atom / index: the parser's own dates (RFC 822 / ISO) are kept
+                if name == "url":
+                    fields = {}
+            elif (name in ("loc", "lastmod") and "sitemap-" not in ns) or (  # not image:loc and the like
+                name in ("publication_date", "title") and "sitemap-news" in ns
+            ):
+                fields.setdefault(name, (elem.text or "").strip())
+            elif name == "url":
+                if fields.get("loc"):
+                    out.setdefault(fields["loc"], fields)
+                elem.clear()
+    except ElementTree.ParseError:
+        return None
+    return out
+
+
 def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dict[str, Any]]]:
     """Parse one sitemap document with ultimate-sitemap-parser, from bytes we fetched (its own fetching is never
     used: ``sitemap_from_str`` gets text, sub-sitemaps come back as URLs). Returns (child sitemap URLs, pages as
-    ``{url, lastmod, published, title}``). Raises :class:`_Reject` (sitemap_error)."""
+    ``{url, lastmod, published, title}``); an XML urlset's dates are our own reading (:func:`_sitemap_date`), an
+    unreadable one leaves the page undated. Raises :class:`_Reject` (sitemap_error)."""
     from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
     from usp.tree import sitemap_from_str
 
@@ -76,7 +166,11 @@ def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dic
         except _Reject as rej:
             raise _Reject("sitemap_error", f"gzipped sitemap: {rej.reason}: {rej.detail}") from rej
     _refuse_entities(data, "sitemap", "sitemap_error")
-    parsed = sitemap_from_str(_xml_text(data))
+    text = _xml_text(data)
+    raw = _raw_fields(text)
+    # the parser gets no dates of an XML urlset to guess at (it reads unknown forms month-first and raises on some,
+    # losing the whole sitemap): they are read by _sitemap_date from ``raw``
+    parsed = sitemap_from_str(_DATE_ELEMENT.sub(r"\1\3", text) if raw is not None else text)
     if isinstance(parsed, InvalidSitemap):
         raise _Reject("sitemap_error", f"not a parseable sitemap: {parsed.reason[:300]}")
     if isinstance(parsed, AbstractIndexSitemap):
@@ -84,14 +178,14 @@ def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dic
     pages = []
     for page in parsed.all_pages():
         story = page.news_story
-        pages.append(
-            {
-                "url": page.url,
-                "lastmod": _aware(page.last_modified),
-                "published": _aware(story.publish_date) if story is not None else None,
-                "title": clean_feed_text(story.title) if story is not None else None,
-            }
-        )
+        lastmod = _aware(page.last_modified)
+        published = _aware(story.publish_date) if story is not None else None
+        title = story.title if story is not None else None
+        if raw is not None:  # XML: our reading of the text (the parser saw no dates, so it made no news story)
+            found = raw.get(page.url.strip(), {})
+            lastmod, published = _sitemap_date(found.get("lastmod")), _sitemap_date(found.get("publication_date"))
+            title = found.get("title")
+        pages.append({"url": page.url, "lastmod": lastmod, "published": published, "title": clean_feed_text(title)})
     return [], pages
 
 
