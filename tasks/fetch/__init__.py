@@ -57,8 +57,9 @@ attempts: ``rate_limited``, retried by a later run). A host with ``breaker_failu
 its circuit opened: its remaining URLs are left pending (no reject), for a later run. Only decodable content
 encodings are advertised (:data:`ACCEPT_ENCODING`); raw bytes are streamed and decompressed here with a cap on
 the *decompressed* size (``max_bytes``; a gzip bomb never grows past it: ``too_large``); an unknown encoding or
-a corrupt/truncated stream is ``decode_error``. One attempt (headers and body) must finish within
-``deadline_s`` (``timeout``; checked as bytes arrive, so the overrun is at most one read timeout).
+a corrupt/truncated stream is ``decode_error``. One attempt (connect, status line, headers and body) must finish
+within ``deadline_s`` (``timeout``, not retried): every socket operation waits at most until the deadline, so a
+server trickling its headers is cut too (robots.txt, feeds and sitemaps are fetched the same way).
 
 Revisits: ``fetch_items(validators=...)`` makes the request conditional (``If-None-Match`` /
 ``If-Modified-Since`` from the stored version's ``etag`` / ``last_modified``); a 304 yields no row. Rows carry
