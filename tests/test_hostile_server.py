@@ -224,3 +224,30 @@ def test_429_with_retry_after_is_waited_for_and_retried(srv: Hostile) -> None:
 def test_image_served_as_html_is_unsupported(srv: Hostile) -> None:
     row, rej = fetch_one(srv.url("/png"))
     assert row is None and rej["reason"] == "unsupported_media_type" and "image/png" in rej["detail"]
+
+
+# ------------------------------------------------------------------------------------------------ robots
+
+
+@pytest.mark.parametrize("kind", ["feed", "sitemap"])
+def test_robots_txt_applies_to_the_feed_or_sitemap_document_itself(srv: Hostile, kind: str) -> None:
+    srv.robots = "everything"
+    url = srv.url(f"/{kind}.xml")
+    items, rejects = fetch.discover(SourceConfig("s", kind, url=url), cfg(robots_txt=True))
+    assert items == [] and [(r["uri"], r["reason"]) for r in rejects] == [(url, "robots_disallowed")]
+    assert "robots.txt" in rejects[0]["detail"]
+    assert srv.log == ["/robots.txt"]  # the document itself was never requested
+
+
+def test_robots_txt_of_a_sitemap_child_and_of_pages(srv: Hostile) -> None:
+    srv.robots = "disallow"
+    allowed = fetch.discover(SourceConfig("s", "feed", url=srv.url("/feed.xml")), cfg(robots_txt=True))
+    assert [i.uri for i in allowed[0]] == [srv.url("/page")] and allowed[1] == []
+    items, rejects = fetch.discover(
+        SourceConfig("s", "sitemap", url=srv.url("/private/sitemap.xml")), cfg(robots_txt=True)
+    )
+    assert items == [] and [r["reason"] for r in rejects] == ["robots_disallowed"]
+    row, rej = fetch_one(srv.url("/private/page"), cfg(robots_txt=True))
+    assert row is None and rej["reason"] == "robots_disallowed"
+    assert not [p for p in srv.log if p.startswith("/private/")]
+    assert srv.log.count("/robots.txt") == 1  # read once, cached for feeds, sitemaps and pages alike

@@ -47,7 +47,9 @@ applied by ``flows.stages.discover_source`` to documents not stored yet, so noth
 HTTP (:class:`_Crawler`): up to ``workers`` concurrent requests, ``per_host_concurrency`` per origin and one
 request start per ``per_host_delay_s`` seconds per origin (raised by ``Crawl-delay``); robots.txt (protego) read
 once per origin and kept ``robots_cache_s`` seconds (a 4xx means no rules; a 5xx or network failure leaves the
-host's URLs for a later run, as RFC 9309 asks); disallowed URLs are ``robots_disallowed`` without a request.
+host's URLs for a later run, as RFC 9309 asks); disallowed URLs are ``robots_disallowed`` without a request. The
+same rules apply to feed and sitemap documents themselves (a disallowed one is a ``robots_disallowed`` discovery
+reject; one whose robots.txt is unavailable is a ``feed_error`` / ``sitemap_error``, read again next run).
 Redirects are followed by hand (each hop checked against private addresses unless
 ``FetchConfig.allow_private_addresses``, and against the target host's robots.txt), at most ``max_redirects``
 hops; a repeated URL or too many hops is ``redirect_loop``. Each request is attempted ``1 + retries`` times on

@@ -22,6 +22,7 @@ from tasks.config import FetchConfig, SourceConfig
 from tasks.fetch.client import _http_get, _make_client
 from tasks.fetch.files import _read_local
 from tasks.fetch.items import FetchItem, _Reject, _reject_row
+from tasks.fetch.robots import _robots_gate
 
 _FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
 
@@ -102,13 +103,18 @@ def feed_date_iso(value: str | None) -> str | None:
 
 def _feed_bytes(source: SourceConfig, cfg: FetchConfig) -> tuple[str, str | None, bytes]:
     """(feed uri, the document's own URL after redirects - the base of its relative links, None for a local
-    file -, feed bytes). Raises :class:`_Reject` (feed_error) when the feed cannot be obtained."""
+    file -, feed bytes). The feed's robots.txt is obeyed (each redirect hop's too). Raises :class:`_Reject`:
+    ``robots_disallowed`` (not requested), ``feed_error`` when the feed cannot be obtained."""
     if source.url:
         uri = source.url
         try:
             with _make_client(cfg, _FEED_ACCEPT) as client:
-                res = _http_get(client, source.url, cfg)
+                gate = _robots_gate(client, cfg, "feed_error")
+                gate(source.url)
+                res = _http_get(client, source.url, cfg, gate=gate)
         except _Reject as rej:
+            if rej.reason in ("robots_disallowed", "feed_error"):
+                raise
             raise _Reject("feed_error", f"{rej.reason}: {rej.detail}") from rej
         return uri, res.final_url, res.body
     if source.path:
@@ -143,7 +149,7 @@ def _discover_feed(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchIt
                 f"not a parseable feed: {type(exc).__name__ + ': ' + str(exc) if exc else 'no entries'}",
             )
     except _Reject as rej:
-        return [], [_reject_row(source.name, uri, "feed_error", rej.detail)]
+        return [], [_reject_row(source.name, uri, rej.reason, rej.detail)]
     except Exception as exc:  # feedparser failing in an unexpected way
         return [], [_reject_row(source.name, uri, "feed_error", f"{type(exc).__name__}: {exc}")]
 

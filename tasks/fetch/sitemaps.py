@@ -26,6 +26,7 @@ from tasks.fetch.feeds import _refuse_entities, clean_feed_text
 from tasks.fetch.files import _read_local
 from tasks.fetch.items import FetchItem, _Reject, _reject_row
 from tasks.fetch.politeness import _origin
+from tasks.fetch.robots import _robots_gate
 
 _SITEMAP_ACCEPT = "application/xml,text/xml;q=0.9,application/x-gzip;q=0.8,text/plain;q=0.5,*/*;q=0.3"
 
@@ -235,16 +236,23 @@ def _discover_sitemap(source: SourceConfig, cfg: FetchConfig) -> tuple[list[Fetc
                 queue.append((child, depth))
 
     with _make_client(cfg, _SITEMAP_ACCEPT) as client:
+        gate = _robots_gate(client, cfg, "sitemap_error")
 
         def get(url: str) -> bytes:
+            """The bytes of one sitemap (or of the robots.txt listing them); its robots.txt is obeyed first.
+            Raises :class:`_Reject`: ``robots_disallowed`` (not requested) or ``sitemap_error``."""
             origin = _origin(url)
-            wait = last_request.get(origin, -1e9) + cfg.per_host_delay_s - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            last_request[origin] = time.monotonic()
             try:
-                return _http_get(client, url, cfg).body
+                if urlsplit(url).path != "/robots.txt":
+                    gate(url)
+                wait = last_request.get(origin, -1e9) + cfg.per_host_delay_s - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                last_request[origin] = time.monotonic()
+                return _http_get(client, url, cfg, gate=gate).body
             except _Reject as rej:
+                if rej.reason in ("robots_disallowed", "sitemap_error"):
+                    raise
                 raise _Reject("sitemap_error", f"{rej.reason}: {rej.detail}") from rej
 
         if source.url and urlsplit(source.url).path.endswith("/robots.txt"):
@@ -252,7 +260,7 @@ def _discover_sitemap(source: SourceConfig, cfg: FetchConfig) -> tuple[list[Fetc
                 robots = protego.Protego.parse(get(source.url).decode("utf-8", "replace"))
                 listed = list(robots.sitemaps)
             except _Reject as rej:
-                return [], [_reject_row(source.name, source.url, "sitemap_error", rej.detail)]
+                return [], [_reject_row(source.name, source.url, rej.reason, rej.detail)]
             if not listed:
                 return [], [_reject_row(source.name, source.url, "sitemap_error", "robots.txt lists no Sitemap:")]
             seen.add(source.url)
@@ -281,7 +289,7 @@ def _discover_sitemap(source: SourceConfig, cfg: FetchConfig) -> tuple[list[Fetc
             try:
                 children, pages = _sitemap_pages(url, get(url), cfg.max_bytes)
             except _Reject as rej:
-                rejects.append(_reject_row(source.name, url, "sitemap_error", rej.detail))
+                rejects.append(_reject_row(source.name, url, rej.reason, rej.detail))
                 continue
             except Exception as exc:  # the parser failing in an unexpected way: this sitemap only
                 rejects.append(_reject_row(source.name, url, "sitemap_error", f"{type(exc).__name__}: {exc}"))
