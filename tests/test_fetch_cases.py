@@ -186,3 +186,38 @@ def test_google_news_sitemap_dates_and_titles_survive_odd_forms_and_image_locs()
         ("http://news.example/a", "2024-12-04T10:00:00Z", "Brücke offen"),
         ("http://news.example/b", None, None),
     ]
+
+
+# ------------------------------------------------------------------------------------------------ invalid URLs
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/a", "http://127.0.0.1:0/a", "https://127.0.0.1:70000/"])
+def test_impossible_port_is_an_invalid_url(url: str) -> None:
+    cfg = FetchConfig(allow_private_addresses=True, robots_txt=False, retries=0)
+    stats = fetch.FetchStats()
+    fetched, rejects = fetch.fetch_items([fetch.FetchItem("web", url, None, url, {})], cfg, stats=stats)
+    assert fetched == [] and stats.deferred == 0
+    assert [r["reason"] for r in rejects] == ["invalid_url"] and "port" in rejects[0]["detail"]
+
+
+def test_sitemap_entries_that_are_not_http_are_rejected_not_lost(http: HTTPServer) -> None:
+    u = http.url_for
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    index = (
+        f'<?xml version="1.0"?><sitemapindex {ns}><sitemap><loc>ftp://files.example/a.xml</loc></sitemap>'
+        f"<sitemap><loc>/relative.xml</loc></sitemap><sitemap><loc>{u('/b.xml')}</loc></sitemap></sitemapindex>"
+    )
+    urlset = (
+        f'<?xml version="1.0"?><urlset {ns}><url><loc>javascript:alert(1)</loc></url>'
+        f"<url><loc>{u('/page')}</loc></url></urlset>"
+    )
+    http.expect_request("/index.xml").respond_with_data(index, content_type="application/xml")
+    http.expect_request("/b.xml").respond_with_data(urlset, content_type="application/xml")
+    cfg = FetchConfig(allow_private_addresses=True, robots_txt=False, per_host_delay_s=0.0, retries=0)
+    items, rejects = fetch.discover(SourceConfig("s", "sitemap", url=u("/index.xml")), cfg)
+    assert [i.uri for i in items] == [u("/page")]
+    assert sorted((r["uri"], r["reason"]) for r in rejects) == [
+        ("/relative.xml", "invalid_url"),
+        ("ftp://files.example/a.xml", "invalid_url"),
+        ("javascript:alert(1)", "invalid_url"),
+    ]

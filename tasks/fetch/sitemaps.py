@@ -120,11 +120,12 @@ def _sitemap_date(value: str | None) -> dt.datetime | None:
 
 
 def _raw_fields(text: str) -> dict[str, dict[str, str]] | None:
-    """``{loc: {"lastmod", "publication_date", "title": text}}`` of an XML ``urlset`` (``publication_date`` and
-    ``title`` of the Google News namespace only), read here because ultimate-sitemap-parser reads any date form
-    it does not recognise month-first (and raises on some); None when ``text`` is not XML (text sitemaps), not
-    well-formed or not a urlset (RSS / Atom sitemaps keep the parser's RFC 822 / ISO dates). The entity/DOCTYPE
-    refusal has run before, so nothing is expanded."""
+    """``{loc: {"lastmod", "publication_date", "title": text}}`` of the entries (``url`` or ``sitemap``) of an XML
+    ``urlset`` or ``sitemapindex`` (``publication_date`` and ``title`` of the Google News namespace only), in
+    document order. Read here because ultimate-sitemap-parser reads any date form it does not recognise
+    month-first (and raises on some) and silently drops index entries that are not http(s). None when ``text``
+    is not XML (text sitemaps), not well-formed or another document (RSS / Atom sitemaps keep the parser's
+    RFC 822 / ISO dates). The entity/DOCTYPE refusal has run before, so nothing is expanded."""
     if not text.lstrip().startswith("<"):
         return None
     out: dict[str, dict[str, str]] = {}
@@ -136,15 +137,15 @@ def _raw_fields(text: str) -> dict[str, dict[str, str]] | None:
             if event == "start":
                 if root is None:
                     root = name
-                    if root != "urlset":
-                        return None  # RSS / Atom / index: the parser's own dates (RFC 822 / ISO) are kept
-                if name == "url":
+                    if root not in ("urlset", "sitemapindex"):
+                        return None
+                if name in ("url", "sitemap"):
                     fields = {}
             elif (name in ("loc", "lastmod") and "sitemap-" not in ns) or (  # not image:loc and the like
                 name in ("publication_date", "title") and "sitemap-news" in ns
             ):
                 fields.setdefault(name, (elem.text or "").strip())
-            elif name == "url":
+            elif name in ("url", "sitemap"):
                 if fields.get("loc"):
                     out.setdefault(fields["loc"], fields)
                 elem.clear()
@@ -153,11 +154,20 @@ def _raw_fields(text: str) -> dict[str, dict[str, str]] | None:
     return out
 
 
+def _dropped(raw: dict[str, dict[str, str]] | None, kept: list[str]) -> list[str]:
+    """Entry locations of the document (``raw``, in order) the parser did not return (it drops e.g. index entries
+    that are not http(s)): they are returned too, so the caller rejects each as ``invalid_url`` instead of losing
+    it silently."""
+    listed = {url.strip() for url in kept}
+    return [loc for loc in (raw or {}) if loc not in listed]
+
+
 def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dict[str, Any]]]:
     """Parse one sitemap document with ultimate-sitemap-parser, from bytes we fetched (its own fetching is never
     used: ``sitemap_from_str`` gets text, sub-sitemaps come back as URLs). Returns (child sitemap URLs, pages as
     ``{url, lastmod, published, title}``); an XML urlset's dates are our own reading (:func:`_sitemap_date`), an
-    unreadable one leaves the page undated. Raises :class:`_Reject` (sitemap_error)."""
+    unreadable one leaves the page undated; every entry of an XML document is returned, also one that is not
+    http(s) (the caller rejects it as ``invalid_url``). Raises :class:`_Reject` (sitemap_error)."""
     from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
     from usp.tree import sitemap_from_str
 
@@ -175,7 +185,8 @@ def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dic
     if isinstance(parsed, InvalidSitemap):
         raise _Reject("sitemap_error", f"not a parseable sitemap: {parsed.reason[:300]}")
     if isinstance(parsed, AbstractIndexSitemap):
-        return [s.url for s in parsed.sub_sitemaps], []
+        children = [s.url for s in parsed.sub_sitemaps]
+        return children + _dropped(raw, children), []
     pages = []
     for page in parsed.all_pages():
         story = page.news_story
@@ -187,6 +198,12 @@ def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dic
             lastmod, published = _sitemap_date(found.get("lastmod")), _sitemap_date(found.get("publication_date"))
             title = found.get("title")
         pages.append({"url": page.url, "lastmod": lastmod, "published": published, "title": clean_feed_text(title)})
+    for loc in _dropped(raw, [p["url"] for p in pages]):
+        found = (raw or {})[loc]
+        lastmod, published = _sitemap_date(found.get("lastmod")), _sitemap_date(found.get("publication_date"))
+        pages.append(
+            {"url": loc, "lastmod": lastmod, "published": published, "title": clean_feed_text(found.get("title"))}
+        )
     return [], pages
 
 
