@@ -187,7 +187,7 @@ def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dic
     if isinstance(parsed, AbstractIndexSitemap):
         children = [s.url for s in parsed.sub_sitemaps]
         return children + _dropped(raw, children), []
-    pages = []
+    pages: list[dict[str, Any]] = []
     for page in parsed.all_pages():
         story = page.news_story
         lastmod = _aware(page.last_modified)
@@ -198,7 +198,7 @@ def _sitemap_pages(uri: str, data: bytes, cap: int) -> tuple[list[str], list[dic
             lastmod, published = _sitemap_date(found.get("lastmod")), _sitemap_date(found.get("publication_date"))
             title = found.get("title")
         pages.append({"url": page.url, "lastmod": lastmod, "published": published, "title": clean_feed_text(title)})
-    for loc in _dropped(raw, [p["url"] for p in pages]):
+    for loc in _dropped(raw, [str(p["url"]) for p in pages]):
         found = (raw or {})[loc]
         lastmod, published = _sitemap_date(found.get("lastmod")), _sitemap_date(found.get("publication_date"))
         pages.append(
