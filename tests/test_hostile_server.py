@@ -5,12 +5,13 @@ writes its answers byte by byte where the behaviour needs it (headers trickled o
 WSGI test server cannot do. Each test asserts what the stage did (reject reason and detail, what was requested);
 time bounds are generous and only keep a broken fetch from hanging the suite.
 
-Paths: ``/trickle/...`` (status line and headers trickled forever), ``/bomb`` (gzip bomb), ``/loop/a`` ⇄
-``/loop/b`` (redirect loop), ``/busy`` (429 with ``Retry-After: 1``, then the page), ``/json`` (JSON served as
-``text/html``), ``/png`` (an image served as ``text/html``), ``/private/...`` (disallowed by robots.txt when
-:attr:`Hostile.robots` is ``"disallow"``), ``/page`` and ``/feed.xml`` / ``/sitemap.xml`` (ordinary documents).
-``/robots.txt`` answers by :attr:`Hostile.robots`: ``"none"`` (404), ``"disallow"`` (``Disallow: /private/``),
-``"everything"`` (``Disallow: /``) or ``"trickle"``.
+Paths: ``/trickle/...`` (status line, then headers trickled for TRICKLE_FOR_S), ``/bomb`` (gzip bomb),
+``/loop/a`` ⇄ ``/loop/b`` (redirect loop), ``/busy`` (429 with ``Retry-After: 1``, then the page), ``/json``
+(:attr:`Hostile.json_body`, JSON unless a test changes it, served as ``text/html``), ``/png`` (an image served as
+``text/html``), ``/private/...`` (disallowed by robots.txt when :attr:`Hostile.robots` is ``"disallow"``),
+``/page`` and ``/feed.xml`` / ``/sitemap.xml`` (ordinary documents). ``/robots.txt`` answers by
+:attr:`Hostile.robots`: ``"none"`` (404), ``"disallow"`` (``Disallow: /private/``), ``"everything"``
+(``Disallow: /``) or ``"trickle"``.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path == "/busy" and hits == 1:
             return self._send(429, b"slow down", "text/plain", Retry_After="1")
         if path == "/json":
-            return self._send(200, b'{"items": [{"id": 1, "title": "<b>not a page</b>"}], "next": null}', "text/html")
+            return self._send(200, srv.json_body, "text/html")
         if path == "/png":
             return self._send(200, b"\x89PNG\r\n\x1a\n" + bytes(200), "text/html")
         if path.endswith("feed.xml"):
@@ -126,6 +127,7 @@ class Hostile(http.server.ThreadingHTTPServer):
         self.log: list[str] = []
         self.hits: dict[str, int] = {}
         self.robots = "none"
+        self.json_body = b'{"items": [{"id": 1}]}'
         self.stopping = threading.Event()
         self.bomb = gzip.compress(b"\0" * 20_000_000, 9)  # 20 MB of zeros in about 20 kB
 
@@ -251,3 +253,27 @@ def test_robots_txt_of_a_sitemap_child_and_of_pages(srv: Hostile) -> None:
     assert row is None and rej["reason"] == "robots_disallowed"
     assert not [p for p in srv.log if p.startswith("/private/")]
     assert srv.log.count("/robots.txt") == 1  # read once, cached for feeds, sitemaps and pages alike
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"items": [{"id": 1, "title": "<b>not a page</b>"}], "next": null}',
+        b'\xef\xbb\xbf  [{"html": "<div><p>Hello</p></div>"}]\n',
+        '{"text": "Grüße"}'.encode("utf-16"),
+    ],
+)
+def test_json_served_as_html_is_unsupported(srv: Hostile, body: bytes) -> None:
+    srv.json_body = body
+    row, rej = fetch_one(srv.url("/json"))
+    assert row is None and rej["reason"] == "unsupported_media_type"
+    assert "application/json" in rej["detail"] and "text/html" in rej["detail"]
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json} <p>but a page</p>", b"[1] Notes: the council met on Monday and voted.", PAGE]
+)
+def test_text_that_only_starts_like_json_is_kept(srv: Hostile, body: bytes) -> None:
+    srv.json_body = body
+    row, rej = fetch_one(srv.url("/json"))
+    assert rej is None and row["content"] == body
