@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -221,3 +224,84 @@ def test_sitemap_entries_that_are_not_http_are_rejected_not_lost(http: HTTPServe
         ("ftp://files.example/a.xml", "invalid_url"),
         ("javascript:alert(1)", "invalid_url"),
     ]
+
+
+# ------------------------------------------------------------------------------------------------ unreadable folders
+
+_DISCOVER_AS_NOBODY = """
+import json, os, sys
+from tasks import fetch  # imported first: the interpreter itself may live where nobody can read
+from tasks.config import FetchConfig, SourceConfig
+os.setgroups([]); os.setgid(65534); os.setuid(65534)  # an ordinary user: folder permissions apply again
+items, rejects = fetch.discover(SourceConfig("s", "files", path=sys.argv[1]), FetchConfig())
+print(json.dumps({"items": [i.uri for i in items], "rejects": [[r["uri"], r["reason"]] for r in rejects]}))
+"""
+
+
+def _discover_files(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Discover a files source at ``path`` as an ordinary user: in this process, or - when the tests run as root,
+    who may read any folder - in a child process that drops to ``nobody`` first."""
+    if os.geteuid() != 0:
+        items, rejects = fetch.discover(SourceConfig("s", "files", path=str(path)), FetchConfig())
+        return [i.uri for i in items], [[r["uri"], r["reason"]] for r in rejects]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _DISCOVER_AS_NOBODY, str(path)], capture_output=True, text=True, env=env, timeout=120
+    )
+    if proc.returncode != 0 and "PermissionError" in proc.stderr and "setuid" in proc.stderr:
+        pytest.skip("running as root without the right to become nobody: chmod 000 cannot be tested here")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out["items"], out["rejects"]
+
+
+@pytest.fixture
+def world_path() -> Iterator[Path]:
+    """A folder every user can reach (pytest's tmp_path is private to the user running the tests)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="newsflow-unreadable-"))
+    folder.chmod(0o755)
+    yield folder
+    for sub in folder.rglob("*"):
+        if sub.is_dir() and not sub.is_symlink():
+            sub.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def test_unreadable_sub_folder_and_source_folder_are_read_errors(world_path: Path) -> None:
+    raw = world_path / "raw"
+    (raw / "locked").mkdir(parents=True)
+    (raw / "ok.html").write_text("<html><body><p>ok</p></body></html>")
+    (raw / "locked" / "hidden.html").write_text("<html><body><p>never seen</p></body></html>")
+    (raw / "locked").chmod(0o000)
+    raw.chmod(0o755)
+    items, rejects = _discover_files(raw)
+    assert items == ["file:ok.html"]
+    assert rejects == [["file:locked/", "read_error"]]
+    raw.chmod(0o311)  # the source folder itself cannot be listed (still searchable)
+    items, rejects = _discover_files(raw)
+    assert items == [] and rejects == [["file:/", "read_error"]]
+
+
+def test_folder_whose_path_is_too_long_to_list_is_a_read_error(tmp_path: Path) -> None:
+    """A failure even root cannot read past: a folder nested beyond PATH_MAX (ENAMETOOLONG)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ok.html").write_text("<html><body><p>ok</p></body></html>")
+    fd = os.open(raw, os.O_RDONLY)
+    try:
+        for _ in range(20):  # 20 x 251 characters: far beyond PATH_MAX (4096)
+            os.mkdir("d" * 250, dir_fd=fd)
+            nxt = os.open("d" * 250, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        with open(os.open("deep.html", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as fh:
+            fh.write("<html><body><p>deep</p></body></html>")
+    finally:
+        os.close(fd)
+    items, rejects = fetch.discover(SourceConfig("s", "files", path=str(raw)), FetchConfig())
+    assert [i.uri for i in items] == ["file:ok.html"]
+    assert [r["reason"] for r in rejects] == ["read_error"] and rejects[0]["uri"].startswith("file:" + "d" * 250)
+    assert "cannot list folder" in rejects[0]["detail"]
