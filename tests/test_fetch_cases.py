@@ -305,3 +305,20 @@ def test_folder_whose_path_is_too_long_to_list_is_a_read_error(tmp_path: Path) -
     assert [i.uri for i in items] == ["file:ok.html"]
     assert [r["reason"] for r in rejects] == ["read_error"] and rejects[0]["uri"].startswith("file:" + "d" * 250)
     assert "cannot list folder" in rejects[0]["detail"]
+
+
+# ------------------------------------------------------------------------------------------------ max_items
+
+
+def test_every_source_has_a_default_max_items_cap(tmp_path: Path) -> None:
+    from tasks.config import DEFAULT_MAX_ITEMS, load_settings
+
+    cfg = tmp_path / "newsflow.toml"
+    cfg.write_text(
+        '[[sources]]\nname = "wire"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n\n'
+        '[[sources]]\nname = "small"\nkind = "feed"\nurl = "http://127.0.0.1:9/f2.xml"\nmax_items = 5\n'
+    )
+    wire, small = load_settings(cfg).sources
+    assert DEFAULT_MAX_ITEMS == 10_000 and wire.max_items == DEFAULT_MAX_ITEMS and small.max_items == 5
+    toml = (REPO / "newsflow.toml").read_text(encoding="utf-8")
+    assert "max_items = 10000" in toml and "Default 10000" in toml

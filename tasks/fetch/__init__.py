@@ -41,8 +41,9 @@ Source kinds (``SourceConfig.kind``):
     ``unsupported_media_type``. Discovery stores (file, offset) per record; fetching reads just that record.
 
 Per-source filters (:func:`apply_filters`): ``include`` / ``exclude`` regular expressions on the URL, ``since``
-on the item date (sitemap lastmod or news date, feed entry date, WARC-Date; undated items pass). ``max_items`` is
-applied by ``flows.stages.discover_source`` to documents not stored yet, so nothing discovered is lost.
+on the item date (sitemap lastmod or news date, feed entry date, WARC-Date; undated items pass). ``max_items``
+(default ``tasks.config.DEFAULT_MAX_ITEMS``, 10,000) is applied by ``flows.stages.discover_source`` to documents
+not stored yet, so nothing discovered is lost; a source that reaches it is named in the run summary.
 
 HTTP (:class:`_Crawler`): up to ``workers`` concurrent requests, ``per_host_concurrency`` per origin and one
 request start per ``per_host_delay_s`` seconds per origin (raised by ``Crawl-delay``); robots.txt (protego) read
