@@ -39,6 +39,7 @@ PAGE = (
 )
 TRICKLE_S = 0.2  # seconds between two trickled bytes (below every read timeout used here)
 TRICKLE_FOR_S = 20.0  # then the headers end and an empty 200 answer follows: an uncut fetch succeeds, late
+BOMB = gzip.compress(b"\0" * 20_000_000, 9)  # 20 MB of zeros in about 20 kB
 BOUND_S = TRICKLE_FOR_S  # generous: only a fetch not cut by its deadline lasts this long
 
 
@@ -92,7 +93,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith("/trickle/"):
             return self._trickle()
         if path == "/bomb":
-            return self._send(200, srv.bomb, "text/html", Content_Encoding="gzip")
+            return self._send(200, BOMB, "text/html", Content_Encoding="gzip")
         if path in ("/loop/a", "/loop/b"):
             target = "/loop/b" if path == "/loop/a" else "/loop/a"
             return self._send(302, b"", "text/plain", Location=target)
@@ -129,7 +130,6 @@ class Hostile(http.server.ThreadingHTTPServer):
         self.robots = "none"
         self.json_body = b'{"items": [{"id": 1}]}'
         self.stopping = threading.Event()
-        self.bomb = gzip.compress(b"\0" * 20_000_000, 9)  # 20 MB of zeros in about 20 kB
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
