@@ -152,10 +152,15 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
 
     # fetch: discovery per source, then batches of items
     known = stages.known_docs(store, settings, force_ids)
+    cap_warnings: list[str] = []  # sources whose max_items left new documents for later runs
     for source in settings.sources:
         if rerun is not None and rerun.source and source.name != rerun.source:
             continue
-        items, discovery_rejects = stages.discover_source(source, settings, fps["fetch"])
+        items, discovery_rejects, left_out = stages.discover_source(source, settings, fps["fetch"])
+        if left_out:
+            cap_warnings.append(
+                f"source {source.name}: max_items {source.max_items} reached, {left_out} left for later"
+            )
         counts["fetch"].rejected.update(discovery_rejects)
         # items whose URL (doc_id) is known are skipped before any network request; files are checked by bytes
         calls = [(b, source.name, n, settings, fps["fetch"], known) for n, b in enumerate(stages.chunks(items, size))]
@@ -216,6 +221,7 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         "reject_share": (rejected_total / handled) if handled else 0.0,
         "stages": {s: counts[s].as_dict() for s in STAGE_ORDER},
         "fingerprints": fps,
+        "max_items_warnings": cap_warnings,
     }
 
 
@@ -290,6 +296,8 @@ def news_pipeline(
     )
     for warning in report.warnings:
         logger.warning("fill rate: %s", warning)
+    for warning in summary["max_items_warnings"]:
+        logger.warning("%s", warning)
     logger.info(
         "documents in: %d, articles out: %d, rejected: %d, open rejects: %d",
         summary["documents_in"],

@@ -75,14 +75,15 @@ def chunks(seq: list[Any], size: int) -> list[list[Any]]:
     retry_delay_seconds=5,
     cache_policy=NO_CACHE,
 )
-def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> tuple[list[Any], Counter[str]]:
+def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> tuple[list[Any], Counter[str], int]:
     """Items of one source (files found, URLs listed, feed entries, sitemap pages, WARC records; after the
     source's include/exclude/since filters) and the reasons of its discovery failures, which are written as
     fetch rejects (a failure already recorded is not written twice, but counted again).
 
     ``max_items`` caps the items not stored yet (requests this run will make); known items are kept (the
     fetch skips them, or revisits them when due). The items left out are not lost: the next run discovers them
-    again, and then they are the new ones."""
+    again, and then they are the new ones. The third value is how many new items the cap left out (0 when the
+    source did not reach it); the run summary warns about it."""
     from tasks import fetch
 
     items, rejects = fetch.discover(source, settings.fetch)
@@ -92,7 +93,8 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
     logger = get_run_logger()
     if rejects:
         logger.warning("source %s: %d discovery failure(s)", source.name, len(rejects))
-    if source.max_items is not None:
+    left_out = 0
+    if source.max_items is not None and len(items) > source.max_items:  # under the cap nothing can be left out
         known = known_docs(store, settings)
         kept, new = [], 0
         for item in items:
@@ -102,15 +104,16 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
             elif new < source.max_items:
                 kept.append(item)
                 new += 1
-        if len(kept) < len(items):
-            logger.info(
-                "source %s: max_items %d: %d new item(s) left for later runs",
+        left_out = len(items) - len(kept)
+        if left_out:
+            logger.warning(
+                "source %s: max_items %d reached: %d new item(s) left for later runs",
                 source.name,
                 source.max_items,
-                len(items) - len(kept),
+                left_out,
             )
         items = kept
-    return list(items), Counter(r["reason"] for r in rejects)
+    return list(items), Counter(r["reason"] for r in rejects), left_out
 
 
 def with_frontier(store: Store, source: str, items: list[Any], fetch_fp: str) -> list[Any]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 SOURCE_KINDS = ("files", "urls", "feed", "sitemap", "warc")
+DEFAULT_MAX_ITEMS = 10_000  # new documents requested per source and run unless the source sets max_items
 
 
 class ConfigError(ValueError):
@@ -36,9 +37,10 @@ class SourceConfig:
     must match one ``include`` pattern when any is given, and no ``exclude`` pattern); ``since`` drops items whose
     date (sitemap ``lastmod`` or news ``publication_date``, feed entry date, WARC record date) is older (items
     without a date are kept); ``max_items`` caps the documents *requested* per run (known documents do not count;
-    the rest stay pending and are requested by later runs). ``revisit_after_s``: a stored URL document is
-    requested again (conditionally, with ``If-None-Match`` / ``If-Modified-Since``) once its newest version is
-    this old; None = never (the default: articles rarely change)."""
+    the rest stay pending and are requested by later runs; default :data:`DEFAULT_MAX_ITEMS`).
+    ``revisit_after_s``: a stored URL document is requested again (conditionally, with ``If-None-Match`` /
+    ``If-Modified-Since``) once its newest version is this old; None = never (the default: articles rarely
+    change)."""
 
     name: str
     kind: str
@@ -47,7 +49,7 @@ class SourceConfig:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     since: dt.datetime | None = None
-    max_items: int | None = None
+    max_items: int | None = DEFAULT_MAX_ITEMS
     revisit_after_s: float | None = None
 
 
@@ -203,7 +205,7 @@ def _source(i: int, src: Any, base: Path) -> SourceConfig:
         raise ConfigError(f"sources[{i}] ({kind}) needs a path")
     if kind in ("feed", "sitemap") and not (src.get("url") or p):
         raise ConfigError(f"sources[{i}] ({kind}) needs a url or a path")
-    max_items = src.get("max_items")
+    max_items = src.get("max_items", DEFAULT_MAX_ITEMS)
     if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1):
         raise ConfigError(f"sources[{i}].max_items must be a positive integer")
     revisit = src.get("revisit_after_s")

@@ -165,9 +165,11 @@ def test_discovered_urls_stay_pending_after_they_leave_the_feed(tmp_path: Path, 
 
     first = _run(cfg)
     assert first["stages"]["fetch"]["processed"] == 2  # a, b; c is left for later by max_items
+    assert first["max_items_warnings"] == ["source lokal: max_items 2 reached, 1 left for later"]
     feed["xml"] = _rss([("d", httpserver.url_for("/artikel/d.html"))])  # c has dropped out of the feed
     second = _run(cfg)
     assert second["stages"]["fetch"]["processed"] == 2  # d, and c from the frontier
+    assert second["max_items_warnings"] == []  # two new items: the cap is not exceeded
     fetched = {r.path for r, _ in httpserver.log if r.path.startswith("/artikel/")}
     assert fetched == set(pages)
     assert _run(cfg)["stages"]["fetch"]["processed"] == 0

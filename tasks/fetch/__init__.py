@@ -41,13 +41,16 @@ Source kinds (``SourceConfig.kind``):
     ``unsupported_media_type``. Discovery stores (file, offset) per record; fetching reads just that record.
 
 Per-source filters (:func:`apply_filters`): ``include`` / ``exclude`` regular expressions on the URL, ``since``
-on the item date (sitemap lastmod or news date, feed entry date, WARC-Date; undated items pass). ``max_items`` is
-applied by ``flows.stages.discover_source`` to documents not stored yet, so nothing discovered is lost.
+on the item date (sitemap lastmod or news date, feed entry date, WARC-Date; undated items pass). ``max_items``
+(default ``tasks.config.DEFAULT_MAX_ITEMS``, 10,000) is applied by ``flows.stages.discover_source`` to documents
+not stored yet, so nothing discovered is lost; a source that reaches it is named in the run summary.
 
 HTTP (:class:`_Crawler`): up to ``workers`` concurrent requests, ``per_host_concurrency`` per origin and one
 request start per ``per_host_delay_s`` seconds per origin (raised by ``Crawl-delay``); robots.txt (protego) read
 once per origin and kept ``robots_cache_s`` seconds (a 4xx means no rules; a 5xx or network failure leaves the
-host's URLs for a later run, as RFC 9309 asks); disallowed URLs are ``robots_disallowed`` without a request.
+host's URLs for a later run, as RFC 9309 asks); disallowed URLs are ``robots_disallowed`` without a request. The
+same rules apply to feed and sitemap documents themselves (a disallowed one is a ``robots_disallowed`` discovery
+reject; one whose robots.txt is unavailable is a ``feed_error`` / ``sitemap_error``, read again next run).
 Redirects are followed by hand (each hop checked against private addresses unless
 ``FetchConfig.allow_private_addresses``, and against the target host's robots.txt), at most ``max_redirects``
 hops; a repeated URL or too many hops is ``redirect_loop``. Each request is attempted ``1 + retries`` times on
@@ -57,8 +60,9 @@ attempts: ``rate_limited``, retried by a later run). A host with ``breaker_failu
 its circuit opened: its remaining URLs are left pending (no reject), for a later run. Only decodable content
 encodings are advertised (:data:`ACCEPT_ENCODING`); raw bytes are streamed and decompressed here with a cap on
 the *decompressed* size (``max_bytes``; a gzip bomb never grows past it: ``too_large``); an unknown encoding or
-a corrupt/truncated stream is ``decode_error``. One attempt (headers and body) must finish within
-``deadline_s`` (``timeout``; checked as bytes arrive, so the overrun is at most one read timeout).
+a corrupt/truncated stream is ``decode_error``. One attempt (connect, status line, headers and body) must finish
+within ``deadline_s`` (``timeout``, not retried): every socket operation waits at most until the deadline, so a
+server trickling its headers is cut too (robots.txt, feeds and sitemaps are fetched the same way).
 
 Revisits: ``fetch_items(validators=...)`` makes the request conditional (``If-None-Match`` /
 ``If-Modified-Since`` from the stored version's ``etag`` / ``last_modified``); a 304 yields no row. Rows carry

@@ -10,15 +10,17 @@ to a conditional request yields none).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import email.utils
 import hashlib
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import httpcore
 import httpx
 
 from tasks.config import FetchConfig
@@ -32,6 +34,93 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 
 
+#: monotonic time by which the current request attempt must be complete (set by :func:`_request_once`)
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("newsflow_fetch_deadline", default=None)
+
+
+class _DeadlineExceeded(Exception):
+    """Internal: the attempt's ``deadline_s`` passed during a socket operation (connect, status line, headers or
+    body). Not an httpcore exception, so httpx passes it through unchanged and it is never retried."""
+
+
+def _remaining(timeout: float | None) -> float | None:
+    """The socket timeout to use: ``timeout`` (seconds, None = none) shortened to what is left of the attempt's
+    deadline. Raises :class:`_DeadlineExceeded` when nothing is left."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _DeadlineExceeded()
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write waits at most until the attempt's deadline: a server sending its
+    status line or headers one byte a second is cut when the deadline passes, not after hours."""
+
+    def __init__(self, stream: httpcore.NetworkStream):
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            return self._stream.read(max_bytes, _remaining(timeout))
+        except httpcore.ReadTimeout:
+            _remaining(0.0)  # raises _DeadlineExceeded when the deadline (not the read timeout) ran out
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _remaining(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, _remaining(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with :class:`_DeadlineStream` connections (connects are bounded too)."""
+
+    def __init__(self, backend: httpcore.NetworkBackend):
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(host, port, _remaining(timeout), local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._backend.connect_unix_socket(path, _remaining(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _deadline_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's transport with its connection pool's network backend wrapped in :class:`_DeadlineBackend` (httpx
+    has no public parameter for it; the attribute is checked so an upgrade that moves it fails loudly)."""
+    transport = httpx.HTTPTransport(limits=limits, trust_env=False)
+    pool = transport._pool
+    if not isinstance(getattr(pool, "_network_backend", None), httpcore.NetworkBackend):
+        raise RuntimeError("httpx/httpcore changed: cannot bound whole request attempts by deadline_s")
+    pool._network_backend = _DeadlineBackend(pool._network_backend)  # type: ignore[union-attr]
+    return transport
+
+
 @dataclass
 class _Response:
     status: int
@@ -43,10 +132,31 @@ class _Response:
 def _request_once(
     client: httpx.Client, url: httpx.URL, cfg: FetchConfig, attempt: int, headers: dict[str, str] | None
 ) -> _Response:
-    """One GET within the hard deadline ``cfg.deadline_s``; reads (and decodes) the body only for 2xx answers.
-    Raises httpx exceptions and :class:`_Reject` (too_large, decode_error, timeout of the whole attempt)."""
-    start = time.monotonic()
-    deadline = start + cfg.deadline_s
+    """One GET within the hard deadline ``cfg.deadline_s`` (seconds), which covers the whole attempt: connect,
+    status line, headers (a server trickling them is cut, see :class:`_DeadlineStream`) and body. Reads (and
+    decodes) the body only for 2xx answers. Raises httpx exceptions and :class:`_Reject` (too_large,
+    decode_error, timeout of the whole attempt - never retried)."""
+    deadline = time.monotonic() + cfg.deadline_s
+    token = _DEADLINE.set(deadline)
+    try:
+        return _stream_once(client, url, cfg, attempt, headers, deadline)
+    except _DeadlineExceeded as exc:
+        raise _Reject(
+            "timeout",
+            f"response (headers included) not complete within deadline_s {cfg.deadline_s:g}; attempts={attempt}",
+        ) from exc
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _stream_once(
+    client: httpx.Client,
+    url: httpx.URL,
+    cfg: FetchConfig,
+    attempt: int,
+    headers: dict[str, str] | None,
+    deadline: float,
+) -> _Response:
     per_op = min(cfg.timeout_s, cfg.deadline_s)
     with client.stream("GET", url, headers=headers, timeout=httpx.Timeout(per_op)) as resp:
         if not 200 <= resp.status_code < 300:
@@ -65,9 +175,7 @@ def _request_once(
             if len(buf) > cfg.max_bytes:
                 raise _Reject("too_large", f"body over max_bytes {cfg.max_bytes}; attempts={attempt}")
             if time.monotonic() > deadline:
-                raise _Reject(
-                    "timeout", f"response not complete within deadline_s {cfg.deadline_s:g}; attempts={attempt}"
-                )
+                raise _DeadlineExceeded()
         if decoder:
             buf += decoder.finish()
         return _Response(resp.status_code, resp.headers, bytes(buf), attempt)
@@ -191,12 +299,16 @@ def _http_get(
 
 
 def _make_client(cfg: FetchConfig, accept: str = _ACCEPT) -> httpx.Client:
+    """The HTTP client of one fetch: our headers, no redirects followed by httpx, no proxies or netrc from the
+    environment (requests go where the URL says), connections bounded by each attempt's deadline."""
     return httpx.Client(
         headers={"User-Agent": cfg.user_agent, "Accept": accept, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(cfg.timeout_s),
         follow_redirects=False,
-        trust_env=False,  # no proxies or netrc from the environment: requests go where the URL says
-        limits=httpx.Limits(max_connections=cfg.workers * 2, max_keepalive_connections=cfg.workers * 2),
+        trust_env=False,
+        transport=_deadline_transport(
+            httpx.Limits(max_connections=cfg.workers * 2, max_keepalive_connections=cfg.workers * 2)
+        ),
     )
 
 

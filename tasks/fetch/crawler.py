@@ -24,7 +24,7 @@ from tasks.fetch.client import _fetch_url, _make_client
 from tasks.fetch.files import _fetch_file
 from tasks.fetch.items import FetchItem, _Reject, _reject_row
 from tasks.fetch.politeness import _Host, _origin
-from tasks.fetch.robots import _ROBOTS_CACHE, _ROBOTS_LOCK, _HostUnavailable, _load_robots
+from tasks.fetch.robots import _ROBOTS_CACHE, _ROBOTS_LOCK, _check_robots, _HostUnavailable, _load_robots
 from tasks.fetch.warc import _fetch_warc
 
 #: failures that count towards a host's circuit breaker (the host, not the page, is in trouble)
@@ -90,17 +90,10 @@ class _Crawler:
 
     def _gate(self, url: str) -> None:
         """robots.txt check of a redirect target (its host's rules are loaded and cached on the way)."""
-        if not self.cfg.robots_txt:
-            return
-        origin = _origin(url)
-        if not origin:
-            return
         try:
-            rules = _load_robots(self.client, origin, self.cfg)
+            _check_robots(self.client, url, self.cfg)
         except _HostUnavailable as exc:
             raise _Reject("connect_error", str(exc)) from exc
-        if rules is not None and not rules.can_fetch(url, self.cfg.user_agent):
-            raise _Reject("robots_disallowed", f"robots.txt of {origin} disallows {url}")
 
     def _work(self, idx: int, item: FetchItem, host: _Host) -> None:
         row: dict[str, Any] | None = None

@@ -62,6 +62,7 @@ def discover(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchItem], l
     :func:`apply_filters`) and reject rows for discovery failures.
 
     Files: missing path or broken sidecar → ``read_error``. URL list: unreadable list → ``read_error``.
+    Feed or sitemap document disallowed by its robots.txt → ``robots_disallowed`` (never requested).
     Feed: unreachable, too large, entity-declaring or unparseable → one ``feed_error`` row with
     ``doc_id = make_doc_id(feed url)`` (``"file:<name>"`` for a local feed); entries without an http(s) link →
     ``invalid_url``. Sitemap: each sitemap that cannot be fetched or parsed → one ``sitemap_error`` row.

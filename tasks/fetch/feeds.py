@@ -22,6 +22,7 @@ from tasks.config import FetchConfig, SourceConfig
 from tasks.fetch.client import _http_get, _make_client
 from tasks.fetch.files import _read_local
 from tasks.fetch.items import FetchItem, _Reject, _reject_row
+from tasks.fetch.robots import _robots_gate
 
 _FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
 
@@ -100,31 +101,46 @@ def feed_date_iso(value: str | None) -> str | None:
     return parsed.isoformat()
 
 
-def _feed_bytes(source: SourceConfig, cfg: FetchConfig) -> tuple[str, bytes]:
-    """(feed uri, feed bytes). Raises :class:`_Reject` (feed_error) when the feed cannot be obtained."""
+def _feed_bytes(source: SourceConfig, cfg: FetchConfig) -> tuple[str, str | None, bytes]:
+    """(feed uri, the document's own URL after redirects - the base of its relative links, None for a local
+    file -, feed bytes). The feed's robots.txt is obeyed (each redirect hop's too). Raises :class:`_Reject`:
+    ``robots_disallowed`` (not requested), ``feed_error`` when the feed cannot be obtained."""
     if source.url:
         uri = source.url
         try:
             with _make_client(cfg, _FEED_ACCEPT) as client:
-                res = _http_get(client, source.url, cfg)
+                gate = _robots_gate(client, cfg, "feed_error")
+                gate(source.url)
+                res = _http_get(client, source.url, cfg, gate=gate)
         except _Reject as rej:
+            if rej.reason in ("robots_disallowed", "feed_error"):
+                raise
             raise _Reject("feed_error", f"{rej.reason}: {rej.detail}") from rej
-        return uri, res.body
+        return uri, res.final_url, res.body
     if source.path:
         uri = "file:" + Path(source.path).name
         try:
-            return uri, _read_local(source.path, cfg.max_bytes)
+            return uri, None, _read_local(source.path, cfg.max_bytes)
         except _Reject as rej:
             raise _Reject("feed_error", f"{rej.reason}: {rej.detail}") from rej
     raise _Reject("feed_error", "feed source without url or path")
 
 
 def _discover_feed(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchItem], list[dict[str, Any]]]:
+    """Entries of one feed as items. Relative entry links (RSS ``<link>``, Atom ``href`` under ``xml:base``) are
+    resolved by feedparser against the feed document's own URL (RFC 4287 / XML Base: with no absolute base in
+    the document, the document's location is the base); a local feed has no location, so its relative links stay
+    relative and are ``invalid_url``."""
     uri = source.url or ("file:" + Path(source.path).name if source.path else f"source:{source.name}")
     try:
-        uri, data = _feed_bytes(source, cfg)
+        uri, location, data = _feed_bytes(source, cfg)
         _refuse_entities(data, "feed", "feed_error")
-        parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
+        parsed = feedparser.parse(
+            io.BytesIO(data),
+            sanitize_html=False,
+            resolve_relative_uris=False,  # embedded HTML content only; entry links are resolved regardless
+            response_headers={"content-location": location} if location else None,
+        )
         entries = list(parsed.get("entries") or [])
         if not entries and (parsed.get("bozo") or not parsed.get("version")):
             exc = parsed.get("bozo_exception")
@@ -133,7 +149,7 @@ def _discover_feed(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchIt
                 f"not a parseable feed: {type(exc).__name__ + ': ' + str(exc) if exc else 'no entries'}",
             )
     except _Reject as rej:
-        return [], [_reject_row(source.name, uri, "feed_error", rej.detail)]
+        return [], [_reject_row(source.name, uri, rej.reason, rej.detail)]
     except Exception as exc:  # feedparser failing in an unexpected way
         return [], [_reject_row(source.name, uri, "feed_error", f"{type(exc).__name__}: {exc}")]
 
@@ -147,7 +163,8 @@ def _discover_feed(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchIt
             rejects.append(_reject_row(source.name, f"{uri}#{ident}", "invalid_url", "feed entry without a link"))
             continue
         if link.split(":", 1)[0].lower() not in ("http", "https"):
-            rejects.append(_reject_row(source.name, link, "invalid_url", "feed entry link is not http(s)"))
+            why = "is relative and the feed has no URL to resolve it against" if ":" not in link else "is not http(s)"
+            rejects.append(_reject_row(source.name, link, "invalid_url", f"feed entry link {why}"))
             continue
         if link in seen:
             continue

@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 import os
+import stat
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -86,6 +87,10 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
 
 
 def _discover_files(source: SourceConfig) -> tuple[list[FetchItem], list[dict[str, Any]]]:
+    """Input files of a ``files`` source (a folder walked recursively, hidden entries skipped, or one file) and
+    reject rows: a missing or unreachable source path, a folder that cannot be listed (``file:<folder>/``), a
+    file that is not regular or has a broken sidecar - each one ``read_error`` (sidecar URL: ``invalid_url``).
+    Never raises for bad input."""
     items: list[FetchItem] = []
     rejects: list[dict[str, Any]] = []
     if not source.path:
@@ -93,13 +98,30 @@ def _discover_files(source: SourceConfig) -> tuple[list[FetchItem], list[dict[st
     root = Path(source.path)
     files: list[tuple[Path, str]] = []  # (absolute path, relative POSIX name)
     tsv: dict[str, str] = {}
-    if root.is_file():
+
+    def unreadable(exc: OSError) -> None:
+        """``os.walk`` error handler: a folder that cannot be listed is one ``read_error`` reject (``uri``
+        ``file:<folder relative to the source>/``), never a silent gap."""
+        where = Path(str(exc.filename or root))
+        try:
+            rel = where.relative_to(root).as_posix()
+        except ValueError:
+            rel = where.as_posix()
+        uri = "file:" + ("" if rel == "." else rel) + "/"
+        rejects.append(_reject_row(source.name, uri, "read_error", f"cannot list folder: {exc.strerror or exc}"))
+
+    try:
+        root_stat = root.stat()
+    except OSError as exc:  # missing, or a parent folder not searchable
+        detail = f"no such file or folder: {root}" if isinstance(exc, FileNotFoundError) else f"{root}: {exc}"
+        return [], [_reject_row(source.name, "file:" + root.name, "read_error", detail)]
+    if stat.S_ISREG(root_stat.st_mode):
         base = root.parent
         files.append((root, root.name))
         tsv = _read_urls_tsv(base / "urls.tsv")
-    elif root.is_dir():
+    elif stat.S_ISDIR(root_stat.st_mode):
         base = root
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             folder = Path(dirpath)
             rel_folder = folder.relative_to(root).as_posix()
@@ -111,7 +133,7 @@ def _discover_files(source: SourceConfig) -> tuple[list[FetchItem], list[dict[st
                 if not name.startswith("."):
                     files.append((folder / name, prefix + name))
     else:
-        return [], [_reject_row(source.name, "file:" + root.name, "read_error", f"no such file or folder: {root}")]
+        return [], [_reject_row(source.name, "file:" + root.name, "read_error", f"not a file or folder: {root}")]
 
     for path, rel in files:
         kind = _file_kind(rel)

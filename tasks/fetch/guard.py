@@ -38,7 +38,8 @@ def _blocked_ip(addr: str) -> bool:
 
 
 def _check_url(url: str, cfg: FetchConfig) -> httpx.URL:
-    """Validate one URL (scheme, host) and, unless private addresses are allowed, its resolved addresses.
+    """Validate one URL (scheme, host, port 1-65535) and, unless private addresses are allowed, its resolved
+    addresses.
 
     Raises :class:`_Reject` with ``invalid_url``, ``dns_error`` or ``private_address``.
     """
@@ -50,6 +51,8 @@ def _check_url(url: str, cfg: FetchConfig) -> httpx.URL:
         raise _Reject("invalid_url", f"scheme {parsed.scheme or 'none'!r} not allowed (http/https only)")
     if not parsed.raw_host:
         raise _Reject("invalid_url", "URL has no host")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise _Reject("invalid_url", f"port {parsed.port} is not a TCP port (1-65535)")
     if cfg.allow_private_addresses:
         return parsed
     host = parsed.raw_host.decode("ascii", "replace")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tasks.fetch.items import _Reject
@@ -55,6 +56,15 @@ def _looks_binary(head: bytes) -> bool:
     return controls * 20 > len(head)
 
 
+def _is_json(data: bytes) -> bool:
+    """True when the whole body parses as a JSON object or array (UTF-8/16/32, a BOM allowed): an API answer or
+    a data file, whatever its Content-Type says - no HTML page parses as JSON."""
+    try:
+        return isinstance(json.loads(data), dict | list)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return False
+
+
 def _media_base(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
@@ -64,9 +74,10 @@ def sniff_media_type(data: bytes, declared: str | None) -> str:
 
     Returns a magic-number type (``application/pdf``, ``image/png``, ``image/jpeg``, ``image/gif``,
     ``image/webp``, ``application/zip``, ``application/gzip``, ...), ``application/octet-stream`` for other
-    binary data (more than 5 % NUL/control bytes, see :func:`_looks_binary`), ``application/xml`` for XML that
+    binary data (more than 5 % NUL/control bytes, see :func:`_looks_binary`), ``application/json`` for a body
+    that parses as a JSON object or array (the whole body is parsed for that), ``application/xml`` for XML that
     is not XHTML, ``text/html`` for text with HTML markup (or with any tag when ``declared`` says HTML), else
-    ``text/plain``. Looks at the first :data:`SNIFF_BYTES` bytes. Never raises.
+    ``text/plain``. Looks at the first :data:`SNIFF_BYTES` bytes (all of them for JSON). Never raises.
     """
     head = data[:SNIFF_BYTES]
     for magic, mime in _MAGIC:
@@ -88,6 +99,8 @@ def sniff_media_type(data: bytes, declared: str | None) -> str:
     if _looks_binary(head):
         return "application/octet-stream"
     stripped = head.lstrip()
+    if stripped[:1] in (b"{", b"[") and _is_json(data):
+        return "application/json"
     if stripped.startswith(b"<?xml") and not _XHTML.search(stripped):
         return "application/xml"
     if _HTML_STRONG.search(head):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ import protego  # type: ignore[import-untyped, unused-ignore]
 from tasks.config import FetchConfig
 from tasks.fetch.client import _http_get
 from tasks.fetch.items import _Reject
+from tasks.fetch.politeness import _origin
 
 ROBOTS_MAX_BYTES = 500_000  # RFC 9309: at least 500 KiB must be parsed; we read no more
 _ROBOTS_CACHE: dict[tuple[str, str], tuple[float, Any]] = {}  # (origin, user agent) -> (expiry, Protego | None)
@@ -55,3 +57,32 @@ def _load_robots(client: httpx.Client, origin: str, cfg: FetchConfig) -> Any:
     with _ROBOTS_LOCK:
         _ROBOTS_CACHE[key] = (time.monotonic() + cfg.robots_cache_s, rules)
     return rules
+
+
+def _check_robots(client: httpx.Client, url: str, cfg: FetchConfig) -> None:
+    """Raise :class:`_Reject` (``robots_disallowed``) when ``url``'s robots.txt disallows it for our user agent,
+    :class:`_HostUnavailable` when that robots.txt cannot be read (5xx, network); nothing when
+    ``cfg.robots_txt`` is off or the URL has no origin. Used for every document we request: pages (redirect
+    hops included), feeds and sitemaps."""
+    if not cfg.robots_txt:
+        return
+    origin = _origin(url)
+    if not origin:
+        return
+    rules = _load_robots(client, origin, cfg)
+    if rules is not None and not rules.can_fetch(url, cfg.user_agent):
+        raise _Reject("robots_disallowed", f"robots.txt of {origin} disallows {url}")
+
+
+def _robots_gate(client: httpx.Client, cfg: FetchConfig, what: str) -> Callable[[str], None]:
+    """A ``gate`` for :func:`tasks.fetch.client._http_get` (called with the first URL by the caller, then with
+    each redirect target): :func:`_check_robots`, with an unreadable robots.txt turned into a reject of ``what``
+    (a feed or sitemap is read again by the next run, so nothing is lost)."""
+
+    def gate(url: str) -> None:
+        try:
+            _check_robots(client, url, cfg)
+        except _HostUnavailable as exc:
+            raise _Reject(what, f"robots.txt unavailable, {what.split('_')[0]} not requested: {exc}") from exc
+
+    return gate
