@@ -116,3 +116,17 @@ def test_seed_enrich_golden_language_and_words(runs: dict[str, Any]) -> None:
     assert row["language"] == expected["language"]
     lo, hi = expected["word_count_body_between"]
     assert lo <= row["word_count"] <= hi
+
+
+def _golden() -> dict[str, Any]:
+    path = GOLDEN if GOLDEN.is_file() else LOCAL_GOLDEN
+    return dict(json.loads(path.read_text(encoding="utf-8"))["enrich"])
+
+
+def test_seed_enrich_golden_quantities(runs: dict[str, Any]) -> None:
+    row = _seed(runs)
+    got = [(q["value"], q["unit"]) for q in row["quantities"]]
+    for want in _golden()["quantities_must_include"]:
+        assert (float(want["value"]), want["unit"]) in got, want
+    for q in row["quantities"]:
+        assert q["text"] in f"{row['title']}\n\n{row['teaser']}\n\n{row['body']}"
