@@ -20,7 +20,7 @@ from typing import Any
 
 SOURCE_KINDS = ("files", "urls", "feed", "sitemap", "warc")
 #: Every enricher of ``tasks.enrich``, in the order they run (``[enrich] enrichers`` picks from these).
-ENRICHER_NAMES = ("language", "words", "quantities")
+ENRICHER_NAMES = ("language", "words", "quantities", "places")
 
 
 class ConfigError(ValueError):
@@ -97,6 +97,7 @@ class EnrichConfig:
     # enrichers to run (names from ENRICHER_NAMES); kept in run order, so the order written does not matter
     enrichers: tuple[str, ...] = ENRICHER_NAMES
     words_per_minute: int = 238  # silent reading rate, Brysbaert (2019) meta-analysis (non-fiction)
+    place_min_population: int = 100_000  # smaller cities count only after a locative preposition ("in Wedel")
 
 
 @dataclass(frozen=True)

@@ -130,3 +130,13 @@ def test_seed_enrich_golden_quantities(runs: dict[str, Any]) -> None:
         assert (float(want["value"]), want["unit"]) in got, want
     for q in row["quantities"]:
         assert q["text"] in f"{row['title']}\n\n{row['teaser']}\n\n{row['body']}"
+
+
+def test_seed_enrich_golden_places(runs: dict[str, Any]) -> None:
+    row = _seed(runs)
+    got = {(p["name"], p["country_code"]) for p in row["places"]}
+    for want in _golden()["places_must_include"]:
+        assert (want["name"], want["country_code"]) in got, want
+    assert {"KP", "RU", "UA", "KR"} <= set(row["countries"])
+    for p in row["places"]:
+        assert p["mentions"] >= 1 and p["method"] in ("country", "city", "state", "region")

@@ -46,3 +46,8 @@ def join_text(doc: Doc) -> str:
     """Title, teaser and body of ``doc`` joined by blank lines (missing or empty parts left out)."""
     parts = (doc.get("title"), doc.get("teaser"), doc.get("body"))
     return "\n\n".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text`` as a set (for the rule modules' word lists)."""
+    return frozenset(text.split())

@@ -41,12 +41,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tasks.config import EnrichConfig
-from tasks.enrich.base import Enricher, join_text
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from tasks.enrich.base import Enricher, join_text, word_set
 
 _SP = r"[ \u00a0\u202f\u2009]"
 _NUM = (
@@ -124,29 +119,29 @@ _EXCLUDED = re.compile(
     )
 )
 #: Words before a number that make it a reference, not a quantity.
-_REFERENCE_WORDS = _words(
+_REFERENCE_WORDS = word_set(
     "nr nr. no no. nummer number § §§ art. artikel article paragraf paragraph seite page kapitel chapter "
     "abschnitt section folge episode staffel season version level stufe gleis linie line route zimmer "
     "raum room bus flug flight tor platz ziffer absatz"
 )
-_YEAR_WORDS = _words(
+_YEAR_WORDS = word_set(
     "im in jahr jahres jahre year years seit since bis until von from um ab anno sommer winter frühjahr "
     "herbst spring summer autumn fall ende end anfang beginning mitte"
 )
-_APPROX_WORDS = _words(
+_APPROX_WORDS = word_set(
     "rund etwa circa ca. ungefähr fast knapp mehr über weitere bis insgesamt mindestens höchstens about "
     "around some nearly almost approximately roughly over more than least up"
 )
-_ORDINAL_BEFORE = _words(
+_ORDINAL_BEFORE = word_set(
     "der die das den dem des am im zum zur vom beim ins ab bis seit zum jeder jede jedes ihr ihre sein seine"
 )
 _DE_ADJ = re.compile(r"[a-zäöüß][\w-]{2,}(?:e|en|er|es|em)$")
-_DE_NOT_ADJ = _words(
+_DE_NOT_ADJ = word_set(
     "waren haben hatten werden wurden sollen sollten seien sind sein einen einem einer eines keine diese "
     "dieser dieses jene jener wollen wollten können konnten müssen mussten dürfen durften gegen unter "
     "über oder aber sowie wieder immer nicht schon noch"
 )
-_EN_FUNCTION = _words(
+_EN_FUNCTION = word_set(
     "a an the of to in on at by for from with and or but nor as than that which who whom whose this these "
     "those is are was were be been being am has have had do does did will would shall should can could "
     "may might must it its he she they we you i his her their our your my me him them us there here when "
@@ -154,8 +149,8 @@ _EN_FUNCTION = _words(
     "about around up down out into onto upon after before since until between among against during "
     "through across"
 )
-_EN_SKIP = _words("more new additional other extra further fewer less")
-_EN_PLURALS = _words("people men women children police staff cattle sheep fish personnel")
+_EN_SKIP = word_set("more new additional other extra further fewer less")
+_EN_PLURALS = word_set("people men women children police staff cattle sheep fish personnel")
 
 
 def _parse_number(num: str, sep: str | None, lang: str | None) -> Decimal | None:

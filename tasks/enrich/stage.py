@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tasks.config import ENRICHER_NAMES, EnrichConfig
-from tasks.enrich import language, quantities, textstats
+from tasks.enrich import language, places, quantities, textstats
 from tasks.enrich.base import Enricher
 
 #: Version of the stage's own code (how enrichers are combined and rows are built); each enricher's version
@@ -20,7 +20,9 @@ from tasks.enrich.base import Enricher
 ENRICH_VERSION = "2"
 
 #: Every known enricher, in the order they run.
-ENRICHERS: dict[str, Enricher] = {e.name: e for e in (language.ENRICHER, textstats.ENRICHER, quantities.ENRICHER)}
+ENRICHERS: dict[str, Enricher] = {
+    e.name: e for e in (language.ENRICHER, textstats.ENRICHER, quantities.ENRICHER, places.ENRICHER)
+}
 
 assert tuple(ENRICHERS) == ENRICHER_NAMES[: len(ENRICHERS)], "tasks.config.ENRICHER_NAMES is out of step"
 
