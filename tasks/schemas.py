@@ -198,6 +198,11 @@ QUANTITY = pa.struct(
     ]
 )
 
+#: A person or organisation named in an article (``entities`` enricher): ``name`` (the fullest form in the text,
+#: German adjective endings folded), ``method`` (the rule that found it: ``title``, ``first-name``, ``suffix``,
+#: ``head-noun``, ``acronym``), ``mentions``.
+ENTITY = pa.struct([pa.field("name", pa.string()), pa.field("method", pa.string()), pa.field("mentions", pa.int32())])
+
 #: Enrichment per document version (``processed/enriched/``). Columns of enrichers that are not configured
 #: (``[enrich] enrichers``) are null.
 ENRICHED = _schema(
@@ -211,6 +216,8 @@ ENRICHED = _schema(
         pa.field("places", pa.list_(PLACE)),  # most mentioned first
         pa.field("countries", STR_LIST),  # distinct country_code of places, most mentioned first
         pa.field("quantities", pa.list_(QUANTITY)),  # distinct (value, unit) in text order
+        pa.field("persons", pa.list_(ENTITY)),  # most mentioned first; the article's authors left out
+        pa.field("organisations", pa.list_(ENTITY)),  # most mentioned first
         pa.field("enrichers", STR_LIST),  # name@version of every enricher that produced this row
         pa.field("enrich_version", pa.string()),
     ]
@@ -231,7 +238,8 @@ ARTICLES = _schema(
         PARSED.field("modified_at"),
         *_fields(ENRICHED, "language", "language_confidence"),
         *_fields(PARSED, "images", "is_accessible_for_free", "field_sources"),
-        *_fields(ENRICHED, "word_count", "reading_time_s", "places", "countries", "quantities", "enrichers"),
+        *_fields(ENRICHED, "word_count", "reading_time_s", "places", "countries", "quantities"),
+        *_fields(ENRICHED, "persons", "organisations", "enrichers"),
         pa.field("cluster_id", pa.string()),
         pa.field("duplicate_of", pa.string()),  # article_id of the cluster representative, null for it
         pa.field("duplicate_kind", pa.string()),  # near (url/exact copies are folded, see folded_*)

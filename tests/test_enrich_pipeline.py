@@ -140,3 +140,13 @@ def test_seed_enrich_golden_places(runs: dict[str, Any]) -> None:
     assert {"KP", "RU", "UA", "KR"} <= set(row["countries"])
     for p in row["places"]:
         assert p["mentions"] >= 1 and p["method"] in ("country", "city", "state", "region")
+
+
+def test_seed_enrich_golden_persons(runs: dict[str, Any]) -> None:
+    row = _seed(runs)
+    got = {p["name"] for p in row["persons"]}
+    for want in _golden()["persons_must_include"]:
+        assert want in got, want
+    assert not set(row["authors"]) & got
+    putin = next(p for p in row["persons"] if p["name"] == "Wladimir Putin")
+    assert putin["mentions"] >= 3 and putin["method"] == "title"  # the later "Putin" mentions are covered

@@ -302,8 +302,9 @@ def _cities(
 
 def build() -> dict[str, Any]:
     """The gazetteer as a JSON-ready dict: ``places`` rows ``[name_de, name_en, country_code, lat, lon, kind,
-    population]``, ``forms`` per language ``{surface: [place index, base form, needs_cue]}``, ``first_names``
-    and ``sources`` (package versions used)."""
+    population]``, ``forms`` per language ``{surface: [place index, base form, needs_cue]}``, ``first_names``,
+    German common ``nouns`` (the entities enricher ends a name at one unless it is one of the ``surnames``) and
+    ``sources`` (package versions used)."""
     places: list[list[Any]] = []
     forms: dict[str, dict[str, list[Any]]] = {"de": {}, "en": {}}
     _countries(places, forms)
@@ -328,6 +329,8 @@ def build() -> dict[str, Any]:
         "places": places,
         "forms": {lang: dict(sorted(table.items())) for lang, table in forms.items()},
         "first_names": sorted(first_names),
+        "nouns": sorted(nouns),
+        "surnames": sorted(surnames),
     }
 
 

@@ -62,14 +62,16 @@ class Place:
 
 
 class Gazetteer:
-    """Places, one automaton of surface forms per language (``de``, ``en``) and the first names the person rules
-    use. Build with :meth:`load` (the shipped file) or :meth:`from_data` (a dict as written by the build)."""
+    """Places, one automaton of surface forms per language (``de``, ``en``), and the first names and German
+    common nouns (less those that are also surnames: ``Fischer``) the person rules use. ``Gazetteer(data)`` takes
+    the dict the build writes; :meth:`load` reads the shipped file. Raises ``ValueError`` for another version."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         if str(data.get("version")) != GAZETTEER_VERSION:
             raise ValueError(f"gazetteer version {data.get('version')!r}, expected {GAZETTEER_VERSION!r}")
         self.places = [Place(*row) for row in data["places"]]
         self.first_names = frozenset(data["first_names"])
+        self.nouns = frozenset(data.get("nouns", ())) - frozenset(data.get("surnames", ()))
         self.forms: dict[str, set[str]] = {}
         self.automata: dict[str, Any] = {}
         for lang, table in data["forms"].items():

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tasks.config import ENRICHER_NAMES, EnrichConfig
-from tasks.enrich import language, places, quantities, textstats
+from tasks.enrich import entities, language, places, quantities, textstats
 from tasks.enrich.base import Enricher
 
 #: Version of the stage's own code (how enrichers are combined and rows are built); each enricher's version
@@ -21,10 +21,10 @@ ENRICH_VERSION = "2"
 
 #: Every known enricher, in the order they run.
 ENRICHERS: dict[str, Enricher] = {
-    e.name: e for e in (language.ENRICHER, textstats.ENRICHER, quantities.ENRICHER, places.ENRICHER)
+    e.name: e for e in (language.ENRICHER, textstats.ENRICHER, quantities.ENRICHER, places.ENRICHER, entities.ENRICHER)
 }
 
-assert tuple(ENRICHERS) == ENRICHER_NAMES[: len(ENRICHERS)], "tasks.config.ENRICHER_NAMES is out of step"
+assert tuple(ENRICHERS) == ENRICHER_NAMES, "tasks.config.ENRICHER_NAMES is out of step with tasks.enrich"
 
 
 def selected(cfg: EnrichConfig) -> list[Enricher]:
