@@ -20,7 +20,7 @@ from typing import Any
 
 SOURCE_KINDS = ("files", "urls", "feed", "sitemap", "warc")
 #: Every enricher of ``tasks.enrich``, in the order they run (``[enrich] enrichers`` picks from these).
-ENRICHER_NAMES = ("language", "words", "quantities", "places", "entities")
+ENRICHER_NAMES = ("language", "words", "quantities", "entities", "places")
 
 
 class ConfigError(ValueError):

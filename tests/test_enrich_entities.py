@@ -105,3 +105,25 @@ def test_agency_credit_is_not_a_mention() -> None:
 
 def test_shouted_line_and_place_acronyms_are_not_organisations() -> None:
     assert _orgs("EILMELDUNG: REGIERUNG TRITT ZURÜCK\n\nDie USA und die EU reagieren.", "de") == [("EU", "acronym")]
+
+
+def test_no_places_inside_organisation_names() -> None:
+    """With the entities enricher configured, places inside organisation names are left out (places runs after
+    it and reads its spans); without it, they count."""
+    from tasks.config import EnrichConfig
+    from tasks.enrich import enrich_batch
+
+    doc = {
+        "doc_id": "d",
+        "content_sha256": "s",
+        "title": "Officers of the Greater Manchester Police and the University of Toronto met in Leeds.",
+        "teaser": None,
+        "body": "The meeting in Leeds lasted two hours, officials said on Tuesday afternoon.",
+        "declared_language": "en",
+    }
+    both = enrich_batch([doc], EnrichConfig(enrichers=("language", "entities", "places")))[0]
+    assert [p["name"] for p in both["places"]] == ["Leeds"]
+    assert {"Greater Manchester Police", "University of Toronto"} <= {o["name"] for o in both["organisations"]}
+    assert "_org_spans" not in both
+    alone = enrich_batch([doc], EnrichConfig(enrichers=("language", "places")))[0]
+    assert {p["name"] for p in alone["places"]} == {"Leeds", "Manchester", "Toronto"}

@@ -28,13 +28,15 @@ class Enricher:
     ``name``: the key used in ``[enrich] enrichers``; ``version``: a string bumped when its output changes;
     ``columns``: the ``schemas.ENRICHED`` columns it fills; ``run(docs, cfg)``: one dict of those columns per
     document, in order (raising is allowed: the stage then retries document by document and rejects the one at
-    fault as ``enrich_error``); ``method``: a one-line description of how values are produced."""
+    fault as ``enrich_error``); ``method``: a one-line description of how values are produced; ``provides``: keys
+    (starting with ``_``) of its result that later enrichers read from the document but that are not written."""
 
     name: str
     version: str
     columns: tuple[str, ...]
     run: BatchFn
     method: str = ""
+    provides: tuple[str, ...] = ()  # private keys handed to later enrichers, never written
 
     @property
     def tag(self) -> str:

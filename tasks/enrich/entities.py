@@ -170,12 +170,17 @@ def _person_candidates(text: str, gaz: Gazetteer, lang: str | None) -> list[tupl
     """``(name, method)`` for every title or first-name match, in text order."""
     out: list[tuple[str, str]] = []
     nouns = gaz.nouns if lang == "de" else frozenset()
+    title_case: dict[int, bool] = {}  # line start -> is a title-case headline
     for m in _WORD.finditer(text):
         word = m.group(0)
         if not word[:1].isupper() and word not in _EN_ROLES:
             continue
-        if lang != "de" and _title_case_line(text, m.start()):
-            continue
+        if lang != "de":
+            line = text.rfind("\n", 0, m.start()) + 1
+            if line not in title_case:
+                title_case[line] = _title_case_line(text, m.start())
+            if title_case[line]:
+                continue
         if _is_role(word.rstrip(",:"), lang) and not word.endswith((",", ":")):
             tokens = _name_tokens(text, m.end() + 1, gaz, lang, nouns) if text[m.end() : m.end() + 1] == " " else []
             if tokens and not (len(tokens) == 1 and tokens[0] in gaz.first_names):
@@ -186,7 +191,7 @@ def _person_candidates(text: str, gaz: Gazetteer, lang: str | None) -> list[tupl
             if prev.isalpha():
                 continue
             tokens = _name_tokens(text, m.start(), gaz, lang, nouns)
-            if len(tokens) >= 2 and tokens[-1] not in gaz.first_names | _PARTICLES:
+            if len(tokens) >= 2 and tokens[-1] not in gaz.first_names and tokens[-1] not in _PARTICLES:
                 out.append((" ".join(tokens), "first-name"))
     return out
 
@@ -253,24 +258,30 @@ def _shouting(text: str, pos: int) -> bool:
     return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
-def _org_candidates(text: str, lang: str | None, gaz: Gazetteer, agencies: set[str]) -> list[tuple[str, str, int]]:
-    out: list[tuple[str, str, int]] = []
+_Org = tuple[str, str, int, int]  # name, method, start, end
+
+
+def _org_candidates(text: str, lang: str | None, gaz: Gazetteer, agencies: set[str]) -> list[_Org]:
+    """``(name, method, start, end)`` of every organisation match, in rule order."""
+    out: list[_Org] = []
     for m in _SUFFIX_ORG.finditer(text):
         words = [w for w in m.group(1).split() if w not in _FUNCTION]
         if words:
-            out.append((" ".join([*words, m.group(2)]), "suffix", m.start()))
+            out.append((" ".join([*words, m.group(2)]), "suffix", m.start(), m.end()))
     if lang != "en":
         for m in _DE_HEAD_ORG.finditer(text):
             words = [w for w in m.group(1).split() if w not in _FUNCTION]
             if words and m.group(2)[0].isupper():
-                out.append((_fold_german(" ".join([*words, m.group(2)])), "head-noun", m.start()))
-        out.extend((m.group(0), "head-noun", m.start()) for m in _DE_FEDERAL.finditer(text))
+                out.append((_fold_german(" ".join([*words, m.group(2)])), "head-noun", m.start(), m.end()))
+        out.extend((m.group(0), "head-noun", m.start(), m.end()) for m in _DE_FEDERAL.finditer(text))
     if lang != "de":
         for m in _EN_HEAD_ORG.finditer(text):
             words = [w for w in m.group(1).split() if w not in _FUNCTION]
             if words:
-                out.append((" ".join([*words, m.group(2)]), "head-noun", m.start()))
-        out.extend((f"{m.group(1)} of {m.group(2)}", "head-noun", m.start()) for m in _EN_OF_ORG.finditer(text))
+                out.append((" ".join([*words, m.group(2)]), "head-noun", m.start(), m.end()))
+        out.extend(
+            (f"{m.group(1)} of {m.group(2)}", "head-noun", m.start(), m.end()) for m in _EN_OF_ORG.finditer(text)
+        )
     forms = gaz.forms["de" if lang == "de" else "en"]
     for m in _ACRONYM.finditer(text):
         word = m.group(1)
@@ -282,7 +293,7 @@ def _org_candidates(text: str, lang: str | None, gaz: Gazetteer, agencies: set[s
             text, m.end()
         ):
             continue  # a shouted phrase (SANTA FE), not an acronym
-        out.append((word, "acronym", m.start()))
+        out.append((word, "acronym", m.start(), m.end()))
     return out
 
 
@@ -291,9 +302,12 @@ def find_organisations(
 ) -> list[dict[str, Any]]:
     """Organisations named in ``text`` (see the module docstring). ``agencies``: the article's agency credits
     from the parse stage; their credit lines are not mentions."""
-    gaz = gazetteer or get_gazetteer()
+    return _organisations(_org_candidates(text, lang, gazetteer or get_gazetteer(), {a for a in agencies if a}))
+
+
+def _organisations(candidates: list[_Org]) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for name, method, pos in _org_candidates(text, lang, gaz, {a for a in agencies if a}):
+    for name, method, pos, _end in candidates:
         entry = found.setdefault(name, {"name": name, "method": method, "mentions": 0, "_first": pos})
         entry["mentions"] += 1
     for name in list(found):  # a name inside a longer one is the same organisation (Deutsche Bank AG)
@@ -306,15 +320,19 @@ def find_organisations(
 
 def run(docs: Sequence[Mapping[str, Any]], cfg: EnrichConfig) -> list[dict[str, Any]]:
     """``persons`` and ``organisations`` of title + teaser + body in the document's detected ``language``; the
-    parse stage's ``authors`` and ``agencies`` are not counted."""
+    parse stage's ``authors`` and ``agencies`` are not counted. Also provides ``_org_spans`` (character spans of
+    the organisation names in that text) to the places enricher, which runs later and skips places inside them."""
+    gaz = get_gazetteer()
     out: list[dict[str, Any]] = []
     for doc in docs:
         text = join_text(doc)
         lang = doc.get("language")
+        orgs = _org_candidates(text, lang, gaz, {a for a in doc.get("agencies") or () if a})
         out.append(
             {
-                "persons": find_persons(text, lang, doc.get("authors") or ()),
-                "organisations": find_organisations(text, lang, doc.get("agencies") or ()),
+                "persons": find_persons(text, lang, doc.get("authors") or (), gaz),
+                "organisations": _organisations(orgs),
+                "_org_spans": [(start, end) for _n, method, start, end in orgs if method != "acronym"],
             }
         )
     return out
@@ -324,6 +342,7 @@ ENRICHER = Enricher(
     name="entities",
     version="1",
     columns=("persons", "organisations"),
+    provides=("_org_spans",),
     run=run,
     method="rules: roles and titles before names, first names, name shapes; legal-form suffixes, organisation "
     "nouns, acronyms",

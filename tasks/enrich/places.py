@@ -15,6 +15,7 @@ Rules, applied to every match of the Aho-Corasick automaton (pyahocorasick) over
 - a city smaller than ``[enrich] place_min_population`` (default 100,000), and a city form that is also a German
   common noun (``Essen``, ``Halle``) or of three letters or fewer, counts only right after a locative preposition
   without article (``in``, ``aus``, ``nach``, ``bei``, ``from``, ``near`` …; never ``im Norden``);
+- not a place inside an organisation name found by the ``entities`` enricher (``Greater Manchester Police``);
 - not a place when it is a person's name: right after a first name, an initial or a title (``Michael Jordan``,
   ``John F. Kennedy``, ``Mr Lincoln``),
   or a first-name-like place before a capitalised surname (``Paris Hilton``, ``Kim Jong-un``).
@@ -134,13 +135,20 @@ def _matches(text: str, automaton: Any) -> list[tuple[int, int, int, str, bool]]
 
 
 def find_places(
-    text: str, lang: str | None, min_population: int = 100_000, gazetteer: Gazetteer | None = None
+    text: str,
+    lang: str | None,
+    min_population: int = 100_000,
+    gazetteer: Gazetteer | None = None,
+    skip: Sequence[tuple[int, int]] = (),
 ) -> list[dict[str, Any]]:
-    """Places named in ``text`` (see the module docstring), for language ``lang`` (ISO 639-1)."""
+    """Places named in ``text`` (see the module docstring), for language ``lang`` (ISO 639-1). Matches inside a
+    ``skip`` span (character offsets of organisation names: ``Greater Manchester Police``) are not places."""
     gaz = gazetteer or get_gazetteer()
     key = "de" if lang == "de" else "en"
     counts: dict[int, list[Any]] = {}
     for start, end, idx, base, needs_cue in _matches(text, gaz.automata[key]):
+        if any(a <= start and end <= b for a, b in skip):
+            continue
         place = gaz.places[idx]
         prev_m = _PREV.search(text, max(0, start - 40), start)
         prev = prev_m.group(1) if prev_m else ""
@@ -184,17 +192,19 @@ def countries_of(places: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def run(docs: Sequence[Mapping[str, Any]], cfg: EnrichConfig) -> list[dict[str, Any]]:
-    """``places`` and ``countries`` of title + teaser + body, in the document's detected ``language``."""
+    """``places`` and ``countries`` of title + teaser + body, in the document's detected ``language``; places
+    inside the organisation names the ``entities`` enricher found (``_org_spans``, when it ran) are left out."""
     out: list[dict[str, Any]] = []
     for doc in docs:
-        places = find_places(join_text(doc), doc.get("language"), cfg.place_min_population)
+        text = join_text(doc)
+        places = find_places(text, doc.get("language"), cfg.place_min_population, skip=doc.get("_org_spans") or ())
         out.append({"places": places, "countries": countries_of(places)})
     return out
 
 
 ENRICHER = Enricher(
     name="places",
-    version=f"1.g{GAZETTEER_VERSION}",
+    version=f"2.g{GAZETTEER_VERSION}",
     columns=("places", "countries"),
     run=run,
     method="gazetteer (CLDR, pycountry, countryinfo, GeoNames) matched with Aho-Corasick; cue, person and "

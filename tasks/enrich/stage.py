@@ -2,8 +2,9 @@
 
 Pure functions only (no Prefect, no file I/O); the Prefect task (``flows.stages.enrich_batch``) calls
 :func:`enrich_batch` and writes ``schemas.ENRICHED`` rows. Which enrichers run is ``[enrich] enrichers``; they run
-in the order of :data:`ENRICHERS` (``language`` first, because later ones read it), whatever the order in the
-configuration. Columns of enrichers that are not configured stay null.
+in the order of :data:`ENRICHERS` (``language`` first, because later ones read it; ``entities`` before
+``places``, which skips places inside organisation names), whatever the order in the configuration. Columns of
+enrichers that are not configured stay null.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ ENRICH_VERSION = "2"
 
 #: Every known enricher, in the order they run.
 ENRICHERS: dict[str, Enricher] = {
-    e.name: e for e in (language.ENRICHER, textstats.ENRICHER, quantities.ENRICHER, places.ENRICHER, entities.ENRICHER)
+    e.name: e for e in (language.ENRICHER, textstats.ENRICHER, quantities.ENRICHER, entities.ENRICHER, places.ENRICHER)
 }
 
 assert tuple(ENRICHERS) == ENRICHER_NAMES, "tasks.config.ENRICHER_NAMES is out of step with tasks.enrich"
@@ -56,7 +57,7 @@ def enrich_batch(rows: Sequence[Mapping[str, Any]], cfg: EnrichConfig) -> list[d
         if len(values) != len(docs):
             raise RuntimeError(f"enricher {enricher.name} returned {len(values)} rows for {len(docs)} documents")
         for doc, vals in zip(docs, values, strict=True):
-            doc.update({c: vals.get(c) for c in enricher.columns})
+            doc.update({c: vals.get(c) for c in (*enricher.columns, *enricher.provides)})
     tags = [e.tag for e in enrichers]
     columns = [c for e in enrichers for c in e.columns]
     return [
