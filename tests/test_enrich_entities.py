@@ -127,3 +127,43 @@ def test_no_places_inside_organisation_names() -> None:
     assert "_org_spans" not in both
     alone = enrich_batch([doc], EnrichConfig(enrichers=("language", "places")))[0]
     assert {p["name"] for p in alone["places"]} == {"Leeds", "Manchester", "Toronto"}
+
+
+def test_shared_surname_counts_only_full_names() -> None:
+    text = "Coach Dale Exford and his brother Mike Exford spoke. Exford said it was over. Dale Exford agreed."
+    assert sorted(_persons(text, "en")) == [("Dale Exford", "title", 2), ("Mike Exford", "first-name", 1)]
+
+
+def test_german_articles_are_particles_only_after_von() -> None:
+    assert _persons("Ministerin Ursula von der Beispielen kam, und Liat das Haus sah.", "de") == [
+        ("Ursula von der Beispielen", "title", 1)
+    ]
+
+
+def test_single_acronym_needs_a_cue() -> None:
+    assert _orgs("You MUST see it: VAT went up.", "en") == []
+    assert _orgs("The XQZ party and XQZ again; the ABCD said.", "en") == [("XQZ", "acronym"), ("ABCD", "acronym")]
+    assert _orgs("Der Verband Musterhilfe (VMH) tagte.", "de") == [("VMH", "acronym")]
+
+
+def test_overlapping_organisation_names_merge() -> None:
+    assert _orgs("Judges of the International Court of Justice ruled.", "en") == [
+        ("International Court of Justice", "head-noun")
+    ]
+
+
+def test_person_name_words_are_no_places() -> None:
+    from tasks.config import EnrichConfig
+    from tasks.enrich import enrich_batch
+
+    doc = {
+        "doc_id": "d",
+        "content_sha256": "s",
+        "title": "Striker Jason Richardson scores twice",
+        "teaser": None,
+        "body": "Richardson scored in the first half in front of fans who had travelled from Leeds on Saturday.",
+        "declared_language": "en",
+    }
+    out = enrich_batch([doc], EnrichConfig(enrichers=("language", "entities", "places")))[0]
+    assert [p["name"] for p in out["places"]] == ["Leeds"]
+    assert out["persons"][0]["name"] == "Jason Richardson"

@@ -112,3 +112,8 @@ def test_text_span_method_and_duplicates() -> None:
     ]
     for q in out:
         assert q["text"] in text
+
+
+def test_english_verbs_and_contractions_are_no_units() -> None:
+    text = "Of the 30, 12 wasn't enough; 148 looking on and 12 injured."
+    assert _pairs(text, "en") == [(30.0, None), (12.0, None), (148.0, None), (12.0, "injured")]

@@ -12,8 +12,10 @@ Persons (``method``):
   capitalised surname tokens.
 
 Name tokens may be hyphenated (``Kim Jong-un``), initials (``John F. Kennedy``) or particles (``von``, ``van``,
-``de``, ``bin`` …); a German common noun, a function word or a place ends the name. The fullest form names the
-person and covers later mentions of its surname alone, also in the German genitive (``Putins``). Persons equal to
+``de``, ``bin`` …; German articles only after ``von``/``van``: ``von der Leyen``); a German common noun, a
+function word, an acronym or a country, region or city of a million or more ends the name. The fullest form names
+the person and covers later mentions of its surname alone, also in the German genitive (``Putins``); a surname
+shared by several persons only counts with the full name. Persons equal to
 an author of the article (the parse stage's byline) are left out.
 
 Organisations (``method``):
@@ -25,8 +27,10 @@ Organisations (``method``):
   adjectives folded to ``-e``); ``Bundes``/``Landes`` compounds (``Bundesverfassungsgericht``); English
   ``… Party``, ``… University``, ``Ministry of …``, ``Bank of …``;
 - ``acronym``: a word of two to six letters with at least two capitals (``NATO``, ``KCNA``, ``AfD``), not a
-  place, not a common non-organisation acronym (``CEO``, ``TV``, ``KI``), not inside an all-capitals line; an
-  agency credit of the parse stage in parentheses or after a slash (``(dpa)``, ``Foto: AP/dpa``) is not counted.
+  place, not a common non-organisation acronym (``CEO``, ``TV``, ``KI``), not inside an all-capitals line or
+  phrase, mentioned twice or more or once after an article, ``of`` or an organisation noun (``die NATO``,
+  ``Nachrichtenagentur KCNA``) or in parentheses after its name; an agency credit of the parse stage in
+  parentheses or after a slash (``(dpa)``, ``Foto: AP/dpa``) is not counted.
 """
 
 from __future__ import annotations
@@ -51,16 +55,21 @@ _EN_ROLES = word_set(
     "President Vice-President Minister Secretary Senator Sen. Rep. Representative Governor Gov. Mayor Chancellor "
     "King Queen Prince Princess Pope General Gen. Col. Lt. Sgt. Capt. Judge Justice Chief CEO Chairman Chairwoman "
     "Director Spokesman Spokeswoman Spokesperson Coach Manager Ambassador Commissioner Leader Speaker Premier "
-    "spokesman spokeswoman spokesperson coach manager striker actor actress singer author analyst economist "
-    "professor chairman chairwoman director minister secretary president leader founder"
+    "spokesman spokeswoman spokesperson coach manager striker defender midfielder goalkeeper quarterback actor "
+    "actress singer author analyst economist professor chairman chairwoman director minister secretary president "
+    "leader founder"
 )
 _ADDRESS = word_set("Herr Herrn Frau Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Prof. Sir Dame Lord Lady")
 _PARTICLES = word_set("von van de der den da di du bin ibn al el la le ten ter zu dos das del")
+#: Particles that are also German articles or pronouns count only after ``von``/``van`` (``von der Leyen``).
+_ARTICLE_PARTICLES = word_set("der den das di du la le da dos")
 _FUNCTION = word_set(
     "Der Die Das Den Dem Des Ein Eine Einen Einem Einer Und Oder Aber Auch Im In Am An Auf Aus Bei Mit Nach Vor "
     "Zu Zum Zur Von Für Über Unter Wie Wenn Als Ob Dass Er Sie Es Wir Ihr Man So Da Doch Nun Noch Nur Jetzt Dann "
     "Seit Bis Trotz Wegen Während Laut Gegen Ohne Durch Um Neben Hinter Zwischen Dabei Dazu Damit Zudem Außerdem "
     "Deshalb Daher Denn Sondern Allerdings Bereits Immer Schon Hier Dort Heute Gestern Morgen Bitte Danke "
+    "Andere Anderen Alle Allen Viele Vielen Einige Manche Beide Jeder Jede Jedes Dieser Diese Dieses Sein Seine "
+    "Ihre Ihren Mein Meine Unser Unsere Kein Keine Mehr Weitere Neue Erste "
     "The A An And Or But In On At To For From With By Of As He She It We They His Her Their This That These Those "
     "When While After Before If Then There Here Now Also Since Until During Despite Although However Meanwhile "
     "Today Yesterday Tomorrow Please Thanks"
@@ -108,6 +117,8 @@ _NOT_ORG_ACRONYMS = word_set(
     "CCTV GP CT MRI ICU ER HR ATM UFO"
 )
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
+_PREV_WORD = re.compile(r"(\w[\w-]*) $")
+_ACRONYM_ARTICLES = word_set("the of der die das des dem den vom beim zur zum")
 _CAPS_NEIGHBOUR = re.compile(r"\b[A-Z]{3,} $")
 _CAPS_NEIGHBOUR_AFTER = re.compile(r" [A-Z]{3,}\b")
 
@@ -131,6 +142,8 @@ def _name_tokens(text: str, pos: int, gaz: Gazetteer, lang: str | None, nouns: f
                 tokens.append(word)
             break
         if word in _PARTICLES and tokens:
+            if word in _ARTICLE_PARTICLES and tokens[-1] not in ("von", "van"):
+                break
             tokens.append(word)
             pos = t.end()
             continue
@@ -140,8 +153,8 @@ def _name_tokens(text: str, pos: int, gaz: Gazetteer, lang: str | None, nouns: f
         if len(bare) > 1 and word.endswith(".") and not re.fullmatch(r"[A-Z]\.", word):
             word = bare  # sentence end after the name
         after_particle = bool(tokens) and tokens[-1] in _PARTICLES
-        if not after_particle and (bare in nouns or (tokens and bare in gaz.forms["de" if lang == "de" else "en"])):
-            break  # a common noun or a place ends the name, except after a particle (von Altdorf)
+        if not after_particle and (bare in nouns or (tokens and gaz.major_place(bare, lang))):
+            break  # a common noun or a country/big city ends the name, except after a particle (von Altdorf)
         tokens.append(word)
         pos = t.end()
         if word != t.group(0):
@@ -152,7 +165,7 @@ def _name_tokens(text: str, pos: int, gaz: Gazetteer, lang: str | None, nouns: f
 
 
 def _is_role(word: str, lang: str | None) -> bool:
-    if word in _EN_ROLES or word in _ADDRESS:
+    if word in _EN_ROLES or word in _ADDRESS or (word[:1].isupper() and word.lower() in _EN_ROLES):
         return True
     return lang != "en" and word[:1].isupper() and word.isalpha() and bool(_DE_ROLE.search(word.lower()))
 
@@ -186,7 +199,7 @@ def _person_candidates(text: str, gaz: Gazetteer, lang: str | None) -> list[tupl
             if tokens and not (len(tokens) == 1 and tokens[0] in gaz.first_names):
                 out.append((" ".join(tokens), "title"))
                 continue
-        if word in gaz.first_names and word not in gaz.forms["de" if lang == "de" else "en"]:
+        if word in gaz.first_names and not gaz.major_place(word, lang):
             prev = text[max(0, m.start() - 1) : m.start()]
             if prev.isalpha():
                 continue
@@ -220,16 +233,19 @@ def find_persons(
         elif found[name]["method"] == "title":
             full[cover]["method"] = "title"
     excluded = {e.strip() for e in exclude if e}
+    surnames = [n.split()[-1] for n in full]
     out: list[dict[str, Any]] = []
     for name, entry in full.items():
         if name in excluded or any(name.endswith(" " + e.split()[-1]) and e in name for e in excluded):
             continue
         surname = name.split()[-1]
-        pattern = re.compile(rf"(?<![\w-]){re.escape(surname)}s?(?![\w-])")
+        # a surname shared by several persons (Mike Ford, Dale Ford) only counts with the full name
+        counted = surname if surnames.count(surname) == 1 else name
+        pattern = re.compile(rf"(?<![\w-]){re.escape(counted)}s?(?![\w-])")
         mentions = len(pattern.findall(text))
         if mentions == 0:
             continue
-        first = text.find(surname)
+        first = text.find(counted)
         out.append({"name": name, "method": entry["method"], "mentions": mentions, "_first": first})
     out.sort(key=lambda p: (-p["mentions"], p["_first"]))
     return [{k: v for k, v in p.items() if k != "_first"} for p in out]
@@ -275,13 +291,33 @@ def _org_candidates(text: str, lang: str | None, gaz: Gazetteer, agencies: set[s
                 out.append((_fold_german(" ".join([*words, m.group(2)])), "head-noun", m.start(), m.end()))
         out.extend((m.group(0), "head-noun", m.start(), m.end()) for m in _DE_FEDERAL.finditer(text))
     if lang != "de":
-        for m in _EN_HEAD_ORG.finditer(text):
-            words = [w for w in m.group(1).split() if w not in _FUNCTION]
-            if words:
-                out.append((" ".join([*words, m.group(2)]), "head-noun", m.start(), m.end()))
-        out.extend(
-            (f"{m.group(1)} of {m.group(2)}", "head-noun", m.start(), m.end()) for m in _EN_OF_ORG.finditer(text)
-        )
+        _english_head_orgs(text, out)
+    out.extend(_acronyms(text, lang, gaz, agencies))
+    return out
+
+
+def _english_head_orgs(text: str, out: list[_Org]) -> None:
+    """``Green Valley Party``, ``University of Exampleton``; one overlapping the other is one organisation
+    (``International Court`` + ``Court of Justice`` → ``International Court of Justice``)."""
+    heads: dict[int, int] = {}  # end of a head-noun match -> its index in out
+    for m in _EN_HEAD_ORG.finditer(text):
+        words = [w for w in m.group(1).split() if w not in _FUNCTION]
+        if words:
+            heads[m.end()] = len(out)
+            out.append((" ".join([*words, m.group(2)]), "head-noun", m.start(), m.end()))
+    for m in _EN_OF_ORG.finditer(text):
+        joined = heads.get(m.end(1))
+        if joined is not None:
+            name, method, start, _end = out[joined]
+            out[joined] = (f"{name} of {m.group(2)}", method, start, m.end())
+        else:
+            out.append((f"{m.group(1)} of {m.group(2)}", "head-noun", m.start(), m.end()))
+
+
+def _acronyms(text: str, lang: str | None, gaz: Gazetteer, agencies: set[str]) -> list[_Org]:
+    """Acronyms that name an organisation: mentioned twice or more, or once after an article or an organisation
+    noun (``die NATO``, ``Nachrichtenagentur KCNA``) or defined in parentheses (``… Council (NPCC)``)."""
+    found: list[_Org] = []
     forms = gaz.forms["de" if lang == "de" else "en"]
     for m in _ACRONYM.finditer(text):
         word = m.group(1)
@@ -293,8 +329,21 @@ def _org_candidates(text: str, lang: str | None, gaz: Gazetteer, agencies: set[s
             text, m.end()
         ):
             continue  # a shouted phrase (SANTA FE), not an acronym
-        out.append((word, "acronym", m.start(), m.end()))
-    return out
+        found.append((word, "acronym", m.start(), m.end()))
+    counts: dict[str, int] = {}
+    for name, *_rest in found:
+        counts[name] = counts.get(name, 0) + 1
+    return [a for a in found if counts[a[0]] > 1 or _acronym_cue(text, a[2])]
+
+
+def _acronym_cue(text: str, start: int) -> bool:
+    if text[start - 1 : start] == "(":
+        return True
+    prev = _PREV_WORD.search(text, max(0, start - 40), start)
+    if not prev:
+        return False
+    word = prev.group(1)
+    return word.lower() in _ACRONYM_ARTICLES or bool(_ORG_LAST.search(word))
 
 
 def find_organisations(
@@ -321,18 +370,21 @@ def _organisations(candidates: list[_Org]) -> list[dict[str, Any]]:
 def run(docs: Sequence[Mapping[str, Any]], cfg: EnrichConfig) -> list[dict[str, Any]]:
     """``persons`` and ``organisations`` of title + teaser + body in the document's detected ``language``; the
     parse stage's ``authors`` and ``agencies`` are not counted. Also provides ``_org_spans`` (character spans of
-    the organisation names in that text) to the places enricher, which runs later and skips places inside them."""
+    the organisation names in that text) and ``_person_names`` (full names found) to the places enricher, which
+    runs later and skips places inside organisation names and places named like a token of a person's name."""
     gaz = get_gazetteer()
     out: list[dict[str, Any]] = []
     for doc in docs:
         text = join_text(doc)
         lang = doc.get("language")
         orgs = _org_candidates(text, lang, gaz, {a for a in doc.get("agencies") or () if a})
+        persons = find_persons(text, lang, doc.get("authors") or (), gaz)
         out.append(
             {
-                "persons": find_persons(text, lang, doc.get("authors") or (), gaz),
+                "persons": persons,
                 "organisations": _organisations(orgs),
                 "_org_spans": [(start, end) for _n, method, start, end in orgs if method != "acronym"],
+                "_person_names": [p["name"] for p in persons if " " in p["name"]],
             }
         )
     return out
@@ -342,7 +394,7 @@ ENRICHER = Enricher(
     name="entities",
     version="1",
     columns=("persons", "organisations"),
-    provides=("_org_spans",),
+    provides=("_org_spans", "_person_names"),
     run=run,
     method="rules: roles and titles before names, first names, name shapes; legal-form suffixes, organisation "
     "nouns, acronyms",

@@ -15,7 +15,8 @@ Rules, applied to every match of the Aho-Corasick automaton (pyahocorasick) over
 - a city smaller than ``[enrich] place_min_population`` (default 100,000), and a city form that is also a German
   common noun (``Essen``, ``Halle``) or of three letters or fewer, counts only right after a locative preposition
   without article (``in``, ``aus``, ``nach``, ``bei``, ``from``, ``near`` …; never ``im Norden``);
-- not a place inside an organisation name found by the ``entities`` enricher (``Greater Manchester Police``);
+- not a place inside an organisation name found by the ``entities`` enricher (``Greater Manchester Police``),
+  nor a word of a person's full name it found (``Jason Richardson`` … ``Richardson said``);
 - not a place when it is a person's name: right after a first name, an initial or a title (``Michael Jordan``,
   ``John F. Kennedy``, ``Mr Lincoln``),
   or a first-name-like place before a capitalised surname (``Paris Hilton``, ``Kim Jong-un``).
@@ -83,6 +84,15 @@ class Gazetteer:
             self.automata[lang] = automaton
             self.forms[lang] = set(table)
 
+    def major_place(self, form: str, lang: str | None) -> bool:
+        """Whether ``form`` names a country, a region, a US state or a city of a million or more in the forms of
+        ``lang`` (``de``, else English): such a word is never part of a person's name."""
+        hit = self.automata["de" if lang == "de" else "en"].get(form, None)
+        if hit is None:
+            return False
+        place = self.places[hit[1]]
+        return place.kind != "city" or (place.population or 0) >= 1_000_000
+
     @classmethod
     def load(cls) -> Gazetteer:
         """The gazetteer shipped with newsflow. Raises ``FileNotFoundError`` when the package data is missing
@@ -140,14 +150,17 @@ def find_places(
     min_population: int = 100_000,
     gazetteer: Gazetteer | None = None,
     skip: Sequence[tuple[int, int]] = (),
+    person_names: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Places named in ``text`` (see the module docstring), for language ``lang`` (ISO 639-1). Matches inside a
-    ``skip`` span (character offsets of organisation names: ``Greater Manchester Police``) are not places."""
+    ``skip`` span (character offsets of organisation names: ``Greater Manchester Police``) are not places, nor
+    is a single word that is part of one of ``person_names`` (``Richardson`` after ``Jason Richardson``)."""
     gaz = gazetteer or get_gazetteer()
     key = "de" if lang == "de" else "en"
+    person_words = {w for name in person_names for w in name.split()}
     counts: dict[int, list[Any]] = {}
     for start, end, idx, base, needs_cue in _matches(text, gaz.automata[key]):
-        if any(a <= start and end <= b for a, b in skip):
+        if any(a <= start and end <= b for a, b in skip) or text[start:end] in person_words:
             continue
         place = gaz.places[idx]
         prev_m = _PREV.search(text, max(0, start - 40), start)
@@ -193,11 +206,18 @@ def countries_of(places: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def run(docs: Sequence[Mapping[str, Any]], cfg: EnrichConfig) -> list[dict[str, Any]]:
     """``places`` and ``countries`` of title + teaser + body, in the document's detected ``language``; places
-    inside the organisation names the ``entities`` enricher found (``_org_spans``, when it ran) are left out."""
+    inside the organisation names the ``entities`` enricher found (``_org_spans``, when it ran) and words of the
+    persons' names it found (``_person_names``) are left out."""
     out: list[dict[str, Any]] = []
     for doc in docs:
         text = join_text(doc)
-        places = find_places(text, doc.get("language"), cfg.place_min_population, skip=doc.get("_org_spans") or ())
+        places = find_places(
+            text,
+            doc.get("language"),
+            cfg.place_min_population,
+            skip=doc.get("_org_spans") or (),
+            person_names=doc.get("_person_names") or (),
+        )
         out.append({"places": places, "countries": countries_of(places)})
     return out
 

@@ -15,7 +15,8 @@ Each quantity is ``{"value": float, "unit": str | None, "text": str, "method": s
   with a measure symbol (``km``, ``kg``, ``°C``, ``MW``, …) or the counted noun as written: in German the next
   capitalised word, skipping up to two inflected adjectives (``11.000 nordkoreanische Soldaten`` → ``Soldaten``);
   in English the next word unless it is a function word, skipping capitalised words and a few adjectives
-  (``11,000 North Korean troops`` → ``troops``) and taking the head of a short noun compound (``600 strike
+  (``11,000 North Korean troops`` → ``troops``; no unit before a contraction or a word of six letters or more
+  ending in ``-ing``, which reads as a verb) and taking the head of a short noun compound (``600 strike
   drones`` → ``drones``); ``None`` when there is none.
 
 Not quantities: years (a bare 4-digit number 1900–2099, or 1000–2099 after a year word such as ``im``/``seit``/
@@ -202,8 +203,10 @@ def _counted_noun(text: str, pos: int, lang: str | None) -> tuple[str | None, in
                 cur = m.end()
                 continue
             return None, pos
-        if word.lower() in _EN_FUNCTION:
-            return None, pos
+        if word.lower() in _EN_FUNCTION or text[m.end() : m.end() + 1] in ("'", "’"):
+            return None, pos  # a function word or a contraction (wasn't)
+        if word.islower() and len(word) > 5 and word.endswith("ing"):
+            return None, pos  # a verb form: "148 kicking" ("12 injured" keeps its unit)
         if word[0].isupper() or word.lower() in _EN_SKIP:
             cur = m.end()
             continue
