@@ -58,7 +58,9 @@ def stage_fingerprints(settings: Settings) -> dict[str, str]:
     fp["fetch"] = fingerprint("fetch", getattr(fetch, "FETCH_VERSION", "1"))
     fp["parse"] = fingerprint("parse", parse.PARSE_VERSION, settings.stage_config_hash("parse"))
     fp["dedup"] = fingerprint("dedup", dedup.DEDUP_VERSION, settings.stage_config_hash("dedup"), fp["parse"])
-    fp["enrich"] = fingerprint("enrich", enrich.ENRICH_VERSION, settings.stage_config_hash("enrich"), fp["parse"])
+    fp["enrich"] = fingerprint(
+        "enrich", enrich.stage_version(settings.enrich), settings.stage_config_hash("enrich"), fp["parse"]
+    )
     fp["export"] = fingerprint("export", export.EXPORT_VERSION, fp["parse"], fp["dedup"], fp["enrich"])
     return fp
 
@@ -577,11 +579,11 @@ def dedup_batch(
 def enrich_batch(
     keys: list[tuple[str, str]], batch_no: int, settings: Settings, parse_fp: str, enrich_fp: str
 ) -> StageCounts:
-    """Enrich one batch of parsed documents (language, word count, reading time)."""
+    """Enrich one batch of parsed documents with the configured enrichers (``[enrich] enrichers``)."""
     from tasks import enrich
 
     store = Store(settings.data_root)
-    cols = ["doc_id", "content_sha256", "source", "title", "teaser", "body", "declared_language"]
+    cols = ["doc_id", "content_sha256", "source", "title", "teaser", "body", "declared_language", "authors", "agencies"]
     table = read_rows_by_key(store.current_parts(store.stage_dir("parse"), parse_fp), set(keys), cols)
     rows = table.to_pylist()
     out: list[dict[str, Any]] = []

@@ -20,6 +20,8 @@ from typing import Any
 
 SOURCE_KINDS = ("files", "urls", "feed", "sitemap", "warc")
 DEFAULT_MAX_ITEMS = 10_000  # new documents requested per source and run unless the source sets max_items
+#: Every enricher of ``tasks.enrich``, in the order they run (``[enrich] enrichers`` picks from these).
+ENRICHER_NAMES = ("language", "words", "quantities", "entities", "places")
 
 
 class ConfigError(ValueError):
@@ -94,7 +96,10 @@ class DedupConfig:
 
 @dataclass(frozen=True)
 class EnrichConfig:
+    # enrichers to run (names from ENRICHER_NAMES); kept in run order, so the order written does not matter
+    enrichers: tuple[str, ...] = ENRICHER_NAMES
     words_per_minute: int = 238  # silent reading rate, Brysbaert (2019) meta-analysis (non-fiction)
+    place_min_population: int = 100_000  # smaller cities count only after a locative preposition ("in Wedel")
 
 
 @dataclass(frozen=True)
@@ -224,6 +229,16 @@ def _source(i: int, src: Any, base: Path) -> SourceConfig:
     )
 
 
+def _enrichers(value: Any) -> tuple[str, ...]:
+    """``[enrich] enrichers`` as a tuple in run order (duplicates dropped); unknown names raise ConfigError."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError("[enrich] enrichers must be a list of enricher names")
+    unknown = sorted(set(value) - set(ENRICHER_NAMES))
+    if unknown:
+        raise ConfigError(f"[enrich] unknown enricher(s): {', '.join(unknown)}; known: {', '.join(ENRICHER_NAMES)}")
+    return tuple(n for n in ENRICHER_NAMES if n in value)
+
+
 def load_settings(
     config: str | os.PathLike[str] | None = None, data_root: str | os.PathLike[str] | None = None
 ) -> Settings:
@@ -298,6 +313,9 @@ def load_settings(
     for key in ("timeout_s", "deadline_s"):
         if getattr(fetch, key) <= 0:
             raise ConfigError(f"[fetch] {key} must be positive")
+    enrich_raw = dict(raw.get("enrich", {}))
+    enrichers = _enrichers(enrich_raw.pop("enrichers", list(ENRICHER_NAMES)))
+    enrich = dataclasses.replace(_section(EnrichConfig, enrich_raw, "enrich"), enrichers=enrichers)
     dedup = _section(DedupConfig, raw.get("dedup", {}), "dedup")
     if dedup.num_perm % dedup.bands:
         raise ConfigError("[dedup] num_perm must be a multiple of bands")
@@ -309,7 +327,7 @@ def load_settings(
         fetch=fetch,
         parse=_section(ParseConfig, raw.get("parse", {}), "parse"),
         dedup=dedup,
-        enrich=_section(EnrichConfig, raw.get("enrich", {}), "enrich"),
+        enrich=enrich,
         prefect=prefect,
         schedule=schedule,
         config_path=path.resolve() if path is not None else None,

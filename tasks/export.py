@@ -81,6 +81,12 @@ def _rank(row: dict[str, Any], url: str | None) -> tuple[Any, ...]:
     )
 
 
+#: Columns the articles dataset takes from the enrich stage (all of ENRICHED but the version keys).
+_ENRICH_COLUMNS = [
+    n for n in schemas.ENRICHED.names if n not in ("doc_id", "content_sha256") and n in schemas.ARTICLES.names
+]
+
+
 def build_articles(
     parsed: pa.Table,
     dedup_table: pa.Table,
@@ -175,11 +181,7 @@ def build_articles(
             row.update(
                 article_id=dd_by_doc[head]["article_id"],
                 canonical_url=dd_by_doc[head]["canonical_url"],
-                language=e.get("language"),
-                language_confidence=e.get("language_confidence"),
-                word_count=e.get("word_count"),
-                reading_time_s=e.get("reading_time_s"),
-                enrich_version=e.get("enrich_version"),
+                **{c: e.get(c) for c in _ENRICH_COLUMNS},
                 cluster_id=cluster_id,
                 duplicate_of=None if is_rep else rep_article,
                 duplicate_kind=None if is_rep else "near",

@@ -170,7 +170,41 @@ DEDUP_SIGNATURES = _schema(
     ]
 )
 
-#: Enrichment per document version (``processed/enriched/``).
+#: A place named in an article (``places`` enricher): ``name`` in its base form in the article's language
+#: (``Russland`` for ``Russlands``), ``country_code`` ISO 3166-1 alpha-2 (null for regions spanning countries),
+#: ``lat``/``lon`` in degrees (WGS84; country: a representative point, city: GeoNames coordinates),
+#: ``mentions`` how often it is named, ``method`` the gazetteer entry kind that matched (``country``, ``city``,
+#: ``region``).
+PLACE = pa.struct(
+    [
+        pa.field("name", pa.string()),
+        pa.field("country_code", pa.string()),
+        pa.field("lat", pa.float64()),
+        pa.field("lon", pa.float64()),
+        pa.field("mentions", pa.int32()),
+        pa.field("method", pa.string()),
+    ]
+)
+
+#: A number in an article (``quantities`` enricher): ``value`` (scale words applied: "1,5 Millionen" → 1500000),
+#: ``unit`` (``%``, a currency as written, a measure or the counted noun as written; null when none),
+#: ``text`` (the exact span), ``method`` (``number``, ``percent`` or ``money``).
+QUANTITY = pa.struct(
+    [
+        pa.field("value", pa.float64()),
+        pa.field("unit", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("method", pa.string()),
+    ]
+)
+
+#: A person or organisation named in an article (``entities`` enricher): ``name`` (the fullest form in the text,
+#: German adjective endings folded), ``method`` (the rule that found it: ``title``, ``first-name``, ``suffix``,
+#: ``head-noun``, ``acronym``), ``mentions``.
+ENTITY = pa.struct([pa.field("name", pa.string()), pa.field("method", pa.string()), pa.field("mentions", pa.int32())])
+
+#: Enrichment per document version (``processed/enriched/``). Columns of enrichers that are not configured
+#: (``[enrich] enrichers``) are null.
 ENRICHED = _schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
@@ -179,6 +213,12 @@ ENRICHED = _schema(
         pa.field("language_confidence", pa.float32()),  # 0..1
         pa.field("word_count", pa.int32()),  # whitespace-separated tokens of the body
         pa.field("reading_time_s", pa.int32()),  # seconds
+        pa.field("places", pa.list_(PLACE)),  # most mentioned first
+        pa.field("countries", STR_LIST),  # distinct country_code of places, most mentioned first
+        pa.field("quantities", pa.list_(QUANTITY)),  # distinct (value, unit) in text order
+        pa.field("persons", pa.list_(ENTITY)),  # most mentioned first; the article's authors left out
+        pa.field("organisations", pa.list_(ENTITY)),  # most mentioned first
+        pa.field("enrichers", STR_LIST),  # name@version of every enricher that produced this row
         pa.field("enrich_version", pa.string()),
     ]
 )
@@ -199,7 +239,8 @@ ARTICLES = _schema(
         pa.field("versions", pa.int32()),  # distinct texts stored for the article's URL (issue 15, D17)
         *_fields(ENRICHED, "language", "language_confidence"),
         *_fields(PARSED, "images", "is_accessible_for_free", "field_sources"),
-        *_fields(ENRICHED, "word_count", "reading_time_s"),
+        *_fields(ENRICHED, "word_count", "reading_time_s", "places", "countries", "quantities"),
+        *_fields(ENRICHED, "persons", "organisations", "enrichers"),
         pa.field("cluster_id", pa.string()),
         pa.field("duplicate_of", pa.string()),  # article_id of the cluster representative, null for it
         pa.field("duplicate_kind", pa.string()),  # near (url/exact copies are folded, see folded_*)

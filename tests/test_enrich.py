@@ -208,3 +208,48 @@ def test_enrich_batch_rows_fit_schema() -> None:
     assert 0.5 < d1["language_confidence"] <= 1.0
     assert (d2["language"], d2["word_count"], d2["reading_time_s"]) == ("de", 0, 0)
     assert (d3["language"], d3["language_confidence"], d3["word_count"]) == (None, 0.0, 0)
+
+
+_CHILD_ALL = """
+import json, sys
+from tasks.config import EnrichConfig
+from tasks.enrich import enrich_batch
+doc = json.loads(sys.stdin.read())
+out = [enrich_batch([doc], EnrichConfig())[0] for _ in range(int(sys.argv[1]))]
+print(json.dumps(out, sort_keys=True, ensure_ascii=False))
+"""
+
+
+def test_every_enricher_deterministic_across_fresh_processes() -> None:
+    """The seed article through every default enricher: 20 runs in 4 fresh interpreters give one answer."""
+    golden = REPO / "tests" / "golden" / "000_d46cfdf603683a86.expected.json"
+    parse = json.loads(golden.read_text(encoding="utf-8"))["parse"]
+    doc = {
+        "doc_id": "seed",
+        "content_sha256": "seed",
+        "title": parse["title"],
+        "teaser": parse["teaser"],
+        "body": "\n\n".join(parse["body_paragraphs"]),
+        "declared_language": "de",
+        "authors": parse["authors"],
+        "agencies": parse["agencies"],
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CHILD_ALL, "5"],
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results: list[Any] = []
+    for p in procs:
+        out, err = p.communicate(json.dumps(doc), timeout=300)
+        assert p.returncode == 0, err
+        results.extend(json.loads(out))
+    assert len(results) == 20
+    assert all(r == results[0] for r in results)
+    assert results[0]["places"] and results[0]["quantities"] and results[0]["persons"]

@@ -1,7 +1,4 @@
-"""Enrich stage logic: language, word count and reading time per document version.
-
-Pure functions only (no Prefect, no file I/O); the Prefect task calls :func:`enrich_batch` and writes
-``schemas.ENRICHED`` rows.
+"""The ``language`` enricher: ISO 639-1 language and confidence of title + teaser + body.
 
 Language identification uses py3langid (a maintained port of Lui & Baldwin's langid.py, 97 languages,
 offline): a multinomial naive Bayes over byte n-grams, so the same text gives the same answer in every
@@ -20,8 +17,7 @@ from typing import Any
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from tasks.config import EnrichConfig
-
-ENRICH_VERSION = "1"
+from tasks.enrich.base import Enricher, join_text
 
 #: Texts with fewer letters than this are too short to identify reliably (a title alone, a photo caption);
 #: with a declared page language (``<html lang>``, meta, JSON-LD) that language is used instead (C21).
@@ -79,42 +75,20 @@ def detect_language(text: str | None, hint: str | None = None) -> tuple[str | No
     return lang, prob
 
 
-def word_count(body: str | None) -> int:
-    """Whitespace-separated tokens of ``body`` (0 for ``None``)."""
-    return len(body.split()) if body else 0
-
-
-def reading_time_s(words: int, wpm: int) -> int:
-    """Seconds needed to read ``words`` words at ``wpm`` words per minute, rounded up (0 for no words)."""
-    if words <= 0:
-        return 0
-    if wpm <= 0:
-        raise ValueError("words per minute must be positive")
-    return -(-words * 60 // wpm)
-
-
-def _join(parts: Sequence[str | None]) -> str:
-    return "\n\n".join(p.strip() for p in parts if p and p.strip())
-
-
-def enrich_batch(rows: Sequence[Mapping[str, Any]], cfg: EnrichConfig) -> list[dict[str, Any]]:
-    """Rows for ``schemas.ENRICHED`` from rows carrying ``doc_id``, ``content_sha256``, ``title``, ``teaser``,
-    ``body`` and ``declared_language``: language from title + teaser + body (the declared language as a
-    fallback for very short texts), word count and reading time of the body."""
+def run(docs: Sequence[Mapping[str, Any]], cfg: EnrichConfig) -> list[dict[str, Any]]:
+    """``language`` and ``language_confidence`` (rounded to 4 places) per document, from title + teaser + body
+    with the page's ``declared_language`` as the fallback for very short texts."""
     out: list[dict[str, Any]] = []
-    for row in rows:
-        body = row.get("body")
-        lang, conf = detect_language(_join([row.get("title"), row.get("teaser"), body]), row.get("declared_language"))
-        words = word_count(body)
-        out.append(
-            {
-                "doc_id": row["doc_id"],
-                "content_sha256": row["content_sha256"],
-                "language": lang,
-                "language_confidence": round(conf, 4),
-                "word_count": words,
-                "reading_time_s": reading_time_s(words, cfg.words_per_minute),
-                "enrich_version": ENRICH_VERSION,
-            }
-        )
+    for doc in docs:
+        lang, conf = detect_language(join_text(doc), doc.get("declared_language"))
+        out.append({"language": lang, "language_confidence": round(conf, 4)})
     return out
+
+
+ENRICHER = Enricher(
+    name="language",
+    version="1",
+    columns=("language", "language_confidence"),
+    run=run,
+    method="py3langid naive Bayes over byte n-grams; declared page language for texts under 20 letters",
+)
