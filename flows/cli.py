@@ -1,7 +1,7 @@
 """``newsflow`` command line (typer).
 
-Exit codes: 0 all good; 1 failure; 2 usage error; 3 the run finished but rejected more than
-``max_reject_share`` of its new documents (see ``newsflow rejects``).
+Exit codes: 0 all good; 1 failure; 2 usage or config error (nothing ran); 3 the run finished but rejected more
+than ``max_reject_share`` of the documents it handled (see ``newsflow rejects``).
 
 Prefect is imported only inside the commands that need it, after ``PREFECT_HOME`` and the temporary local API's
 start-up timeout have been set from the settings, so ``newsflow run`` works on a machine with no Prefect server.
@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tasks import schemas
-from tasks.config import ConfigError, Settings, load_settings
+from tasks.config import ConfigError, Settings, check_data_root, check_sources_exist, load_settings
 from tasks.store import STAGES, LockedError, Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="newsflow: news websites → clean article datasets.")
@@ -38,12 +38,29 @@ DataRootOpt = Annotated[Path | None, typer.Option("--data-root", help="Data root
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
 
 
-def _settings(config: Path | None, data_root: Path | None) -> Settings:
+def fail(message: str, code: int, label: str = "error") -> NoReturn:
+    """Print ``label: message`` as one line on stderr (never wrapped; ``message`` is plain text, so a ``[fetch]``
+    in it is printed, not taken for rich markup) and exit with ``code``."""
+    console.print(f"[red]{escape(label)}:[/red] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+Use = Literal["read", "write", "run"]
+
+
+def _settings(config: Path | None, data_root: Path | None, use: Use = "read") -> Settings:
+    """Load and check the settings for a command, or exit 2 with one line naming the bad table and key.
+
+    ``use``: ``read`` (the data root must exist), ``write`` (it must be creatable and writable), ``run`` (also
+    every source path must exist)."""
     try:
-        return load_settings(config, data_root)
+        settings = load_settings(config, data_root)
+        check_data_root(settings.data_root, exist=use == "read", write=use != "read")
+        if use == "run":
+            check_sources_exist(settings)
     except ConfigError as exc:
-        console.print(f"[red]config error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from exc
+        fail(str(exc), EXIT_USAGE, "config error")
+    return settings
 
 
 def prepare_prefect(settings: Settings) -> bool:
@@ -69,8 +86,7 @@ def _check_lock(settings: Settings, wait: bool) -> None:
         with Store(settings.data_root).lock(wait=False):
             pass
     except LockedError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        fail(str(exc), EXIT_FAILURE)
 
 
 def _flow_with_runner(task_runner: str, dask_address: str | None) -> Any:
@@ -154,14 +170,11 @@ def _run_flow(
             **params,
         )
     except ConfigError as exc:
-        console.print(f"[red]config error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from exc
+        fail(str(exc), EXIT_USAGE, "config error")
     except LockedError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        fail(str(exc), EXIT_FAILURE)
     except Exception as exc:
-        console.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        fail(f"{type(exc).__name__}: {exc}", EXIT_FAILURE, "run failed")
     finally:
         if bars is not None:
             bars[0].stop()
@@ -201,7 +214,7 @@ def run(
     dask_address: DaskOpt = None,
 ) -> None:
     """Run the whole pipeline (fetch → parse → deduplicate → enrich → export) over everything pending."""
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "run")
     _run_flow(settings, json_out, wait, task_runner, dask_address, batch_size=batch_size)
 
 
@@ -234,7 +247,7 @@ def rerun(
     if from_stage not in STAGES:
         console.print(f"[red]--from must be one of {', '.join(STAGES)}[/red]")
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "run")
     if source is not None and source not in {s.name for s in settings.sources}:
         console.print(f"[red]unknown source {source!r}; sources: {', '.join(s.name for s in settings.sources)}[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -327,8 +340,9 @@ def status(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """Rows, pending work and rejects per stage. Export's pending is 1 when the dataset must be rebuilt.
-    Fetch pending is null when a source (a feed) can only be counted over the network."""
-    settings = _settings(config, data_root)
+    Fetch pending is null when a source (a feed) can only be counted over the network. A data root that does not
+    exist is an error (exit 2)."""
+    settings = _settings(config, data_root, "read")
     st = stage_status(settings)
     if json_out:
         print(json.dumps(st, indent=2))
@@ -389,7 +403,7 @@ def export(
     from tasks.export import read_articles, write_export
 
     fmt, path = export_target(format, out)
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "read")
     table = read_articles(Store(settings.data_root))
     if table.num_rows == 0:
         console.print("[yellow]the articles dataset is empty: run `newsflow run` first[/yellow]")
@@ -414,7 +428,7 @@ def rejects(
     """List open rejects (documents a stage could not handle) with their reason code and detail."""
     if ctx.invoked_subcommand is not None:
         return
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "read")
     if stage is not None and stage not in schemas.REJECT_REASONS:
         console.print(f"[red]unknown stage {stage!r}[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -467,7 +481,7 @@ def rejects_replay(
             f"[red]{reason!r} is not a {stage} reason; known: {', '.join(sorted(schemas.REJECT_REASONS[stage]))}[/red]"
         )
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "run")
     reasons = [reason] if reason else sorted(schemas.REJECT_REASONS[stage])
     from flows.pipeline import open_rejects
     from flows.stages import stage_fingerprints
@@ -491,15 +505,14 @@ def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitO
     killed compaction is finished by the next run or compaction."""
     from flows.stages import stage_fingerprints
 
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "write")
     store = Store(settings.data_root)
     try:
         with store.lock(wait=wait):
             store.clean_temp()
             done = store.compact(stage_fingerprints(settings))
     except LockedError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        fail(str(exc), EXIT_FAILURE)
     console.print(f"compacted: {done['written']} merged part(s) written, {done['removed']} part(s) removed")
 
 
@@ -509,7 +522,7 @@ def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
     (needs a Prefect server: set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api after `prefect server start`). Runs
     until stopped; scheduled runs and runs started from the UI or `prefect deployment run` execute here.
     --config and --data-root become the deployment's default parameters."""
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "run")
     if not os.environ.get("PREFECT_API_URL"):
         console.print(
             "[red]newsflow serve needs a Prefect server.[/red] Start one with "
