@@ -3,8 +3,9 @@
 Exit codes: 0 all good; 1 failure; 2 usage or config error (nothing ran); 3 the run finished but rejected more
 than ``max_reject_share`` of the documents it handled (see ``newsflow rejects``).
 
-Prefect is imported only inside the commands that need it, after ``PREFECT_HOME`` and the temporary local API's
-start-up timeout have been set from the settings, so ``newsflow run`` works on a machine with no Prefect server.
+Every command reads its settings first (:func:`_settings`), which also sets ``PREFECT_HOME`` and the temporary
+local API's start-up timeout from them: Prefect reads its settings once, when it is first imported, so Prefect is
+imported only inside the commands, after that. ``newsflow run`` works on a machine with no Prefect server.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def _settings(config: Path | None, data_root: Path | None, use: Use = "read") ->
     """Load and check the settings for a command, or exit 2 with one line naming the bad table and key.
 
     ``use``: ``read`` (the data root must exist), ``write`` (it must be creatable and writable), ``run`` (also
-    every source path must exist)."""
+    every source path must exist). Then points Prefect at the settings' home and start-up timeout, before any
+    command imports Prefect (see :func:`prepare_prefect`)."""
     try:
         settings = load_settings(config, data_root)
         check_data_root(settings.data_root, exist=use == "read", write=use != "read")
@@ -60,12 +62,15 @@ def _settings(config: Path | None, data_root: Path | None, use: Use = "read") ->
             check_sources_exist(settings)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE, "config error")
+    prepare_prefect(settings)
     return settings
 
 
 def prepare_prefect(settings: Settings) -> bool:
     """Point Prefect at a local home and allow its temporary API, unless ``PREFECT_API_URL`` names a server.
-    Returns True when the temporary local API will be used."""
+    Returns True when the temporary local API will be used. Environment variables already set (``PREFECT_HOME``,
+    ``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``) win over ``[prefect]``. Takes effect only when called
+    before Prefect is first imported in this process."""
     if os.environ.get("PREFECT_API_URL"):
         return False
     os.environ.setdefault("PREFECT_HOME", settings.prefect.home)
@@ -148,7 +153,7 @@ def _run_flow(
         console.print("[red]--task-runner must be threads or dask[/red]")
         raise typer.Exit(EXIT_USAGE)
     _check_lock(settings, wait)
-    ephemeral = prepare_prefect(settings)
+    ephemeral = prepare_prefect(settings)  # already done by _settings; True when the temporary API is used
     if ephemeral:
         console.print(
             f"Starting Prefect's temporary local API (home: {os.environ['PREFECT_HOME']}); its first start migrates "
@@ -503,9 +508,9 @@ def rejects_replay(
 def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitOpt = False) -> None:
     """Remove superseded parts (written under older stage fingerprints) and merge small parts. Crash-safe: a
     killed compaction is finished by the next run or compaction."""
-    from flows.stages import stage_fingerprints
-
     settings = _settings(config, data_root, "write")
+    from flows.stages import stage_fingerprints  # imports Prefect: after _settings pointed it at [prefect]
+
     store = Store(settings.data_root)
     try:
         with store.lock(wait=wait):

@@ -1,17 +1,21 @@
 """Settings a new user meets before anything runs (issue #15): bad values refused at load with one line naming the
-table and key (exit 2), unusable or missing data roots and source paths. Real CLI invocations (typer's runner
-in-process); none starts a flow run."""
+table and key (exit 2), unusable or missing data roots and source paths, and Prefect pointed at ``[prefect]``
+before it is imported. Real CLI invocations (typer's runner in-process, or a fresh interpreter where the process
+matters); none starts a flow run."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.conftest import config_file, files_source
+from tests.conftest import REPO, config_file, files_source
 
 BAD_VALUES = [  # (table, key, TOML value)
     ("newsflow", "batch_size", '"ten"'),
@@ -121,6 +125,52 @@ def test_missing_data_root_is_an_error_for_commands_that_read_it(tmp_path: Path)
     # exist, though)
     code, lines, _ = _invoke("run", "--data-root", str(missing))
     assert code == 2 and "sources[0] (raw) path not found" in lines[0], lines
+
+
+# --------------------------------------------------------------------------------------------- [prefect] first
+PROBE = """
+import json, sys
+from flows import cli
+try:
+    cli.main()
+except SystemExit:
+    pass
+import prefect.settings
+s = prefect.settings.get_current_settings()
+print(json.dumps({"home": str(s.home), "timeout": s.server.ephemeral.startup_timeout_seconds}))
+"""
+
+
+@pytest.mark.parametrize(
+    "command", [["rejects", "replay", "--stage", "parse"], ["rejects"], ["status"], ["compact"], ["export"]]
+)
+def test_every_command_applies_prefect_settings_before_prefect_is_imported(tmp_path: Path, command: list[str]) -> None:
+    """The settings Prefect itself uses in the command's process are ``[prefect] home`` and
+    ``startup_timeout_s`` (no environment variable set them)."""
+    home = tmp_path / "prefect-home"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+    text = cfg.read_text(encoding="utf-8").replace(f'home = "{os.environ["PREFECT_HOME"]}"', f'home = "{home}"')
+    cfg.write_text(text.replace("[prefect]\n", "[prefect]\nstartup_timeout_s = 77\n"), encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PREFECT_HOME", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+    }
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *command, "--config", str(cfg)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"home": str(home), "timeout": 77}, done.stderr[-2000:]
 
 
 def test_the_flow_itself_refuses_a_missing_source_path(tmp_path: Path) -> None:
