@@ -404,16 +404,31 @@ def export(
     data_root: DataRootOpt = None,
 ) -> None:
     """Write the articles dataset to one file (CSV: list and struct columns as JSON text). An --out whose extension
-    names another format than --format is refused."""
-    from tasks.export import read_articles, write_export
+    names another format than --format is refused; so is one that is not a regular file (a FIFO, a device): a
+    symlink is followed, and /dev/stdout (or -) is written as a stream. Without a dataset at the data root it exits
+    1 naming the data root it read."""
+    from tasks.export import ExportTargetError, read_articles, write_export
 
     fmt, path = export_target(format, out)
     settings = _settings(config, data_root, "read")
-    table = read_articles(Store(settings.data_root))
+    store = Store(settings.data_root)
+    if not store.parts(store.stage_dir("export")):
+        fail(
+            f"no articles dataset in data root {settings.data_root} (run `newsflow run` first, or name the project's "
+            "data root with --data-root or --config)",
+            EXIT_FAILURE,
+        )
+    table = read_articles(store)
     if table.num_rows == 0:
-        console.print("[yellow]the articles dataset is empty: run `newsflow run` first[/yellow]")
-    n = write_export(table, fmt, path)
-    console.print(f"wrote {n} articles to {path} ({fmt})")
+        console.print(f"[yellow]the articles dataset in {escape(str(settings.data_root))} is empty[/yellow]")
+    try:
+        n = write_export(table, fmt, path)
+    except ExportTargetError as exc:
+        fail(str(exc), EXIT_USAGE)
+    console.print(
+        f"wrote {n} articles to {escape(str(path))} ({fmt}) from data root {escape(str(settings.data_root))}",
+        soft_wrap=True,
+    )
 
 
 rejects_app = typer.Typer(help="List rejected documents, or replay them.", invoke_without_command=True)

@@ -180,3 +180,76 @@ def test_rerun_of_unchanged_pages_raises_no_fill_rate_warning(tmp_path: Path) ->
         ("all", 10, 0.4),
         ("new", 1, 1.0),
     ]
+
+
+# --------------------------------------------------------------------------------------------- export targets
+def test_export_outside_the_project_folder_names_the_data_root(tmp_path: Path) -> None:
+    """In a folder with no newsflow.toml and no dataset: an error naming the data root read, nothing written."""
+    missing = newsflow("export", cwd=tmp_path)
+    assert missing.returncode == 2, missing.stderr[-3000:]
+    assert f"data_root {tmp_path / 'data'} does not exist" in missing.stderr
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "data").mkdir()  # a data root without a dataset
+    empty = newsflow("export", cwd=tmp_path)
+    assert empty.returncode == 1, empty.stderr[-3000:]
+    assert f"no articles dataset in data root {tmp_path / 'data'}" in empty.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def _export_dir(cli_runs: dict[str, Any], name: str) -> tuple[Path, str]:
+    work = cli_runs["tmp"] / name
+    work.mkdir()
+    return work, str(cli_runs["cfg"])
+
+
+def test_export_out_follows_a_symlink_to_its_target(cli_runs: dict[str, Any]) -> None:
+    work, cfg = _export_dir(cli_runs, "export-link")
+    (work / "real.csv").write_text("old\n", encoding="utf-8")
+    (work / "link.csv").symlink_to("real.csv")
+    done = newsflow("export", "--config", cfg, "--out", "link.csv", cwd=work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (work / "link.csv").is_symlink() and os.readlink(work / "link.csv") == "real.csv"
+    assert len(pd.read_csv(work / "real.csv")) == 3
+    assert sorted(p.name for p in work.iterdir()) == ["link.csv", "real.csv"]  # no temp file left
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_export_refuses_special_files(cli_runs: dict[str, Any], kind: str) -> None:
+    import stat
+
+    work, cfg = _export_dir(cli_runs, f"export-{kind}")
+    target = work / "special.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        try:  # a node like /dev/null (char device 1:3), made here so no system device is at stake
+            os.mknod(target, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("no permission to make a device node")
+    done = newsflow("export", "--config", cfg, "--out", "special.csv", cwd=work)
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "not a regular file" in done.stderr
+    mode = os.lstat(target).st_mode
+    assert stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISCHR(mode)  # left as it was
+    assert [p.name for p in work.iterdir()] == ["special.csv"]
+
+
+@pytest.mark.parametrize("out", ["-", "/dev/stdout"], ids=["dash", "dev-stdout"])
+def test_export_to_stdout_is_written_as_a_stream(cli_runs: dict[str, Any], out: str) -> None:
+    work, cfg = _export_dir(cli_runs, f"export-stream-{len(out)}")
+    done = newsflow("export", "--config", cfg, "--format", "jsonl", "--out", out, cwd=work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [json.loads(line)["source"] for line in done.stdout.splitlines()] == ["samples"] * 3
+    assert list(work.iterdir()) == []
+
+
+def test_export_temp_file_name_is_not_predictable(cli_runs: dict[str, Any]) -> None:
+    """A link planted at the temp name the old code used (``.tmp-<name>``) is neither written through nor moved."""
+    work, cfg = _export_dir(cli_runs, "export-planted")
+    (work / "victim.txt").write_text("keep me\n", encoding="utf-8")
+    (work / ".tmp-out.csv").symlink_to("victim.txt")
+    done = newsflow("export", "--config", cfg, "--out", "out.csv", cwd=work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (work / "victim.txt").read_text(encoding="utf-8") == "keep me\n"
+    assert (work / ".tmp-out.csv").is_symlink() and not (work / "out.csv").is_symlink()
+    assert len(pd.read_csv(work / "out.csv")) == 3
