@@ -1,7 +1,7 @@
 """``newsflow`` command line (typer).
 
 Exit codes: 0 all good; 1 failure; 2 usage or config error (nothing ran); 3 the run finished but rejected more
-than ``max_reject_share`` of the documents it handled (see ``newsflow rejects``).
+than ``max_reject_share`` of the documents it handled (see ``newsflow rejects``); 130 interrupted (Ctrl-C).
 
 Every command reads its settings first (:func:`_settings`), which also sets ``PREFECT_HOME`` and the temporary
 local API's start-up timeout from them: Prefect reads its settings once, when it is first imported, so Prefect is
@@ -10,7 +10,9 @@ imported only inside the commands, after that. ``newsflow run`` works on a machi
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import sys
@@ -28,7 +30,12 @@ from tasks import schemas
 from tasks.config import ConfigError, Settings, check_data_root, check_sources_exist, load_settings
 from tasks.store import STAGES, LockedError, Store
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="newsflow: news websites → clean article datasets.")
+#: ``-h`` is help too; help text is Markdown, so a paragraph wrapped in the source reads as one paragraph.
+CLI_STYLE: dict[str, Any] = {
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+    "rich_markup_mode": "markdown",
+}
+app = typer.Typer(add_completion=False, no_args_is_help=True, **CLI_STYLE)
 console = Console(stderr=True)
 
 ConfigOpt = Annotated[
@@ -36,7 +43,7 @@ ConfigOpt = Annotated[
 ]
 DataRootOpt = Annotated[Path | None, typer.Option("--data-root", help="Data root (overrides the config's data_root).")]
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def fail(message: str, code: int, label: str = "error") -> NoReturn:
@@ -44,6 +51,27 @@ def fail(message: str, code: int, label: str = "error") -> NoReturn:
     in it is printed, not taken for rich markup) and exit with ``code``."""
     console.print(f"[red]{escape(label)}:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _flag(name: str, help: str) -> Any:
+    """A boolean option shown as a flag (``--json``), without a value type in the help."""
+    return typer.Option(name, help=help, metavar="")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"newsflow {importlib.metadata.version('newsflow')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", metavar="", callback=_version, is_eager=True),
+    ] = False,
+) -> None:
+    """newsflow: news websites → clean article datasets."""
 
 
 Use = Literal["read", "write", "run"]
@@ -198,14 +226,14 @@ def _run_flow(
         raise typer.Exit(EXIT_REJECTS)
 
 
-WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run on this data root instead of exiting.")]
+WaitOpt = Annotated[bool, _flag("--wait", "Wait for another run on this data root instead of exiting.")]
 RunnerOpt = Annotated[
     str, typer.Option("--task-runner", help="threads (default) or dask (prefect-dask; see README: when it pays).")
 ]
 DaskOpt = Annotated[
     str | None, typer.Option("--dask-address", help="Dask scheduler address; default: a LocalCluster on 127.0.0.1.")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")]
+JsonOpt = Annotated[bool, _flag("--json", "Print the run summary as JSON on stdout.")]
 
 
 @app.command()
@@ -247,8 +275,9 @@ def rerun(
     json_out: JsonOpt = False,
     wait: WaitOpt = False,
 ) -> None:
-    """Redo STAGE and every later stage for stored documents (all, or those the filters select). Fetch is redone
-    only for --from fetch; identical refetched bytes make no new version."""
+    """Redo a stage and every later one for stored documents (all, or those the filters select).
+
+    Fetch is redone only for `--from fetch`; identical refetched bytes make no new version."""
     if from_stage not in STAGES:
         console.print(f"[red]--from must be one of {', '.join(STAGES)}[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -342,11 +371,12 @@ def stage_status(settings: Settings) -> dict[str, Any]:
 def status(
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    json_out: Annotated[bool, _flag("--json", "Print JSON on stdout.")] = False,
 ) -> None:
-    """Rows, pending work and rejects per stage. Export's pending is 1 when the dataset must be rebuilt.
-    Fetch pending is null when a source (a feed) can only be counted over the network. A data root that does not
-    exist is an error (exit 2)."""
+    """Rows, pending work and rejects per stage.
+
+    Export's pending is 1 when the dataset must be rebuilt. Fetch pending is null when a source (a feed) can only
+    be counted over the network. A data root that does not exist is an error (exit 2)."""
     settings = _settings(config, data_root, "read")
     st = stage_status(settings)
     if json_out:
@@ -403,10 +433,11 @@ def export(
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
 ) -> None:
-    """Write the articles dataset to one file (CSV: list and struct columns as JSON text). An --out whose extension
-    names another format than --format is refused; so is one that is not a regular file (a FIFO, a device): a
-    symlink is followed, and /dev/stdout (or -) is written as a stream. Without a dataset at the data root it exits
-    1 naming the data root it read."""
+    """Write the articles dataset to one file.
+
+    CSV: list and struct columns as JSON text. An `--out` whose extension names another format than `--format` is
+    refused; so is one that is not a regular file (a FIFO, a device): a symlink is followed, and `/dev/stdout` (or
+    `-`) is written as a stream. Without a dataset at the data root it exits 1 naming the data root it read."""
     from tasks.export import ExportTargetError, read_articles, write_export
 
     fmt, path = export_target(format, out)
@@ -431,7 +462,7 @@ def export(
     )
 
 
-rejects_app = typer.Typer(help="List rejected documents, or replay them.", invoke_without_command=True)
+rejects_app = typer.Typer(help="List rejected documents, or replay them.", invoke_without_command=True, **CLI_STYLE)
 app.add_typer(rejects_app, name="rejects")
 
 
@@ -442,8 +473,8 @@ def rejects(
     reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON lines on stdout.")] = False,
-    all_: Annotated[bool, typer.Option("--all", help="Also rejects since redone successfully or superseded.")] = False,
+    json_out: Annotated[bool, _flag("--json", "Print them as one JSON list on stdout.")] = False,
+    all_: Annotated[bool, _flag("--all", "Also rejects since redone successfully or superseded.")] = False,
 ) -> None:
     """List open rejects (documents a stage could not handle) with their reason code and detail."""
     if ctx.invoked_subcommand is not None:
@@ -464,9 +495,8 @@ def rejects(
             rows = [r for r in rows if r["stage"] == stage]
     if reason:
         rows = [r for r in rows if r["reason"] == reason]
-    if json_out:
-        for r in rows:
-            print(json.dumps({**r, "at": r["at"].isoformat()}, ensure_ascii=False))
+    if json_out:  # one JSON document, like `status --json`: a list, empty when there are no rejects
+        print(json.dumps([{**r, "at": r["at"].isoformat()} for r in rows], ensure_ascii=False, indent=2))
         return
     t = Table(title=f"{len(rows)} rejects")
     for col in ("stage", "reason", "source", "uri", "detail"):
@@ -491,8 +521,9 @@ def rejects_replay(
     json_out: JsonOpt = False,
     wait: WaitOpt = False,
 ) -> None:
-    """Run the open rejects of STAGE (optionally only one reason) through that stage and all later ones again,
-    e.g. after a fix or a timeout change. Replaying without --reason replays every open reject of the stage."""
+    """Run a stage's open rejects through that stage and all later ones again.
+
+    E.g. after a fix or a timeout change. Without `--reason` every open reject of the stage is replayed."""
     if stage not in ("fetch", "parse", "dedup", "enrich"):
         console.print("[red]--stage must be one of fetch, parse, dedup, enrich[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -521,8 +552,10 @@ def rejects_replay(
 
 @app.command()
 def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitOpt = False) -> None:
-    """Remove superseded parts (written under older stage fingerprints) and merge small parts. Crash-safe: a
-    killed compaction is finished by the next run or compaction."""
+    """Remove superseded parts and merge small ones.
+
+    Superseded parts were written under older stage fingerprints. Crash-safe: a killed compaction is finished by
+    the next run or compaction."""
     settings = _settings(config, data_root, "write")
     from flows.stages import stage_fingerprints  # imports Prefect: after _settings pointed it at [prefect]
 
@@ -538,10 +571,11 @@ def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitO
 
 @app.command()
 def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
-    """Serve the pipeline as a Prefect deployment with the cron schedules of newsflow.toml's \\[schedule] table
-    (needs a Prefect server: set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api after `prefect server start`). Runs
-    until stopped; scheduled runs and runs started from the UI or `prefect deployment run` execute here.
-    --config and --data-root become the deployment's default parameters."""
+    """Serve the pipeline as a Prefect deployment on the schedules of `[schedule]`.
+
+    Needs a Prefect server: set `PREFECT_API_URL`, e.g. http://127.0.0.1:4200/api after `prefect server start`.
+    Runs until stopped; scheduled runs and runs started from the UI or `prefect deployment run` execute here.
+    `--config` and `--data-root` become the deployment's default parameters."""
     settings = _settings(config, data_root, "run")
     if not os.environ.get("PREFECT_API_URL"):
         console.print(
@@ -571,12 +605,23 @@ def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
     )
 
 
+INTERRUPTED = "interrupted (Ctrl-C): stopped; what was written stays, and the next run continues from there"
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. Ctrl-C (typer turns it into exit code 130) ends with one line saying so: parts
+    appear atomically, so what was written stays, the data root's lock is released, and the next run continues
+    with what is still pending."""
+    interrupted: list[bool] = []
+    # registered before any command imports Prefect, so it runs after Prefect's own exit handlers (stopping the
+    # temporary API, flushing events) and the line is the last one printed
+    atexit.register(lambda: interrupted and print(INTERRUPTED, file=sys.stderr))
     try:
         app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            interrupted.append(True)
+        raise
 
 
 if __name__ == "__main__":

@@ -253,3 +253,34 @@ def test_export_temp_file_name_is_not_predictable(cli_runs: dict[str, Any]) -> N
     assert (work / "victim.txt").read_text(encoding="utf-8") == "keep me\n"
     assert (work / ".tmp-out.csv").is_symlink() and not (work / "out.csv").is_symlink()
     assert len(pd.read_csv(work / "out.csv")) == 3
+
+
+def test_ctrl_c_ends_with_one_line(tmp_path: Path) -> None:
+    """SIGINT while the flow runs: exit code 130, no traceback, and the last line says what happened."""
+    import signal
+
+    from flows.cli import INTERRUPTED
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in NAMES:
+        shutil.copy(SAMPLES / name, raw / name)
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_LOGGING_LEVEL": "INFO"}
+    cmd = [sys.executable, "-m", "flows.cli", "run", "--config", str(cfg)]
+    with subprocess.Popen(
+        cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as p:
+        assert p.stderr is not None
+        seen = []
+        for line in p.stderr:
+            seen.append(line)
+            if "Beginning flow run" in line:
+                p.send_signal(signal.SIGINT)
+                break
+        rest = p.stderr.read()
+        code = p.wait(timeout=300)
+    stderr = "".join(seen) + rest
+    assert code == 130, stderr[-3000:]
+    assert "Traceback" not in stderr
+    assert stderr.rstrip().splitlines()[-1] == INTERRUPTED

@@ -1,12 +1,14 @@
-"""Settings a new user meets before anything runs (issue #15): bad values refused at load with one line naming the
-table and key (exit 2), unusable or missing data roots and source paths, and Prefect pointed at ``[prefect]``
-before it is imported. Real CLI invocations (typer's runner in-process, or a fresh interpreter where the process
-matters); none starts a flow run."""
+"""Settings and CLI habits a new user meets before anything runs (issue #15): bad values refused at load with one
+line naming the table and key (exit 2), unusable or missing data roots and source paths, ``--version``, ``-h``,
+flags shown as flags, help that is not cut mid-sentence, ``rejects --json`` as one JSON document, and Prefect
+pointed at ``[prefect]`` before it is imported. Real CLI invocations (typer's runner in-process, or a fresh
+interpreter where the process matters); none starts a flow run."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +127,54 @@ def test_missing_data_root_is_an_error_for_commands_that_read_it(tmp_path: Path)
     # exist, though)
     code, lines, _ = _invoke("run", "--data-root", str(missing))
     assert code == 2 and "sources[0] (raw) path not found" in lines[0], lines
+
+
+# --------------------------------------------------------------------------------------------- CLI habits
+def test_version_and_short_help() -> None:
+    from importlib.metadata import version
+
+    code, _, out = _invoke("--version")
+    assert code == 0 and out.strip() == f"newsflow {version('newsflow')}"
+    for args in (["-h"], ["run", "-h"], ["rejects", "replay", "-h"]):
+        code, _, out = _invoke(*args)
+        assert code == 0 and "Usage:" in out, args
+
+
+def _help(*args: str) -> str:
+    """Help as printed to a 200-column terminal."""
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args, "--help"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_boolean_options_are_shown_as_flags() -> None:
+    for args, flags in ((["run"], ["--json", "--wait"]), (["status"], ["--json"]), (["rejects"], ["--json", "--all"])):
+        text = _help(*args)
+        for flag in flags:
+            row = next(ln for ln in text.splitlines() if re.search(rf"\s{flag}\s", ln))
+            assert "<bool>" not in row and "BOOLEAN" not in row, row
+
+
+def test_top_level_help_gives_each_command_one_whole_sentence() -> None:
+    text = _help()
+    panel = text[text.index("Commands") :]
+    rows = [ln.strip("│ ").rstrip() for ln in panel.splitlines()[1:] if ln.startswith("│")]
+    commands = {"run", "rerun", "status", "export", "rejects", "compact", "serve"}
+    assert {r.split()[0] for r in rows} == commands, rows  # no continuation lines: one row per command
+    for row in rows:
+        assert row.endswith("."), row  # a whole sentence, not cut mid-way
+
+
+def test_rejects_json_is_one_document_like_status(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    root.mkdir()
+    code, _, out = _invoke("rejects", "--data-root", str(root), "--json")
+    assert code == 0 and json.loads(out) == []  # none: an empty list, not nothing
+    code, _, out = _invoke("status", "--data-root", str(root), "--json")
+    assert code == 0 and isinstance(json.loads(out), dict)
 
 
 # --------------------------------------------------------------------------------------------- [prefect] first
