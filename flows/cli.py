@@ -213,17 +213,33 @@ def _run_flow(
             bars[0].stop()
             pipeline_module.progress_hook = None
     elapsed = time.monotonic() - started
+    code, why = exit_status(summary, settings.max_reject_share)
     if json_out:
-        print(json.dumps({**summary, "elapsed_s": round(elapsed, 1)}, indent=2, default=str))
-    else:
-        _print_summary(summary, elapsed)
-    share = summary["reject_share"]
-    if summary["rejected_total"] and share > settings.max_reject_share:
-        console.print(
-            f"[yellow]finished with rejects:[/yellow] {summary['rejected_total']} "
-            f"({share:.0%} of the documents handled; limit {settings.max_reject_share:.0%}). See `newsflow rejects`."
+        print(
+            json.dumps(
+                {**summary, "elapsed_s": round(elapsed, 1), "exit_code": code, "exit_reason": why},
+                indent=2,
+                default=str,
+            )
         )
-        raise typer.Exit(EXIT_REJECTS)
+    else:
+        _print_summary(summary, elapsed, code, why)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def exit_status(summary: dict[str, Any], max_reject_share: float) -> tuple[int, str]:
+    """The exit code of a finished run and the sentence saying why: 3 when more than ``max_reject_share`` (a
+    fraction, 0-1) of the documents the run handled were rejected, else 0."""
+    rejected, share = summary["rejected_total"], summary["reject_share"]
+    if not rejected:
+        return EXIT_OK, "exit 0: no rejects"
+    handled = f"{rejected} rejected, {share:.1%} of the documents handled"
+    if share > max_reject_share:
+        return EXIT_REJECTS, (
+            f"exit 3: {handled}, above max_reject_share {max_reject_share:.1%} (see `newsflow rejects`)"
+        )
+    return EXIT_OK, f"exit 0: {handled}, within max_reject_share {max_reject_share:.1%} (see `newsflow rejects`)"
 
 
 WaitOpt = Annotated[bool, _flag("--wait", "Wait for another run on this data root instead of exiting.")]
@@ -299,7 +315,7 @@ def rerun(
     )
 
 
-def _print_summary(summary: dict[str, Any], elapsed: float) -> None:
+def _print_summary(summary: dict[str, Any], elapsed: float, code: int, why: str) -> None:
     t = Table(title=f"newsflow run: {summary['documents_in']} new documents, {summary['articles_out']} articles")
     for col in ("stage", "processed", "skipped", "rejected", "by reason"):
         t.add_column(col, justify="right" if col in ("processed", "skipped", "rejected") else "left")
@@ -307,6 +323,8 @@ def _print_summary(summary: dict[str, Any], elapsed: float) -> None:
         reasons = ", ".join(f"{k}: {v}" for k, v in c["rejected_by_reason"].items()) or "-"
         t.add_row(stage, str(c["processed"]), str(c["skipped"]), str(c["rejected"]), reasons)
     console.print(t)
+    colour = "green" if code == EXIT_OK else "yellow"
+    console.print(f"[{colour}]{escape(why)}[/{colour}]", soft_wrap=True)
     # paths on lines of their own, never wrapped, so they can be copied (or clicked) whole
     articles = Path(summary["data_root"]) / "processed" / "articles"
     console.print(f"articles: {escape(str(articles))}  ({elapsed:.1f} s)", soft_wrap=True)

@@ -255,6 +255,24 @@ def test_export_temp_file_name_is_not_predictable(cli_runs: dict[str, Any]) -> N
     assert len(pd.read_csv(work / "out.csv")) == 3
 
 
+# --------------------------------------------------------------------------------------------- exit codes
+def test_one_ordinary_reject_exits_0_and_the_summary_says_why(tmp_path: Path) -> None:
+    """One empty file among ten documents (10 %) is within the default max_reject_share (20 %): exit 0, and the
+    run says why its exit code is 0."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(9):
+        (raw / f"story-{i}.html").write_text(_page(i, author=True), encoding="utf-8")
+    (raw / "empty.html").write_bytes(b"")
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+    done = newsflow("run", "--config", str(cfg), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    why = [ln for ln in done.stderr.splitlines() if ln.startswith("exit 0:")]
+    assert why == [
+        "exit 0: 1 rejected, 10.0% of the documents handled, within max_reject_share 20.0% (see `newsflow rejects`)"
+    ], done.stderr[-3000:]
+
+
 def test_ctrl_c_ends_with_one_line(tmp_path: Path) -> None:
     """SIGINT while the flow runs: exit code 130, no traceback, and the last line says what happened."""
     import signal

@@ -93,7 +93,7 @@ def test_cli_exit_code_says_partial_failure(reject_inputs: tuple[Path, Path]) ->
         env=env,
     )
     assert done.returncode == 3, done.stderr[-2000:]
-    assert "finished with rejects" in done.stderr
+    assert "exit 3: 3 rejected, 75.0% of the documents handled, above max_reject_share 20.0%" in done.stderr
     listed = subprocess.run(
         [*cli, "rejects", "--config", str(cfg2), "--json", "--stage", "fetch"],
         capture_output=True,
