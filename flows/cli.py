@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
+from urllib.parse import quote
 
 import typer
 from rich.console import Console
@@ -107,7 +108,12 @@ def prepare_prefect(settings: Settings) -> bool:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(settings.prefect.startup_timeout_s))
-    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["PREFECT_HOME"]).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not any(os.environ.get(f"PREFECT_{k}_DATABASE_CONNECTION_URL") for k in ("SERVER", "API")):
+        # Prefect's default SQLite URL is the home path pasted into a URL, whose parser decodes %xx: a folder named
+        # "a%2Fb" became "a/b" and the temporary API never started. The same database, its path percent-encoded:
+        os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = "sqlite+aiosqlite:///" + quote(str(home / "prefect.db"))
     return True
 
 

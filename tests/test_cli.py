@@ -302,3 +302,26 @@ def test_ctrl_c_ends_with_one_line(tmp_path: Path) -> None:
     assert code == 130, stderr[-3000:]
     assert "Traceback" not in stderr
     assert stderr.rstrip().splitlines()[-1] == INTERRUPTED
+
+
+def test_run_in_a_project_folder_named_with_percent_hash_and_non_ascii(tmp_path: Path) -> None:
+    """Field case D23: a project folder (so data root and Prefect home) named with ``%2F``, ``#`` and non-ASCII
+    letters. Prefect's temporary API keeps its database under ``[prefect] home`` in that folder (no
+    ``PREFECT_HOME`` in the environment), the run completes and the dataset is where the config says."""
+    project = tmp_path / "news a%2Fb #1 Zürich"
+    raw = project / "raw"
+    raw.mkdir(parents=True)
+    shutil.copy(SAMPLES / NAMES[0], raw / NAMES[0])
+    (project / "newsflow.toml").write_text(
+        '[newsflow]\ndata_root = "data"\n\n[parse]\nworkers = 1\n\n'
+        '[[sources]]\nname = "s"\nkind = "files"\npath = "raw"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_HOME")}
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run"], cwd=project, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (project / ".prefect" / "prefect.db").is_file()
+    assert pq.read_table(project / "data" / "processed" / "articles").num_rows == 1
