@@ -399,8 +399,8 @@ def _check_number(table: str, key: str, value: Any, default: int | float) -> Non
 
 
 def check_values(raw: dict[str, Any]) -> None:
-    """Check the types and ranges of the number keys of a parsed config (``BOUNDS``), ``[schedule] cron`` (each a
-    5-field cron expression) and ``[schedule] timezone`` (an IANA time zone name).
+    """Check the types and ranges of the number keys of a parsed config (``BOUNDS``), that text and path keys are
+    strings, ``[schedule] cron`` (each a 5-field cron expression) and ``[schedule] timezone`` (an IANA time zone).
 
     Raises :class:`ConfigError` with one line naming the table and key, e.g. ``[fetch] max_bytes must be an
     integer >= 1, got -1``. Unknown keys are left to the loader (which names them)."""
@@ -413,6 +413,8 @@ def check_values(raw: dict[str, Any]) -> None:
             default = getattr(defaults, key, None)
             if isinstance(default, int | float) and not isinstance(default, bool):
                 _check_number(table, key, value, default)
+            elif isinstance(default, str | Path) and not isinstance(value, str):
+                raise ConfigError(f"[{table}] {key} must be a string, got {value!r}")
     schedule = raw.get("schedule", {})
     crons = schedule.get("cron", [])
     for expr in [crons] if isinstance(crons, str) else crons if isinstance(crons, list) else []:
