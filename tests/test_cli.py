@@ -317,7 +317,7 @@ def test_run_in_a_project_folder_named_with_percent_hash_and_non_ascii(tmp_path:
         '[[sources]]\nname = "s"\nkind = "files"\npath = "raw"\n',
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_HOME")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_HOME", "PREFECT_SERVER_DATABASE"))}
     env["PYTHONPATH"] = str(REPO)
     done = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run"], cwd=project, env=env, capture_output=True, text=True, timeout=900

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,15 @@ BAD_VALUES = [  # (table, key, TOML value)
 
 
 @pytest.fixture(autouse=True)
-def _outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run each command in its own empty folder: the repository's newsflow.toml is not picked up."""
+def _outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run each command in its own empty folder: the repository's newsflow.toml is not picked up. The commands
+    set Prefect's environment variables in this process; they are restored afterwards, so later tests' child
+    processes do not inherit them."""
     monkeypatch.chdir(tmp_path)
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def _invoke(*args: str) -> tuple[int, list[str], str]:
