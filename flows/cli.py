@@ -26,13 +26,36 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from tasks import schemas
 from tasks.config import ConfigError, Settings, check_data_root, check_sources_exist, load_settings
 from tasks.store import STAGES, LockedError, Store
 
+
+def _as_flag(option: Any) -> Any:
+    if option is not None:
+        option.metavar = ""  # typer 0.29 shows a type (<bool>) for its own --help option
+    return option
+
+
+class FlagHelpGroup(TyperGroup):
+    """A command group whose ``--help`` / ``-h`` is shown as a flag."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _as_flag(super().get_help_option(ctx))
+
+
+class FlagHelpCommand(TyperCommand):
+    """A command whose ``--help`` / ``-h`` is shown as a flag."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _as_flag(super().get_help_option(ctx))
+
+
 #: ``-h`` is help too; help text is Markdown, so a paragraph wrapped in the source reads as one paragraph.
 CLI_STYLE: dict[str, Any] = {
+    "cls": FlagHelpGroup,
     "context_settings": {"help_option_names": ["-h", "--help"]},
     "rich_markup_mode": "markdown",
 }
@@ -258,7 +281,7 @@ DaskOpt = Annotated[
 JsonOpt = Annotated[bool, _flag("--json", "Print the run summary as JSON on stdout.")]
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def run(
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
@@ -284,7 +307,7 @@ def _parse_since(value: str | None) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def rerun(
     from_stage: Annotated[
         str, typer.Option("--from", help="First stage to redo: fetch, parse, dedup, enrich, export.")
@@ -391,7 +414,7 @@ def stage_status(settings: Settings) -> dict[str, Any]:
     return {"data_root": str(settings.data_root), "stages": out, "fingerprints": fps}
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def status(
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
@@ -444,7 +467,7 @@ def export_target(format: str | None, out: Path | None) -> tuple[str, Path]:
     return format, out
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def export(
     format: Annotated[
         str | None,
@@ -536,7 +559,7 @@ def rejects(
     Console().print(t)
 
 
-@rejects_app.command("replay")
+@rejects_app.command("replay", cls=FlagHelpCommand)
 def rejects_replay(
     stage: Annotated[str, typer.Option(help="Stage whose rejects to replay (fetch, parse, dedup, enrich).")],
     reason: Annotated[str | None, typer.Option(help="Only rejects with this reason code.")] = None,
@@ -574,7 +597,7 @@ def rejects_replay(
         _run_flow(settings, json_out, wait, rerun_from=stage, where_reason=code)
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitOpt = False) -> None:
     """Remove superseded parts and merge small ones.
 
@@ -593,7 +616,7 @@ def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitO
     console.print(f"compacted: {done['written']} merged part(s) written, {done['removed']} part(s) removed")
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
     """Serve the pipeline as a Prefect deployment on the schedules of `[schedule]`.
 

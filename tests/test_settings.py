@@ -160,7 +160,14 @@ def _help(*args: str) -> str:
 
 
 def test_boolean_options_are_shown_as_flags() -> None:
-    for args, flags in ((["run"], ["--json", "--wait"]), (["status"], ["--json"]), (["rejects"], ["--json", "--all"])):
+    cases = (
+        ([], ["--help", "--version"]),
+        (["run"], ["--json", "--wait", "--help"]),
+        (["status"], ["--json", "--help"]),
+        (["rejects"], ["--json", "--all", "--help"]),
+        (["rejects", "replay"], ["--json", "--wait", "--help"]),
+    )
+    for args, flags in cases:
         text = _help(*args)
         for flag in flags:
             row = next(ln for ln in text.splitlines() if re.search(rf"\s{flag}\s", ln))
