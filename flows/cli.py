@@ -1,33 +1,65 @@
 """``newsflow`` command line (typer).
 
-Exit codes: 0 all good; 1 failure; 2 usage error; 3 the run finished but rejected more than
-``max_reject_share`` of its new documents (see ``newsflow rejects``).
+Exit codes: 0 all good; 1 failure; 2 usage or config error (nothing ran); 3 the run finished but rejected more
+than ``max_reject_share`` of the documents it handled (see ``newsflow rejects``); 130 interrupted (Ctrl-C).
 
-Prefect is imported only inside the commands that need it, after ``PREFECT_HOME`` and the temporary local API's
-start-up timeout have been set from the settings, so ``newsflow run`` works on a machine with no Prefect server.
+Every command reads its settings first (:func:`_settings`), which also sets ``PREFECT_HOME`` and the temporary
+local API's start-up timeout from them: Prefect reads its settings once, when it is first imported, so Prefect is
+imported only inside the commands, after that. ``newsflow run`` works on a machine with no Prefect server.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, NoReturn
+from urllib.parse import quote
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from tasks import schemas
-from tasks.config import ConfigError, Settings, load_settings
+from tasks.config import ConfigError, Settings, check_data_root, check_sources_exist, load_settings
 from tasks.store import STAGES, LockedError, Store
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="newsflow: news websites → clean article datasets.")
+
+def _as_flag(option: Any) -> Any:
+    if option is not None:
+        option.metavar = ""  # typer 0.29 shows a type (<bool>) for its own --help option
+    return option
+
+
+class FlagHelpGroup(TyperGroup):
+    """A command group whose ``--help`` / ``-h`` is shown as a flag."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _as_flag(super().get_help_option(ctx))
+
+
+class FlagHelpCommand(TyperCommand):
+    """A command whose ``--help`` / ``-h`` is shown as a flag."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _as_flag(super().get_help_option(ctx))
+
+
+#: ``-h`` is help too; help text is Markdown, so a paragraph wrapped in the source reads as one paragraph.
+CLI_STYLE: dict[str, Any] = {
+    "cls": FlagHelpGroup,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+    "rich_markup_mode": "markdown",
+}
+app = typer.Typer(add_completion=False, no_args_is_help=True, **CLI_STYLE)
 console = Console(stderr=True)
 
 ConfigOpt = Annotated[
@@ -35,20 +67,62 @@ ConfigOpt = Annotated[
 ]
 DataRootOpt = Annotated[Path | None, typer.Option("--data-root", help="Data root (overrides the config's data_root).")]
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-def _settings(config: Path | None, data_root: Path | None) -> Settings:
+def fail(message: str, code: int, label: str = "error") -> NoReturn:
+    """Print ``label: message`` as one line on stderr (never wrapped; ``message`` is plain text, so a ``[fetch]``
+    in it is printed, not taken for rich markup) and exit with ``code``."""
+    console.print(f"[red]{escape(label)}:[/red] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _flag(name: str, help: str) -> Any:
+    """A boolean option shown as a flag (``--json``), without a value type in the help."""
+    return typer.Option(name, help=help, metavar="")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"newsflow {importlib.metadata.version('newsflow')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", metavar="", callback=_version, is_eager=True),
+    ] = False,
+) -> None:
+    """newsflow: news websites → clean article datasets."""
+
+
+Use = Literal["read", "write", "run"]
+
+
+def _settings(config: Path | None, data_root: Path | None, use: Use = "read") -> Settings:
+    """Load and check the settings for a command, or exit 2 with one line naming the bad table and key.
+
+    ``use``: ``read`` (the data root must exist), ``write`` (it must be creatable and writable), ``run`` (also
+    every source path must exist). Then points Prefect at the settings' home and start-up timeout, before any
+    command imports Prefect (see :func:`prepare_prefect`)."""
     try:
-        return load_settings(config, data_root)
+        settings = load_settings(config, data_root)
+        check_data_root(settings.data_root, exist=use == "read", write=use != "read")
+        if use == "run":
+            check_sources_exist(settings)
     except ConfigError as exc:
-        console.print(f"[red]config error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from exc
+        fail(str(exc), EXIT_USAGE, "config error")
+    prepare_prefect(settings)
+    return settings
 
 
 def prepare_prefect(settings: Settings) -> bool:
     """Point Prefect at a local home and allow its temporary API, unless ``PREFECT_API_URL`` names a server.
-    Returns True when the temporary local API will be used."""
+    Returns True when the temporary local API will be used. Environment variables already set (``PREFECT_HOME``,
+    ``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``) win over ``[prefect]``. Takes effect only when called
+    before Prefect is first imported in this process."""
     if os.environ.get("PREFECT_API_URL"):
         return False
     os.environ.setdefault("PREFECT_HOME", settings.prefect.home)
@@ -57,7 +131,12 @@ def prepare_prefect(settings: Settings) -> bool:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(settings.prefect.startup_timeout_s))
-    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["PREFECT_HOME"]).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not any(os.environ.get(f"PREFECT_{k}_DATABASE_CONNECTION_URL") for k in ("SERVER", "API")):
+        # Prefect's default SQLite URL is the home path pasted into a URL, whose parser decodes %xx: a folder named
+        # "a%2Fb" became "a/b" and the temporary API never started. The same database, its path percent-encoded:
+        os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = "sqlite+aiosqlite:///" + quote(str(home / "prefect.db"))
     return True
 
 
@@ -69,8 +148,7 @@ def _check_lock(settings: Settings, wait: bool) -> None:
         with Store(settings.data_root).lock(wait=False):
             pass
     except LockedError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        fail(str(exc), EXIT_FAILURE)
 
 
 def _flow_with_runner(task_runner: str, dask_address: str | None) -> Any:
@@ -132,7 +210,7 @@ def _run_flow(
         console.print("[red]--task-runner must be threads or dask[/red]")
         raise typer.Exit(EXIT_USAGE)
     _check_lock(settings, wait)
-    ephemeral = prepare_prefect(settings)
+    ephemeral = prepare_prefect(settings)  # already done by _settings; True when the temporary API is used
     if ephemeral:
         console.print(
             f"Starting Prefect's temporary local API (home: {os.environ['PREFECT_HOME']}); its first start migrates "
@@ -154,43 +232,56 @@ def _run_flow(
             **params,
         )
     except ConfigError as exc:
-        console.print(f"[red]config error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from exc
+        fail(str(exc), EXIT_USAGE, "config error")
     except LockedError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        fail(str(exc), EXIT_FAILURE)
     except Exception as exc:
-        console.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        fail(f"{type(exc).__name__}: {exc}", EXIT_FAILURE, "run failed")
     finally:
         if bars is not None:
             bars[0].stop()
             pipeline_module.progress_hook = None
     elapsed = time.monotonic() - started
+    code, why = exit_status(summary, settings.max_reject_share)
     if json_out:
-        print(json.dumps({**summary, "elapsed_s": round(elapsed, 1)}, indent=2, default=str))
-    else:
-        _print_summary(summary, elapsed)
-    share = summary["reject_share"]
-    if summary["rejected_total"] and share > settings.max_reject_share:
-        console.print(
-            f"[yellow]finished with rejects:[/yellow] {summary['rejected_total']} "
-            f"({share:.0%} of the documents handled; limit {settings.max_reject_share:.0%}). See `newsflow rejects`."
+        print(
+            json.dumps(
+                {**summary, "elapsed_s": round(elapsed, 1), "exit_code": code, "exit_reason": why},
+                indent=2,
+                default=str,
+            )
         )
-        raise typer.Exit(EXIT_REJECTS)
+    else:
+        _print_summary(summary, elapsed, code, why)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
-WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run on this data root instead of exiting.")]
+def exit_status(summary: dict[str, Any], max_reject_share: float) -> tuple[int, str]:
+    """The exit code of a finished run and the sentence saying why: 3 when more than ``max_reject_share`` (a
+    fraction, 0-1) of the documents the run handled were rejected, else 0."""
+    rejected, share = summary["rejected_total"], summary["reject_share"]
+    if not rejected:
+        return EXIT_OK, "exit 0: no rejects"
+    handled = f"{rejected} rejected, {share:.1%} of the documents handled"
+    if share > max_reject_share:
+        return EXIT_REJECTS, (
+            f"exit 3: {handled}, above max_reject_share {max_reject_share:.1%} (see `newsflow rejects`)"
+        )
+    return EXIT_OK, f"exit 0: {handled}, within max_reject_share {max_reject_share:.1%} (see `newsflow rejects`)"
+
+
+WaitOpt = Annotated[bool, _flag("--wait", "Wait for another run on this data root instead of exiting.")]
 RunnerOpt = Annotated[
     str, typer.Option("--task-runner", help="threads (default) or dask (prefect-dask; see README: when it pays).")
 ]
 DaskOpt = Annotated[
     str | None, typer.Option("--dask-address", help="Dask scheduler address; default: a LocalCluster on 127.0.0.1.")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")]
+JsonOpt = Annotated[bool, _flag("--json", "Print the run summary as JSON on stdout.")]
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def run(
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
@@ -201,7 +292,7 @@ def run(
     dask_address: DaskOpt = None,
 ) -> None:
     """Run the whole pipeline (fetch → parse → deduplicate → enrich → export) over everything pending."""
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "run")
     _run_flow(settings, json_out, wait, task_runner, dask_address, batch_size=batch_size)
 
 
@@ -216,7 +307,7 @@ def _parse_since(value: str | None) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def rerun(
     from_stage: Annotated[
         str, typer.Option("--from", help="First stage to redo: fetch, parse, dedup, enrich, export.")
@@ -229,12 +320,13 @@ def rerun(
     json_out: JsonOpt = False,
     wait: WaitOpt = False,
 ) -> None:
-    """Redo STAGE and every later stage for stored documents (all, or those the filters select). Fetch is redone
-    only for --from fetch; identical refetched bytes make no new version."""
+    """Redo a stage and every later one for stored documents (all, or those the filters select).
+
+    Fetch is redone only for `--from fetch`; identical refetched bytes make no new version."""
     if from_stage not in STAGES:
         console.print(f"[red]--from must be one of {', '.join(STAGES)}[/red]")
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "run")
     if source is not None and source not in {s.name for s in settings.sources}:
         console.print(f"[red]unknown source {source!r}; sources: {', '.join(s.name for s in settings.sources)}[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -252,7 +344,7 @@ def rerun(
     )
 
 
-def _print_summary(summary: dict[str, Any], elapsed: float) -> None:
+def _print_summary(summary: dict[str, Any], elapsed: float, code: int, why: str) -> None:
     t = Table(title=f"newsflow run: {summary['documents_in']} new documents, {summary['articles_out']} articles")
     for col in ("stage", "processed", "skipped", "rejected", "by reason"):
         t.add_column(col, justify="right" if col in ("processed", "skipped", "rejected") else "left")
@@ -260,6 +352,8 @@ def _print_summary(summary: dict[str, Any], elapsed: float) -> None:
         reasons = ", ".join(f"{k}: {v}" for k, v in c["rejected_by_reason"].items()) or "-"
         t.add_row(stage, str(c["processed"]), str(c["skipped"]), str(c["rejected"]), reasons)
     console.print(t)
+    colour = "green" if code == EXIT_OK else "yellow"
+    console.print(f"[{colour}]{escape(why)}[/{colour}]", soft_wrap=True)
     # paths on lines of their own, never wrapped, so they can be copied (or clicked) whole
     articles = Path(summary["data_root"]) / "processed" / "articles"
     console.print(f"articles: {escape(str(articles))}  ({elapsed:.1f} s)", soft_wrap=True)
@@ -320,15 +414,17 @@ def stage_status(settings: Settings) -> dict[str, Any]:
     return {"data_root": str(settings.data_root), "stages": out, "fingerprints": fps}
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def status(
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    json_out: Annotated[bool, _flag("--json", "Print JSON on stdout.")] = False,
 ) -> None:
-    """Rows, pending work and rejects per stage. Export's pending is 1 when the dataset must be rebuilt.
-    Fetch pending is null when a source (a feed) can only be counted over the network."""
-    settings = _settings(config, data_root)
+    """Rows, pending work and rejects per stage.
+
+    Export's pending is 1 when the dataset must be rebuilt. Fetch pending is null when a source (a feed) can only
+    be counted over the network. A data root that does not exist is an error (exit 2)."""
+    settings = _settings(config, data_root, "read")
     st = stage_status(settings)
     if json_out:
         print(json.dumps(st, indent=2))
@@ -371,7 +467,7 @@ def export_target(format: str | None, out: Path | None) -> tuple[str, Path]:
     return format, out
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def export(
     format: Annotated[
         str | None,
@@ -384,20 +480,36 @@ def export(
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
 ) -> None:
-    """Write the articles dataset to one file (CSV: list and struct columns as JSON text). An --out whose extension
-    names another format than --format is refused."""
-    from tasks.export import read_articles, write_export
+    """Write the articles dataset to one file.
+
+    CSV: list and struct columns as JSON text. An `--out` whose extension names another format than `--format` is
+    refused; so is one that is not a regular file (a FIFO, a device): a symlink is followed, and `/dev/stdout` (or
+    `-`) is written as a stream. Without a dataset at the data root it exits 1 naming the data root it read."""
+    from tasks.export import ExportTargetError, read_articles, write_export
 
     fmt, path = export_target(format, out)
-    settings = _settings(config, data_root)
-    table = read_articles(Store(settings.data_root))
+    settings = _settings(config, data_root, "read")
+    store = Store(settings.data_root)
+    if not store.parts(store.stage_dir("export")):
+        fail(
+            f"no articles dataset in data root {settings.data_root} (run `newsflow run` first, or name the project's "
+            "data root with --data-root or --config)",
+            EXIT_FAILURE,
+        )
+    table = read_articles(store)
     if table.num_rows == 0:
-        console.print("[yellow]the articles dataset is empty: run `newsflow run` first[/yellow]")
-    n = write_export(table, fmt, path)
-    console.print(f"wrote {n} articles to {path} ({fmt})")
+        console.print(f"[yellow]the articles dataset in {escape(str(settings.data_root))} is empty[/yellow]")
+    try:
+        n = write_export(table, fmt, path)
+    except ExportTargetError as exc:
+        fail(str(exc), EXIT_USAGE)
+    console.print(
+        f"wrote {n} articles to {escape(str(path))} ({fmt}) from data root {escape(str(settings.data_root))}",
+        soft_wrap=True,
+    )
 
 
-rejects_app = typer.Typer(help="List rejected documents, or replay them.", invoke_without_command=True)
+rejects_app = typer.Typer(help="List rejected documents, or replay them.", invoke_without_command=True, **CLI_STYLE)
 app.add_typer(rejects_app, name="rejects")
 
 
@@ -408,13 +520,13 @@ def rejects(
     reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
     config: ConfigOpt = None,
     data_root: DataRootOpt = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON lines on stdout.")] = False,
-    all_: Annotated[bool, typer.Option("--all", help="Also rejects since redone successfully or superseded.")] = False,
+    json_out: Annotated[bool, _flag("--json", "Print them as one JSON list on stdout.")] = False,
+    all_: Annotated[bool, _flag("--all", "Also rejects since redone successfully or superseded.")] = False,
 ) -> None:
     """List open rejects (documents a stage could not handle) with their reason code and detail."""
     if ctx.invoked_subcommand is not None:
         return
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "read")
     if stage is not None and stage not in schemas.REJECT_REASONS:
         console.print(f"[red]unknown stage {stage!r}[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -430,9 +542,8 @@ def rejects(
             rows = [r for r in rows if r["stage"] == stage]
     if reason:
         rows = [r for r in rows if r["reason"] == reason]
-    if json_out:
-        for r in rows:
-            print(json.dumps({**r, "at": r["at"].isoformat()}, ensure_ascii=False))
+    if json_out:  # one JSON document, like `status --json`: a list, empty when there are no rejects
+        print(json.dumps([{**r, "at": r["at"].isoformat()} for r in rows], ensure_ascii=False, indent=2))
         return
     t = Table(title=f"{len(rows)} rejects")
     for col in ("stage", "reason", "source", "uri", "detail"):
@@ -448,7 +559,7 @@ def rejects(
     Console().print(t)
 
 
-@rejects_app.command("replay")
+@rejects_app.command("replay", cls=FlagHelpCommand)
 def rejects_replay(
     stage: Annotated[str, typer.Option(help="Stage whose rejects to replay (fetch, parse, dedup, enrich).")],
     reason: Annotated[str | None, typer.Option(help="Only rejects with this reason code.")] = None,
@@ -457,8 +568,9 @@ def rejects_replay(
     json_out: JsonOpt = False,
     wait: WaitOpt = False,
 ) -> None:
-    """Run the open rejects of STAGE (optionally only one reason) through that stage and all later ones again,
-    e.g. after a fix or a timeout change. Replaying without --reason replays every open reject of the stage."""
+    """Run a stage's open rejects through that stage and all later ones again.
+
+    E.g. after a fix or a timeout change. Without `--reason` every open reject of the stage is replayed."""
     if stage not in ("fetch", "parse", "dedup", "enrich"):
         console.print("[red]--stage must be one of fetch, parse, dedup, enrich[/red]")
         raise typer.Exit(EXIT_USAGE)
@@ -467,7 +579,7 @@ def rejects_replay(
             f"[red]{reason!r} is not a {stage} reason; known: {', '.join(sorted(schemas.REJECT_REASONS[stage]))}[/red]"
         )
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(config, data_root)
+    settings = _settings(config, data_root, "run")
     reasons = [reason] if reason else sorted(schemas.REJECT_REASONS[stage])
     from flows.pipeline import open_rejects
     from flows.stages import stage_fingerprints
@@ -485,31 +597,33 @@ def rejects_replay(
         _run_flow(settings, json_out, wait, rerun_from=stage, where_reason=code)
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitOpt = False) -> None:
-    """Remove superseded parts (written under older stage fingerprints) and merge small parts. Crash-safe: a
-    killed compaction is finished by the next run or compaction."""
-    from flows.stages import stage_fingerprints
+    """Remove superseded parts and merge small ones.
 
-    settings = _settings(config, data_root)
+    Superseded parts were written under older stage fingerprints. Crash-safe: a killed compaction is finished by
+    the next run or compaction."""
+    settings = _settings(config, data_root, "write")
+    from flows.stages import stage_fingerprints  # imports Prefect: after _settings pointed it at [prefect]
+
     store = Store(settings.data_root)
     try:
         with store.lock(wait=wait):
             store.clean_temp()
             done = store.compact(stage_fingerprints(settings))
     except LockedError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILURE) from exc
+        fail(str(exc), EXIT_FAILURE)
     console.print(f"compacted: {done['written']} merged part(s) written, {done['removed']} part(s) removed")
 
 
-@app.command()
+@app.command(cls=FlagHelpCommand)
 def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
-    """Serve the pipeline as a Prefect deployment with the cron schedules of newsflow.toml's \\[schedule] table
-    (needs a Prefect server: set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api after `prefect server start`). Runs
-    until stopped; scheduled runs and runs started from the UI or `prefect deployment run` execute here.
-    --config and --data-root become the deployment's default parameters."""
-    settings = _settings(config, data_root)
+    """Serve the pipeline as a Prefect deployment on the schedules of `[schedule]`.
+
+    Needs a Prefect server: set `PREFECT_API_URL`, e.g. http://127.0.0.1:4200/api after `prefect server start`.
+    Runs until stopped; scheduled runs and runs started from the UI or `prefect deployment run` execute here.
+    `--config` and `--data-root` become the deployment's default parameters."""
+    settings = _settings(config, data_root, "run")
     if not os.environ.get("PREFECT_API_URL"):
         console.print(
             "[red]newsflow serve needs a Prefect server.[/red] Start one with "
@@ -538,12 +652,23 @@ def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
     )
 
 
+INTERRUPTED = "interrupted (Ctrl-C): stopped; what was written stays, and the next run continues from there"
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. Ctrl-C (typer turns it into exit code 130) ends with one line saying so: parts
+    appear atomically, so what was written stays, the data root's lock is released, and the next run continues
+    with what is still pending."""
+    interrupted: list[bool] = []
+    # registered before any command imports Prefect, so it runs after Prefect's own exit handlers (stopping the
+    # temporary API, flushing events) and the line is the last one printed
+    atexit.register(lambda: interrupted and print(INTERRUPTED, file=sys.stderr))
     try:
         app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            interrupted.append(True)
+        raise
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger
 from flows import stages
 from flows.stages import StageCounts
 from tasks import schemas
-from tasks.config import Settings, load_settings
+from tasks.config import Settings, check_data_root, check_sources_exist, load_settings
 from tasks.report import build_report
 from tasks.store import Store, newest_fetched, pending_after, pending_parse
 
@@ -259,10 +259,15 @@ def news_pipeline(
 
     Returns the run summary: documents_in, articles_out, rejected_total, reject_share, run_date and per stage
     processed / skipped / rejected / rejected_by_reason.
+
+    Raises ConfigError before anything runs for bad settings, an unusable data root or a source path that does
+    not exist.
     """
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     settings = load_settings(config, data_root)
+    check_data_root(settings.data_root, write=True)  # also when a deployment starts the run, not the CLI
+    check_sources_exist(settings)
     if batch_size:
         settings = dataclasses.replace(settings, batch_size=batch_size)
     if rerun_from is None and (source or since or where_reason):

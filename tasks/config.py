@@ -11,12 +11,16 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cronsim import CronSim, CronSimError
 
 SOURCE_KINDS = ("files", "urls", "feed", "sitemap", "warc")
 DEFAULT_MAX_ITEMS = 10_000  # new documents requested per source and run unless the source sets max_items
@@ -119,7 +123,10 @@ class ScheduleConfig:
 class Settings:
     data_root: Path = Path("data")
     batch_size: int = 500  # documents per Prefect task run
-    max_reject_share: float = 0.0  # `newsflow run` exits 3 when more than this share of new documents is rejected
+    # `newsflow run` exits 3 when more than this share of the documents it handled is rejected. 0.2: ordinary rejects
+    # (404s, section or video pages without article text, non-HTML records) stay well below it on news sites;
+    # breakage (a changed layout, a site down or blocking) rejects most documents and exceeds it
+    max_reject_share: float = 0.2
     sources: tuple[SourceConfig, ...] = ()
     fetch: FetchConfig = field(default_factory=FetchConfig)
     parse: ParseConfig = field(default_factory=ParseConfig)
@@ -261,6 +268,7 @@ def load_settings(
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: {exc}") from exc
+    check_values(raw)
     base = path.resolve().parent if path is not None else Path.cwd()
 
     top = dict(raw.get("newsflow", {}))
@@ -275,6 +283,7 @@ def load_settings(
     root = Path(data_root) if data_root is not None else Path(top.get("data_root", "data"))
     if not root.is_absolute():
         root = (Path.cwd() if data_root is not None else base) / root
+    check_data_root(root)
 
     sources: list[SourceConfig] = []
     for i, src in enumerate(raw.get("sources", [])):
@@ -322,7 +331,7 @@ def load_settings(
     return Settings(
         data_root=root,
         batch_size=batch_size,
-        max_reject_share=float(top.get("max_reject_share", 0.0)),
+        max_reject_share=float(top.get("max_reject_share", Settings.max_reject_share)),
         sources=tuple(sources),
         fetch=fetch,
         parse=_section(ParseConfig, raw.get("parse", {}), "parse"),
@@ -332,3 +341,139 @@ def load_settings(
         schedule=schedule,
         config_path=path.resolve() if path is not None else None,
     )
+
+
+# --------------------------------------------------------------------------------------------- value checks
+# Types and ranges of every number in the config, checked on the values as written (before any conversion), so a
+# bad value is refused at load with one line naming its table and key. A number key without a rule here must be a
+# finite number >= 0 of its default's type (every number in the config is a count, a size or a duration).
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Admissible values of one number key: ``low`` <= value (< when ``low_open``) <= ``high``; finite always."""
+
+    low: float | None = 0
+    low_open: bool = False
+    high: float | None = None
+
+    def admits(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+    def describe(self, integer: bool) -> str:
+        kind = "an integer" if integer else "a number"
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"<= {self.high:g}")
+        return f"{kind} {' and '.join(parts)}" if parts else f"a finite {kind.split()[-1]}"
+
+
+POSITIVE = Bound(0, low_open=True)
+AT_LEAST_1 = Bound(1)
+
+#: Bounds other than the default (finite, >= 0), by ``(table, key)``.
+BOUNDS: dict[tuple[str, str], Bound] = {
+    ("newsflow", "batch_size"): AT_LEAST_1,
+    ("newsflow", "max_reject_share"): Bound(0, high=1),
+    ("fetch", "timeout_s"): POSITIVE,
+    ("fetch", "deadline_s"): POSITIVE,
+    ("fetch", "max_bytes"): AT_LEAST_1,
+    ("fetch", "max_fetch_attempts"): AT_LEAST_1,
+    ("fetch", "workers"): AT_LEAST_1,
+    ("fetch", "per_host_concurrency"): AT_LEAST_1,
+    ("fetch", "breaker_failures"): AT_LEAST_1,
+    ("fetch", "write_every_s"): POSITIVE,
+    ("parse", "timeout_s"): POSITIVE,
+    ("dedup", "shingle_size"): AT_LEAST_1,
+    ("dedup", "num_perm"): AT_LEAST_1,
+    ("dedup", "bands"): AT_LEAST_1,
+    ("dedup", "threshold"): Bound(0, low_open=True, high=1),
+    ("enrich", "words_per_minute"): AT_LEAST_1,
+    ("prefect", "startup_timeout_s"): AT_LEAST_1,
+}
+
+#: The dataclass whose defaults give each table's number keys and their types.
+TABLES: dict[str, type] = {
+    "newsflow": Settings,
+    "fetch": FetchConfig,
+    "parse": ParseConfig,
+    "dedup": DedupConfig,
+    "enrich": EnrichConfig,
+    "prefect": PrefectConfig,
+    "schedule": ScheduleConfig,
+}
+
+
+def _check_number(table: str, key: str, value: Any, default: int | float) -> None:
+    integer = isinstance(default, int)
+    bound = BOUNDS.get((table, key), Bound())
+    ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
+    if isinstance(value, bool) or not ok_type or not bound.admits(value):
+        raise ConfigError(f"[{table}] {key} must be {bound.describe(integer)}, got {value!r}")
+
+
+def check_values(raw: dict[str, Any]) -> None:
+    """Check the types and ranges of the number keys of a parsed config (``BOUNDS``), that text and path keys are
+    strings, ``[schedule] cron`` (each a 5-field cron expression) and ``[schedule] timezone`` (an IANA time zone).
+
+    Raises :class:`ConfigError` with one line naming the table and key, e.g. ``[fetch] max_bytes must be an
+    integer >= 1, got -1``. Unknown keys are left to the loader (which names them)."""
+    for table, cls in TABLES.items():
+        values = raw.get(table, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{table}] must be a table")
+        defaults = cls()
+        for key, value in values.items():
+            default = getattr(defaults, key, None)
+            if isinstance(default, int | float) and not isinstance(default, bool):
+                _check_number(table, key, value, default)
+            elif isinstance(default, str | Path) and not isinstance(value, str):
+                raise ConfigError(f"[{table}] {key} must be a string, got {value!r}")
+    schedule = raw.get("schedule", {})
+    crons = schedule.get("cron", [])
+    for expr in [crons] if isinstance(crons, str) else crons if isinstance(crons, list) else []:
+        if not isinstance(expr, str):
+            continue  # the loader refuses it with its own message
+        try:
+            CronSim(expr, dt.datetime(2000, 1, 1))
+        except CronSimError as exc:
+            raise ConfigError(f"[schedule] cron {expr!r} is not a cron expression: {exc}") from exc
+    zone = schedule.get("timezone", "UTC")
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ConfigError(f"[schedule] timezone must be an IANA time zone such as Europe/Berlin, got {zone!r}") from exc
+
+
+def check_data_root(root: Path, *, write: bool = False, exist: bool = False) -> None:
+    """Refuse a data root newsflow cannot use: a file, or a path below a file (always); a folder that does not
+    exist (``exist``: commands that only read it); one it cannot create or write in (``write``: commands that run
+    stages or compact).
+
+    Raises :class:`ConfigError` naming ``data_root`` and the path."""
+    nearest = root
+    while not nearest.exists() and nearest != nearest.parent:
+        nearest = nearest.parent
+    if nearest.exists() and not nearest.is_dir():
+        where = "is a file" if nearest == root else f"is below a file ({nearest})"
+        raise ConfigError(f"[newsflow] data_root {root} {where}: it must be a folder")
+    if exist and not root.is_dir():
+        raise ConfigError(f"[newsflow] data_root {root} does not exist (is this the project folder?)")
+    if write and not os.access(nearest, os.W_OK | os.X_OK):
+        raise ConfigError(f"[newsflow] data_root {root} is not writable ({nearest} is read-only)")
+
+
+def check_sources_exist(settings: Settings) -> None:
+    """Refuse a source whose local ``path`` does not exist (a typo, the wrong working directory): a run would
+    otherwise read nothing, or reject what it cannot find, and write files anyway.
+
+    Raises :class:`ConfigError` naming the source."""
+    for i, src in enumerate(settings.sources):
+        if src.path is not None and not os.path.lexists(src.path):
+            raise ConfigError(f"sources[{i}] ({src.name}) path not found: {src.path}")

@@ -13,10 +13,15 @@ leaves it byte-identical.
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import stat
+import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -259,23 +264,46 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def write_export(table: pa.Table, fmt: str, out: str | Path) -> int:
-    """Write ``table`` to ``out`` as ``parquet``, ``csv`` (list/struct columns as JSON text, timestamps ISO 8601
-    UTC) or ``jsonl`` (one JSON object per line, UTF-8). The file appears atomically. Returns rows written.
+class ExportTargetError(ValueError):
+    """An export target that is not a regular file newsflow may replace: a folder, a FIFO, a device node, a socket."""
 
-    Raises ``ValueError`` for an unknown format.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".tmp-{out.name}")
+
+def _stream_fd(out: Path) -> int | None:
+    """1 or 2 when ``out`` is ``-`` or names this process's stdout / stderr (``/dev/stdout``, ``/dev/fd/2``, the
+    file or pipe stdout is redirected to, …), else None."""
+    if str(out) == "-":
+        return 1
+    try:
+        target = os.stat(out)
+    except OSError:
+        return None
+    for fd in (1, 2):
+        try:
+            if os.path.samestat(target, os.fstat(fd)):
+                return fd
+        except OSError:
+            continue
+    return None
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file of ``st_mode`` ``mode`` is when it is not a regular file, else None."""
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), None if stat.S_ISREG(mode) else "not a regular file")
+
+
+def _write_table(table: pa.Table, fmt: str, sink: BinaryIO) -> None:
     if fmt == "parquet":
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, sink, compression="zstd")
     elif fmt == "jsonl":
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for row in table.to_pylist():
-                fh.write(json.dumps(_jsonable(row), ensure_ascii=False) + "\n")
+        for row in table.to_pylist():
+            sink.write((json.dumps(_jsonable(row), ensure_ascii=False) + "\n").encode("utf-8"))
     else:
         cols = []
         for f in table.schema:
@@ -287,6 +315,52 @@ def write_export(table: pa.Table, fmt: str, out: str | Path) -> int:
                 vals = [None if v is None else _jsonable(v) for v in col.to_pylist()]
                 col = pa.chunked_array([pa.array(vals, type=pa.string())])
             cols.append(col)
-        pacsv.write_csv(pa.table(cols, names=table.column_names), tmp)
-    tmp.replace(out)
+        pacsv.write_csv(pa.table(cols, names=table.column_names), sink)
+
+
+def write_export(table: pa.Table, fmt: str, out: str | Path) -> int:
+    """Write ``table`` to ``out`` as ``parquet``, ``csv`` (list/struct columns as JSON text, timestamps ISO 8601
+    UTC) or ``jsonl`` (one JSON object per line, UTF-8). Returns rows written.
+
+    ``out`` is written as a regular file that appears atomically: the rows go to a temp file with an
+    unpredictable name (:func:`tempfile.mkstemp`) in the target's folder, which then replaces the target (keeping
+    an existing target's permissions). A symlink is followed: its target is replaced, the link stays. ``-`` and
+    paths naming this process's stdout or stderr (``/dev/stdout``) are written to directly, as a stream.
+
+    Raises ``ValueError`` for an unknown format and :class:`ExportTargetError` (nothing written) when ``out`` is a
+    folder, a FIFO, a device node or a socket.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    out = Path(out)
+    fd = _stream_fd(out)
+    if fd is not None:
+        buffer = io.BytesIO()  # Parquet needs a seekable sink; a pipe is not
+        _write_table(table, fmt, buffer)
+        stream = sys.stdout if fd == 1 else sys.stderr
+        stream.flush()
+        stream.buffer.write(buffer.getvalue())
+        stream.flush()
+        return int(table.num_rows)
+    target = Path(os.path.realpath(out))  # follows symlinks; a dangling one names the file to create
+    mode = None
+    if target.exists():
+        kind = _not_regular(target.stat().st_mode)
+        if kind is not None:
+            raise ExportTargetError(f"--out {out} is {kind}, not a regular file: refusing to write to it")
+        mode = stat.S_IMODE(target.stat().st_mode)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as sink:
+            _write_table(table, fmt, sink)
+        if mode is None:
+            umask = os.umask(0o022)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return int(table.num_rows)

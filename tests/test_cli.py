@@ -180,3 +180,148 @@ def test_rerun_of_unchanged_pages_raises_no_fill_rate_warning(tmp_path: Path) ->
         ("all", 10, 0.4),
         ("new", 1, 1.0),
     ]
+
+
+# --------------------------------------------------------------------------------------------- export targets
+def test_export_outside_the_project_folder_names_the_data_root(tmp_path: Path) -> None:
+    """In a folder with no newsflow.toml and no dataset: an error naming the data root read, nothing written."""
+    missing = newsflow("export", cwd=tmp_path)
+    assert missing.returncode == 2, missing.stderr[-3000:]
+    assert f"data_root {tmp_path / 'data'} does not exist" in missing.stderr
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "data").mkdir()  # a data root without a dataset
+    empty = newsflow("export", cwd=tmp_path)
+    assert empty.returncode == 1, empty.stderr[-3000:]
+    assert f"no articles dataset in data root {tmp_path / 'data'}" in empty.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def _export_dir(cli_runs: dict[str, Any], name: str) -> tuple[Path, str]:
+    work = cli_runs["tmp"] / name
+    work.mkdir()
+    return work, str(cli_runs["cfg"])
+
+
+def test_export_out_follows_a_symlink_to_its_target(cli_runs: dict[str, Any]) -> None:
+    work, cfg = _export_dir(cli_runs, "export-link")
+    (work / "real.csv").write_text("old\n", encoding="utf-8")
+    (work / "link.csv").symlink_to("real.csv")
+    done = newsflow("export", "--config", cfg, "--out", "link.csv", cwd=work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (work / "link.csv").is_symlink() and os.readlink(work / "link.csv") == "real.csv"
+    assert len(pd.read_csv(work / "real.csv")) == 3
+    assert sorted(p.name for p in work.iterdir()) == ["link.csv", "real.csv"]  # no temp file left
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_export_refuses_special_files(cli_runs: dict[str, Any], kind: str) -> None:
+    import stat
+
+    work, cfg = _export_dir(cli_runs, f"export-{kind}")
+    target = work / "special.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        try:  # a node like /dev/null (char device 1:3), made here so no system device is at stake
+            os.mknod(target, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("no permission to make a device node")
+    done = newsflow("export", "--config", cfg, "--out", "special.csv", cwd=work)
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "not a regular file" in done.stderr
+    mode = os.lstat(target).st_mode
+    assert stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISCHR(mode)  # left as it was
+    assert [p.name for p in work.iterdir()] == ["special.csv"]
+
+
+@pytest.mark.parametrize("out", ["-", "/dev/stdout"], ids=["dash", "dev-stdout"])
+def test_export_to_stdout_is_written_as_a_stream(cli_runs: dict[str, Any], out: str) -> None:
+    work, cfg = _export_dir(cli_runs, f"export-stream-{len(out)}")
+    done = newsflow("export", "--config", cfg, "--format", "jsonl", "--out", out, cwd=work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [json.loads(line)["source"] for line in done.stdout.splitlines()] == ["samples"] * 3
+    assert list(work.iterdir()) == []
+
+
+def test_export_temp_file_name_is_not_predictable(cli_runs: dict[str, Any]) -> None:
+    """A link planted at the temp name the old code used (``.tmp-<name>``) is neither written through nor moved."""
+    work, cfg = _export_dir(cli_runs, "export-planted")
+    (work / "victim.txt").write_text("keep me\n", encoding="utf-8")
+    (work / ".tmp-out.csv").symlink_to("victim.txt")
+    done = newsflow("export", "--config", cfg, "--out", "out.csv", cwd=work)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (work / "victim.txt").read_text(encoding="utf-8") == "keep me\n"
+    assert (work / ".tmp-out.csv").is_symlink() and not (work / "out.csv").is_symlink()
+    assert len(pd.read_csv(work / "out.csv")) == 3
+
+
+# --------------------------------------------------------------------------------------------- exit codes
+def test_one_ordinary_reject_exits_0_and_the_summary_says_why(tmp_path: Path) -> None:
+    """One empty file among ten documents (10 %) is within the default max_reject_share (20 %): exit 0, and the
+    run says why its exit code is 0."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(9):
+        (raw / f"story-{i}.html").write_text(_page(i, author=True), encoding="utf-8")
+    (raw / "empty.html").write_bytes(b"")
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+    done = newsflow("run", "--config", str(cfg), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    why = [ln for ln in done.stderr.splitlines() if ln.startswith("exit 0:")]
+    assert why == [
+        "exit 0: 1 rejected, 10.0% of the documents handled, within max_reject_share 20.0% (see `newsflow rejects`)"
+    ], done.stderr[-3000:]
+
+
+def test_ctrl_c_ends_with_one_line(tmp_path: Path) -> None:
+    """SIGINT while the flow runs: exit code 130, no traceback, and the last line says what happened."""
+    import signal
+
+    from flows.cli import INTERRUPTED
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in NAMES:
+        shutil.copy(SAMPLES / name, raw / name)
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_LOGGING_LEVEL": "INFO"}
+    cmd = [sys.executable, "-m", "flows.cli", "run", "--config", str(cfg)]
+    with subprocess.Popen(
+        cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as p:
+        assert p.stderr is not None
+        seen = []
+        for line in p.stderr:
+            seen.append(line)
+            if "Beginning flow run" in line:
+                p.send_signal(signal.SIGINT)
+                break
+        rest = p.stderr.read()
+        code = p.wait(timeout=300)
+    stderr = "".join(seen) + rest
+    assert code == 130, stderr[-3000:]
+    assert "Traceback" not in stderr
+    assert stderr.rstrip().splitlines()[-1] == INTERRUPTED
+
+
+def test_run_in_a_project_folder_named_with_percent_hash_and_non_ascii(tmp_path: Path) -> None:
+    """Field case D23: a project folder (so data root and Prefect home) named with ``%2F``, ``#`` and non-ASCII
+    letters. Prefect's temporary API keeps its database under ``[prefect] home`` in that folder (no
+    ``PREFECT_HOME`` in the environment), the run completes and the dataset is where the config says."""
+    project = tmp_path / "news a%2Fb #1 Zürich"
+    raw = project / "raw"
+    raw.mkdir(parents=True)
+    shutil.copy(SAMPLES / NAMES[0], raw / NAMES[0])
+    (project / "newsflow.toml").write_text(
+        '[newsflow]\ndata_root = "data"\n\n[parse]\nworkers = 1\n\n'
+        '[[sources]]\nname = "s"\nkind = "files"\npath = "raw"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_HOME", "PREFECT_SERVER_DATABASE"))}
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run"], cwd=project, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (project / ".prefect" / "prefect.db").is_file()
+    assert pq.read_table(project / "data" / "processed" / "articles").num_rows == 1
