@@ -160,9 +160,8 @@ def _flow_with_runner(task_runner: str, dask_address: str | None) -> Any:
         return news_pipeline
     try:
         from prefect_dask import DaskTaskRunner
-    except ImportError as exc:
-        console.print("[red]--task-runner dask needs prefect-dask: pip install -e '.[dask]'[/red]")
-        raise typer.Exit(EXIT_USAGE) from exc
+    except ImportError:
+        fail("--task-runner dask needs prefect-dask: pip install -e '.[dask]'", EXIT_USAGE)
     if dask_address:
         runner = DaskTaskRunner(address=dask_address)
     else:
@@ -219,12 +218,12 @@ def _run_flow(
     started = time.monotonic()
     import flows.pipeline as pipeline_module
 
+    news_pipeline = _flow_with_runner(task_runner, dask_address)  # a missing prefect-dask exits 2 here
     bars = _progress_bars() if console.is_terminal and not json_out else None
     if bars is not None:
         pipeline_module.progress_hook = bars[1]
         bars[0].start()
     try:
-        news_pipeline = _flow_with_runner(task_runner, dask_address)
         summary = news_pipeline(
             config=str(settings.config_path) if settings.config_path else None,
             data_root=str(settings.data_root),

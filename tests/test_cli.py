@@ -325,3 +325,26 @@ def test_run_in_a_project_folder_named_with_percent_hash_and_non_ascii(tmp_path:
     assert done.returncode == 0, done.stderr[-3000:]
     assert (project / ".prefect" / "prefect.db").is_file()
     assert pq.read_table(project / "data" / "processed" / "articles").num_rows == 1
+
+
+def test_dask_runner_without_prefect_dask_says_how_to_install_it(tmp_path: Path) -> None:
+    """Without prefect-dask, ``run --task-runner dask`` exits 2 with the install command whole (rich markup ate
+    ``[dask]``) and nothing else (the exit was caught as "run failed: Exit: 2", exit 1). The import is made to fail
+    the way a venv without the extra fails: ``sys.modules["prefect_dask"] = None``."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "story.html").write_text(_page(1, author=True), encoding="utf-8")
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+    env = os.environ.copy()
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+    code = (
+        "import sys; sys.modules['prefect_dask'] = None; from flows.cli import main; "
+        f"sys.argv = ['newsflow', 'run', '--config', {str(cfg)!r}, '--task-runner', 'dask']; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env
+    )
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert "pip install -e '.[dask]'" in done.stderr
+    assert "run failed" not in done.stderr
+    assert not (tmp_path / "data" / "processed" / "fetched").exists()  # nothing ran
