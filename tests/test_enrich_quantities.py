@@ -82,6 +82,8 @@ NOT_QUANTITIES = [
     ("en", "The vote is on March 3, 2026, or 3 March 2026, and the 2026-03-03 deadline."),
     ("en", "Doors open at 7 p.m. and the match starts at 19:30."),
     ("en", "A 34-year-old nurse, aged 34, who is 34 years old."),
+    ("en", "Ada Example, 33, and the driver, 19, were hurt."),
+    ("de", "Erika Beispiel, 47, und ihr Sohn, 12, blieben unverletzt."),
     ("en", "She came 2nd and 3rd, in 1998 and in 1648."),
     ("en", "See page 4 and Section 230."),
 ]
@@ -91,6 +93,20 @@ NOT_QUANTITIES = [
     ("lang", "text", "expected"), NUMBER_FORMATS + SCALES + PERCENT_AND_MONEY + UNITS_AND_NOUNS + RANGES
 )
 def test_quantity_rules(lang: str | None, text: str, expected: list[tuple[float, str | None]]) -> None:
+    assert _pairs(text, lang) == expected
+
+
+#: numbers between commas that are quantities, not ages: a counted noun follows, or they form a list
+COMMA_NUMBERS = [
+    ("de", "Die Firma, 300 Mitarbeiter, wächst.", [(300.0, "Mitarbeiter")]),
+    ("en", "Prices rose 3, 4, and 5 percent.", [(3.0, None), (4.0, None), (5.0, "%")]),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), COMMA_NUMBERS)
+def test_numbers_between_commas_that_are_no_ages(
+    lang: str, text: str, expected: list[tuple[float, str | None]]
+) -> None:
     assert _pairs(text, lang) == expected
 
 

@@ -24,7 +24,8 @@ Not quantities: years (a bare 4-digit number 1900–2099, or 1000–2099 after a
 approximator such as ``rund``/``about`` precedes it and a counted noun follows), dates (``28. April 2025``,
 ``28.04.2025``, ``April 28, 2025``, ``2025-04-28``), clock times (``18:30``, ``18.30 Uhr``, ``8 Uhr``, ``8 a.m.``),
 scores (``2:1``), ages
-(``47-jährige``, ``47 Jahre alt``, ``47-year-old``, ``aged 47``, ``Name (47)``), ordinals (``3rd``; German ``3.``
+(``47-jährige``, ``47 Jahre alt``, ``47-year-old``, ``aged 47``, ``Name (47)``, ``Jane Roe, 47,``),
+ordinals (``3rd``; German ``3.``
 after an article or preposition or before a lowercase word), numbers glued to letters or hyphens (``F-16``,
 ``Covid-19``, ``5G``, ``3-D``) and numbers after a reference word (``Nr.``, ``§``, ``Artikel``, ``page``, …).
 The first, smaller number of a range (``3.000 bis 4.000 Soldaten``, ``10-15 percent``) takes the second one's unit
@@ -116,6 +117,10 @@ _EXCLUDED = re.compile(
             r"\b\d{1,3}-years?-old\b",
             rf"\b(?:aged|Alter{_SP}von){_SP}\d{{1,3}}\b",
             r"(?<=[^\W\d_]{2}) \(\d{1,3}\)",  # Name (47)
+            # an age set off by commas after a name or noun: "Jane Roe, 33, said", "the victim, 19, was" (the news
+            # convention for ages, AP Stylebook "ages"); a counted noun after the number ("Firma, 300 Mitarbeiter,")
+            # or a digit before the comma (a list "3, 4, 5") is not such an apposition
+            r"(?<=[^\W\d_]), \d{1,3},(?![\d])",
         ]
     )
 )
@@ -341,7 +346,7 @@ def run(docs: Sequence[Mapping[str, Any]], cfg: EnrichConfig) -> list[dict[str, 
 
 ENRICHER = Enricher(
     name="quantities",
-    version="1",
+    version="2",  # 2: ages in commas after a name ("Jane Roe, 33,") are not quantities
     columns=("quantities",),
     run=run,
     method="rules: German/English number formats, scale words, percent, currency, measure symbols, counted noun; "
