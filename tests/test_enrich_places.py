@@ -64,6 +64,8 @@ NOT_PLACES = [
     ("en", "Michael Jordan met Paris Hilton and John F. Kennedy."),  # persons
     ("en", "Reading the report, the Summit organisers said nothing."),  # common English words
     ("en", "Mr Lincoln wrote in March and May."),  # title + surname, months
+    # a country's alternate spelling that is an English word: Icelandic "Island", French "Reunion"
+    ("en", "Boats anchored off Example Island for the family reunion."),
 ]
 
 

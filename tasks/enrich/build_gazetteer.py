@@ -149,7 +149,10 @@ def _first_names() -> set[str]:
     return names - set(_FUNCTION_WORDS)
 
 
-def _countries(places: list[list[Any]], forms: dict[str, dict[str, list[Any]]]) -> None:
+def _countries(places: list[list[Any]], forms: dict[str, dict[str, list[Any]]], english: set[str]) -> None:
+    """Countries with their CLDR/pycountry names in English and German, always matched, and countryinfo's
+    alternate spellings (native names, short forms) in English text, which need a locative cue when they are also
+    a common English word (``Island``, Icelandic for Iceland, in "Thitu Island")."""
     import gettext
 
     import pycountry
@@ -175,7 +178,9 @@ def _countries(places: list[list[Any]], forms: dict[str, dict[str, list[Any]]]) 
         idx = len(places)
         places.append([base["de"], base["en"], code, lat, lon, "country", None])
         extra = ALIASES.get(code, {})
-        _add(forms["en"], idx, base["en"], [base["en"], *names_en, *alt, *extra.get("en", [])], False, "en")
+        _add(forms["en"], idx, base["en"], [base["en"], *names_en, *extra.get("en", [])], False, "en")
+        for spelling in alt:
+            _add(forms["en"], idx, base["en"], [spelling], spelling.lower() in english, "en")
         _add(forms["de"], idx, base["de"], [base["de"], *names_de, *extra.get("de", [])], False, "de")
     kosovo = ALIASES["XK"]
     idx = len(places)
@@ -307,10 +312,11 @@ def build() -> dict[str, Any]:
     ``sources`` (package versions used)."""
     places: list[list[Any]] = []
     forms: dict[str, dict[str, list[Any]]] = {"de": {}, "en": {}}
-    _countries(places, forms)
+    english = _english_words()
+    _countries(places, forms, english)
     nouns, surnames = _german_nouns()
     first_names = _first_names() - nouns  # Mark, Ernst, Frieden are German words first
-    words = {"nouns": nouns, "english": _english_words(), "first": first_names, "surnames": surnames}
+    words = {"nouns": nouns, "english": english, "first": first_names, "surnames": surnames}
     _cities(places, forms, words)
     _us_states(places, forms)  # after cities: "New York" and "Washington" in news are the cities
     packages = (

@@ -40,7 +40,7 @@ from tasks.enrich.base import Enricher, join_text, word_set
 
 #: Format/content version of the gazetteer file (bump it with every change of the build or its sources); the
 #: places enricher's version includes it.
-GAZETTEER_VERSION = "1"
+GAZETTEER_VERSION = "2"  # 2: alternate country spellings that are English words need a cue
 
 #: Prepositions before a bare city name (no article: "in Essen", never "im Essen").
 _LOCATIVE = word_set("in aus nach bei nahe nördlich südlich östlich westlich from near to outside via")
