@@ -92,6 +92,15 @@ _ENRICH_COLUMNS = [
 ]
 
 
+def _own_url_key(url: str | None) -> str | None:
+    """The identity of a document's own address: :func:`tasks.dedup.canonical_url` of its URL without the page's
+    ``rel=canonical`` hint (tracking parameters, session ids, AMP/mobile variants removed), keyed like
+    ``url_hash``; None for a document without an http(s) URL."""
+    from tasks import dedup
+
+    return dedup.url_key(dedup.canonical_url(url)) if url and dedup.is_http_url(url) else None
+
+
 def build_articles(
     parsed: pa.Table,
     dedup_table: pa.Table,
@@ -109,8 +118,9 @@ def build_articles(
     (representative first): a syndicated copy that dropped the "(AP)" dateline still shows the agency.
     ``folded_kinds`` labels each folded copy (``url`` or ``exact``), parallel to ``folded_doc_ids``.
     A URL fetched again with another text is shown with its newest text (:func:`tasks.dedup.current_versions`);
-    ``versions`` counts the distinct texts stored for the row's URL (all versions of the documents with its
-    ``url_hash``), 1 for an article never updated."""
+    ``versions`` counts the distinct texts stored for the row's own URL (all versions of the documents whose
+    address, without its ``rel=canonical`` hint, is the head's: :func:`_own_url_key`), 1 for an article never
+    updated; pages folded in only by a ``rel=canonical`` hint are other pages, not versions."""
     from tasks import dedup
 
     if current_keys is None:
@@ -170,8 +180,10 @@ def build_articles(
             else:
                 heads = [d for d in group if d in candidates]
                 head = min(heads, key=lambda d: _rank(dd_by_doc[d], parsed_by_doc[d].get("url")))
-            url_hash = dd_by_doc[head]["url_hash"]
-            same_url = [d for d in group if d == head or (url_hash and dd_by_doc[d]["url_hash"] == url_hash)]
+            head_key = _own_url_key(parsed_by_doc[head].get("url"))
+            same_url = [
+                d for d in group if d == head or (head_key and _own_url_key(parsed_by_doc[d].get("url")) == head_key)
+            ]
             folded = sorted(d for d in group if d != head)
             kinds = [_fold_kind(dd_by_doc[d], dd_by_doc[head], [dd_by_doc[g] for g in group]) for d in folded]
             p = parsed_by_doc[head]

@@ -304,6 +304,29 @@ def test_url_copies_with_the_same_text_still_prefer_the_clean_url() -> None:
     assert [(a["doc_id"], a["folded_doc_ids"], a["versions"]) for a in arts] == [("clean", ["tagged"], 1)]
 
 
+def test_pages_folded_by_a_wrong_canonical_hint_are_not_versions() -> None:
+    """Page B declares page A (another article of the site) as its rel=canonical: B is folded into A's row as a URL
+    copy (the hint is honoured), but B's text is another page's, not a version of A: ``versions`` stays 1."""
+    from tasks.export import build_articles
+
+    rows = []
+    for doc_id, url, body in (
+        ("a", "https://www.harbour.example/news/ferry", BODY),
+        ("b", "https://www.harbour.example/news/bridge", BODY.replace("harbour", "bridge")),
+    ):
+        rows.append(
+            {"doc_id": doc_id, "content_sha256": "s-" + doc_id, "source": "web", "url": url, "fetched_at": T0}
+            | {"title": doc_id, "body": body, "published_at": T0}
+        )
+    hint = {"a": None, "b": "https://www.harbour.example/news/ferry"}
+    dd = dedup_batch([{**r, "canonical_url": hint[r["doc_id"]]} for r in rows], DedupIndex(), CFG).rows
+    arts = build_articles(
+        schemas.conform(rows, schemas.PARSED), schemas.conform(dd, schemas.DEDUPLICATED), schemas.ENRICHED.empty_table()
+    ).to_pylist()
+    assert [a["versions"] for a in arts] == [1] * len(arts)
+    assert sorted(d for a in arts for d in [a["doc_id"], *a["folded_doc_ids"]]) == ["a", "b"]  # nothing lost
+
+
 # ------------------------------------------------------------------------------------------------------------
 # D16: paginated articles
 # ------------------------------------------------------------------------------------------------------------
