@@ -274,30 +274,53 @@ def test_one_ordinary_reject_exits_0_and_the_summary_says_why(tmp_path: Path) ->
 
 
 def test_ctrl_c_ends_with_one_line(tmp_path: Path) -> None:
-    """SIGINT while the flow runs: exit code 130, no traceback, and the last line says what happened."""
+    """SIGINT while the flow runs: exit code 130, no traceback, and the last line says what happened. The flow is
+    held in its fetch stage by a loopback server that answers only after 120 s, so the signal always arrives while
+    the flow runs (with local files a loaded machine could finish the run before the signal was sent)."""
     import signal
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from flows.cli import INTERRUPTED
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name in NAMES:
-        shutil.copy(SAMPLES / name, raw / name)
-    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+    release = threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            release.wait(120)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"http://127.0.0.1:{server.server_port}/story\n", encoding="utf-8")
+    cfg = config_file(
+        tmp_path,
+        "[fetch]\nallow_private_addresses = true\nrobots_txt = false\nretries = 0\ntimeout_s = 150\ndeadline_s = 150\n",
+        sources=f'[[sources]]\nname = "web"\nkind = "urls"\npath = "{urls}"\n',
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_LOGGING_LEVEL": "INFO"}
     cmd = [sys.executable, "-m", "flows.cli", "run", "--config", str(cfg)]
-    with subprocess.Popen(
-        cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    ) as p:
-        assert p.stderr is not None
-        seen = []
-        for line in p.stderr:
-            seen.append(line)
-            if "Beginning flow run" in line:
-                p.send_signal(signal.SIGINT)
-                break
-        rest = p.stderr.read()
-        code = p.wait(timeout=300)
+    try:
+        with subprocess.Popen(
+            cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        ) as p:
+            assert p.stderr is not None
+            seen = []
+            for line in p.stderr:
+                seen.append(line)
+                if "Beginning flow run" in line:
+                    p.send_signal(signal.SIGINT)
+                    break
+            rest = p.stderr.read()
+            code = p.wait(timeout=300)
+    finally:
+        release.set()
+        server.shutdown()
     stderr = "".join(seen) + rest
     assert code == 130, stderr[-3000:]
     assert "Traceback" not in stderr
