@@ -351,6 +351,8 @@ def _print_summary(summary: dict[str, Any], elapsed: float, code: int, why: str)
         reasons = ", ".join(f"{k}: {v}" for k, v in c["rejected_by_reason"].items()) or "-"
         t.add_row(stage, str(c["processed"]), str(c["skipped"]), str(c["rejected"]), reasons)
     console.print(t)
+    for warning in summary.get("max_items_warnings", []):  # a source that left new documents for later runs
+        console.print(f"[yellow]warning: {escape(warning)}[/yellow]", soft_wrap=True)
     colour = "green" if code == EXIT_OK else "yellow"
     console.print(f"[{colour}]{escape(why)}[/{colour}]", soft_wrap=True)
     # paths on lines of their own, never wrapped, so they can be copied (or clicked) whole

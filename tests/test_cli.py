@@ -371,3 +371,17 @@ def test_dask_runner_without_prefect_dask_says_how_to_install_it(tmp_path: Path)
     assert "pip install -e '.[dask]'" in done.stderr
     assert "run failed" not in done.stderr
     assert not (tmp_path / "data" / "processed" / "fetched").exists()  # nothing ran
+
+
+def test_run_summary_shows_a_source_that_hit_max_items(tmp_path: Path) -> None:
+    """A source whose ``max_items`` left new documents for a later run is named in the printed summary, not only in
+    the JSON summary and the log."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(3):
+        (raw / f"story-{i}.html").write_text(_page(i, author=True), encoding="utf-8")
+    source = files_source(raw, name="archive") + "max_items = 2\n"
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=source)
+    done = newsflow("run", "--config", str(cfg), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "warning: source archive: max_items 2 reached, 1 left for later" in done.stderr
