@@ -312,7 +312,7 @@ def test_hostile_title_markup_parses_quickly(html: str) -> None:
     body = "<p>Der Stadtrat hat mit großer Mehrheit ein neues Radwegenetz beschlossen.</p>" * 5 + "</body></html>"
     start = time.perf_counter()
     res = parse_html(html + body, "https://lokalblatt.example.de/stadt/radwegenetz-1234.html")
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 30  # a hang bound: comparing all 20,000 headings ran for minutes
     assert "Radwegenetz" in (res["title"] or "")
 
 
@@ -432,11 +432,13 @@ def _warm_parse() -> Any:
         ),
     ],
 )
-def test_hostile_page_parses_in_under_two_cpu_seconds(html: str, authors: list[str] | None) -> None:
+def test_hostile_page_parses_in_bounded_cpu_time(html: str, authors: list[str] | None) -> None:
     parse_html = _warm_parse()
     start = time.process_time()
     res = parse_html(html, "https://lokalblatt.example.de/stadt/radwegenetz-1234.html")
-    assert time.process_time() - start < 2.0
+    # a guard against quadratic or backtracking rules (those cases took 30+ CPU-s), not a speed measure: a
+    # loaded machine inflates CPU time too, so the bound is generous (speed is measured in benchmarks/)
+    assert time.process_time() - start < 8.0
     assert res["title"] == _TITLE
     if authors is not None:
         assert res["authors"] == authors
@@ -498,7 +500,7 @@ def test_htmldate_language_swap_is_thread_safe_and_restored() -> None:
         ),
     ],
 )
-def test_hostile_relative_dates_parse_in_under_two_cpu_seconds(html: str, published: str | None) -> None:
+def test_hostile_relative_dates_parse_in_bounded_cpu_time(html: str, published: str | None) -> None:
     from datetime import UTC, datetime
 
     parse_html = _warm_parse()
@@ -506,7 +508,9 @@ def test_hostile_relative_dates_parse_in_under_two_cpu_seconds(html: str, publis
     parse_html(_page("<span class='date'>vor 5 Minuten</span>"), "https://lokalblatt.example.de/a", fetched_at=fetched)
     start = time.process_time()
     res = parse_html(html, "https://lokalblatt.example.de/stadt/radwegenetz-1234.html", fetched_at=fetched)
-    assert time.process_time() - start < 2.0
+    # a guard against quadratic or backtracking rules (those cases took 30+ CPU-s), not a speed measure: a
+    # loaded machine inflates CPU time too, so the bound is generous (speed is measured in benchmarks/)
+    assert time.process_time() - start < 8.0
     assert res["title"] == _TITLE
     if published is not None:
         assert res["published_at"] == datetime.fromisoformat(published).replace(tzinfo=UTC)
