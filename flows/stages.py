@@ -80,7 +80,7 @@ def chunks(seq: list[Any], size: int) -> list[list[Any]]:
 def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> tuple[list[Any], Counter[str], int]:
     """Items of one source (files found, URLs listed, feed entries, sitemap pages, WARC records; after the
     source's include/exclude/since filters) and the reasons of its discovery failures, which are written as
-    fetch rejects (a failure already recorded is not written twice, but counted again).
+    fetch rejects (a failure already recorded is neither written nor counted again).
 
     ``max_items`` caps the items not stored yet (requests this run will make); known items are kept (the
     fetch skips them, or revisits them when due). The items left out are not lost: the next run discovers them
@@ -88,9 +88,12 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
     source did not reach it); the run summary warns about it."""
     from tasks import fetch
 
-    items, rejects = fetch.discover(source, settings.fetch)
+    items, found_rejects = fetch.discover(source, settings.fetch)
     store = Store(settings.data_root)
-    store.write_rejects("fetch", rejects, fetch_fp)
+    # a failure recorded by an earlier run (a broken sidecar still broken) is neither written nor counted again:
+    # a run with nothing new reports nothing
+    rejects = store.new_rejects("fetch", found_rejects, fetch_fp)
+    store.write_rejects("fetch", rejects, fetch_fp, filtered=True)
     items = with_frontier(store, source.name, list(items), fetch_fp)
     logger = get_run_logger()
     if rejects:

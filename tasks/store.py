@@ -229,14 +229,18 @@ class Store:
         meta[_META_SUM] = f"{rows_sum(table):032x}".encode()
         self._write(folder, table, meta, name=part.name)
 
-    def write_rejects(self, stage: str, rows: list[dict[str, Any]], stage_fingerprint: str) -> Path | None:
-        """Append reject rows (schema :data:`tasks.schemas.REJECTS`); ``stage`` and ``at`` are filled in.
+    def write_rejects(
+        self, stage: str, rows: list[dict[str, Any]], stage_fingerprint: str, *, filtered: bool = False
+    ) -> Path | None:
+        """Append reject rows (schema :data:`tasks.schemas.REJECTS`); ``stage`` and ``at`` are filled in. Rows
+        already recorded are left out (:meth:`new_rejects`), unless ``filtered`` says the caller did that.
 
         Raises ``ValueError`` for a reason code outside :data:`tasks.schemas.REJECT_REASONS`.
         """
         if not rows:
             return None
-        rows = self._new_rejects(stage, rows, stage_fingerprint)
+        if not filtered:
+            rows = self.new_rejects(stage, rows, stage_fingerprint)
         if not rows:
             return None
         now = utcnow()
@@ -250,7 +254,7 @@ class Store:
         meta = {_META_FP: stage_fingerprint.encode(), _META_STAGE: stage.encode()}
         return self._write(self.rejects_dir(stage), table, meta)
 
-    def _new_rejects(self, stage: str, rows: list[dict[str, Any]], stage_fingerprint: str) -> list[dict[str, Any]]:
+    def new_rejects(self, stage: str, rows: list[dict[str, Any]], stage_fingerprint: str) -> list[dict[str, Any]]:
         """Drop reject rows already recorded (same document, bytes, reason and detail under this fingerprint):
         a failure seen again is not a new row. Retryable network failures are kept: each attempt is an event,
         and their count bounds the retries (see ``FetchConfig.max_fetch_attempts``)."""

@@ -385,3 +385,22 @@ def test_run_summary_shows_a_source_that_hit_max_items(tmp_path: Path) -> None:
     done = newsflow("run", "--config", str(cfg), cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "warning: source archive: max_items 2 reached, 1 left for later" in done.stderr
+
+
+def test_an_old_discovery_failure_is_not_counted_again(tmp_path: Path) -> None:
+    """A file whose ``.meta.json`` sidecar is broken is one ``read_error`` in the first run; a second run with
+    nothing new processes nothing, rejects nothing and writes no report (it counted the recorded failure again:
+    "documents in: 1, rejected: 1", a new HTML report, exit 3)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(3):
+        (raw / f"story-{i}.html").write_text(_page(i, author=True), encoding="utf-8")
+    (raw / "story-0.html.meta.json").write_text("{not json", encoding="utf-8")
+    cfg = config_file(tmp_path, "[parse]\nworkers = 1", sources=files_source(raw))
+    first = _run(cfg)
+    assert first["stages"]["fetch"]["rejected_by_reason"] == {"read_error": 1}
+    second = _run(cfg)
+    assert second["documents_in"] == 0 and second["rejected_total"] == 0
+    assert second["report_html"] is None
+    rejects = pq.read_table(tmp_path / "data" / "processed" / "rejects" / "fetch").to_pylist()
+    assert [r["reason"] for r in rejects] == ["read_error"]  # recorded once, still open
