@@ -151,16 +151,8 @@ def _split_authors(raw: Any) -> set[str]:
 
 
 def set_f1(pred: Iterable[str], true: set[str]) -> float:
-    p = {norm_name(x) for x in pred if norm_name(x)}
-    if not p and not true:
-        return 1.0
-    if not p or not true:
-        return 0.0
-    inter = len(p & true)
-    if not inter:
-        return 0.0
-    prec, rec = inter / len(p), inter / len(true)
-    return 2 * prec * rec / (prec + rec)
+    """Set F1 of the names ``pred`` (normalised with :func:`norm_name`) against the normalised names ``true``."""
+    return _key_f1({norm_name(x) for x in pred if norm_name(x)}, true)
 
 
 _DESK_RE = re.compile(
