@@ -27,7 +27,8 @@ Path(os.environ["PREFECT_HOME"]).mkdir(exist_ok=True)
 
 # --- golden files (tests/test_parse.py): regenerated only on request ---------------------------------------
 
-from typing import Any  # noqa: E402 - appended section; the environment set-up above must run first
+import json  # noqa: E402 - appended section; the environment set-up above must run first
+from typing import Any  # noqa: E402
 
 
 def pytest_addoption(parser: Any) -> None:
@@ -56,3 +57,20 @@ def config_file(folder: Path, tables: str = "", *, newsflow: str = "", sources: 
 def files_source(path: Path, name: str = "samples") -> str:
     """A ``[[sources]]`` table of kind ``files`` reading ``path``."""
     return f'[[sources]]\nname = "{name}"\nkind = "files"\npath = "{path}"\n'
+
+
+#: the shared field cases (inputs that broke other tools, with the right answers), when ../shared is present
+FIELD_CASES = SHARED / "cases" / "field-cases.jsonl"
+
+
+def load_field_cases(*copies: Path) -> dict[str, dict[str, Any]]:
+    """Field cases by id: the repo's ``copies`` (``tests/golden/...``), overridden by :data:`FIELD_CASES` when
+    present (newer)."""
+    cases: dict[str, dict[str, Any]] = {}
+    for path in (*copies, FIELD_CASES):
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    case = json.loads(line)
+                    cases[case["id"]] = case
+    return cases

@@ -32,8 +32,9 @@ from tasks.dedup import (
     text_hash,
     url_key,
 )
+from tests.conftest import FIELD_CASES
 
-CASES = Path("/work/shared/cases/field-cases.jsonl")
+CASES = FIELD_CASES
 GROUND_TRUTH = Path("/work/shared/corpus/extraction/dev/ground_truth.jsonl")
 CFG = DedupConfig()
 REPO = Path(__file__).resolve().parents[1]

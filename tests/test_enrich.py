@@ -20,9 +20,10 @@ from tasks.enrich import (
     reading_time_s,
     word_count,
 )
+from tests.conftest import FIELD_CASES
 
 REPO = Path(__file__).resolve().parents[1]
-CASES = Path("/work/shared/cases/field-cases.jsonl")
+CASES = FIELD_CASES
 
 # C21 inline, so the test runs without the shared case file
 C21_TITLE = "Internet para todos"

@@ -22,23 +22,12 @@ from pytest_httpserver import HTTPServer
 
 from tasks import fetch, parse
 from tasks.config import FetchConfig, SourceConfig
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO, load_field_cases
 
 pytestmark = pytest.mark.timeout(60)
 
 
-def _load_cases() -> dict[str, dict[str, Any]]:
-    cases: dict[str, dict[str, Any]] = {}
-    for path in (REPO / "tests" / "golden" / "fetch-cases.jsonl", SHARED / "cases" / "field-cases.jsonl"):
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    case = json.loads(line)
-                    cases[case["id"]] = case
-    return cases
-
-
-CASES = _load_cases()
+CASES = load_field_cases(REPO / "tests" / "golden" / "fetch-cases.jsonl")
 
 
 @pytest.fixture

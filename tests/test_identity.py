@@ -13,8 +13,9 @@ import pytest
 from tasks import schemas
 from tasks.config import DedupConfig
 from tasks.dedup import DedupIndex, canonical_url, dedup_batch, url_key
+from tests.conftest import FIELD_CASES
 
-CASES = Path("/work/shared/cases/field-cases.jsonl")
+CASES = FIELD_CASES
 CFG = DedupConfig()
 
 

@@ -25,6 +25,7 @@ from tasks.parse import (
     parse_text,
     split_credit,
 )
+from tests.conftest import load_field_cases
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -43,19 +44,7 @@ CORPUS = SHARED / "corpus" / "extraction" / "dev"
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _load_cases() -> dict[str, dict[str, Any]]:
-    """Field cases: tests/golden copy, overridden by ../shared/cases when present (newer)."""
-    cases: dict[str, dict[str, Any]] = {}
-    for path in (GOLDEN / "field-cases.jsonl", SHARED / "cases" / "field-cases.jsonl"):
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    case = json.loads(line)
-                    cases[case["id"]] = case
-    return cases
-
-
-CASES = _load_cases()
+CASES = load_field_cases(GOLDEN / "field-cases.jsonl")  # the golden copy, ../shared's when newer
 
 
 def _case(cid: str) -> dict[str, Any]:
