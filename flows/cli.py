@@ -15,7 +15,6 @@ import datetime as dt
 import importlib.metadata
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
@@ -28,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
+from flows import interrupt
 from tasks import schemas
 from tasks.config import ConfigError, Settings, check_data_root, check_sources_exist, load_settings
 from tasks.store import STAGES, LockedError, Store
@@ -653,22 +653,22 @@ def serve(config: ConfigOpt = None, data_root: DataRootOpt = None) -> None:
     )
 
 
-INTERRUPTED = "interrupted (Ctrl-C): stopped; what was written stays, and the next run continues from there"
+INTERRUPTED = interrupt.MESSAGE
 
 
 def main() -> None:
-    """Console-script entry point. Ctrl-C (typer turns it into exit code 130) ends with one line saying so: parts
-    appear atomically, so what was written stays, the data root's lock is released, and the next run continues
-    with what is still pending."""
-    interrupted: list[bool] = []
+    """Console-script entry point. Ctrl-C ends with one line saying so and exit code 130 (see
+    :mod:`flows.interrupt`: a graceful stop, forced after a few seconds): parts appear atomically, so what was
+    written stays, the data root's lock is released, and the next run continues with what is still pending."""
+    interrupt.install()
     # registered before any command imports Prefect, so it runs after Prefect's own exit handlers (stopping the
     # temporary API, flushing events) and the line is the last one printed
-    atexit.register(lambda: interrupted and print(INTERRUPTED, file=sys.stderr))
+    atexit.register(lambda: interrupt.interrupted() and interrupt.say_interrupted())
     try:
         app()
     except SystemExit as exc:
-        if exc.code == EXIT_INTERRUPTED:
-            interrupted.append(True)
+        if interrupt.interrupted() and exc.code != EXIT_INTERRUPTED:
+            raise SystemExit(EXIT_INTERRUPTED) from exc  # an interrupt Prefect reported as a failure
         raise
 
 
