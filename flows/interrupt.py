@@ -1,8 +1,9 @@
 """Ctrl-C for the CLI: a graceful stop first, a certain and quick one after a short grace period.
 
-Python's default SIGINT handler raises ``KeyboardInterrupt`` in the main thread, and while an asyncio event loop
-runs there (Prefect's client calls), the loop swaps in its own handler that cancels the running task instead;
-code that swallows that cancellation (a retrying API call) loses the interrupt: the run went on for minutes. And
+With Python's default SIGINT handler, a Ctrl-C 0.2 s into a run was lost and the run went on to its end
+(measured). The likely cause: while an asyncio event loop runs in the main thread (Prefect's client calls), the loop
+swaps the default handler for its own, which cancels the running task instead, and a cancellation swallowed there
+loses the interrupt; a handler of our own, which asyncio leaves in place, ended every such run. And
 even when the interrupt arrives, interpreter exit joins the worker threads, so a request blocked on a slow server
 held the exit for as long as its timeout (measured: 69 s after Ctrl-C with a 60 s server).
 
