@@ -8,14 +8,9 @@ The stage modules themselves stay free of Prefect so that parse worker processes
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-import multiprocessing
-import multiprocessing.pool
 import os
-import queue
-import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks import schemas
 from tasks.config import Settings, SourceConfig
+from tasks.parse import pool
 from tasks.store import Store, fingerprint, read_rows_by_key, utcnow
 
 
@@ -326,111 +322,9 @@ def fetch_batch(
 
 
 # ----------------------------------------------------------------------------- parse
-_POOL: multiprocessing.pool.Pool | None = None
-_POOL_SIZE = 0
-
-
-def _parse_one(args: tuple[bytes, str | None, str | None, dt.datetime | None, bool]) -> tuple[str, Any]:
-    from tasks import parse
-
-    content, content_type, url, fetched_at, served = args
-    try:
-        return "ok", parse.parse_document(content, content_type, url, fetched_at, relative_dates=served)
-    except parse.ParseError as exc:
-        return "reject", (exc.reason, exc.detail)
-    except (ImportError, MemoryError):
-        raise  # a broken installation or machine is not the page's fault: fail the run instead of rejecting all
-    except Exception as exc:  # a parser bug must reject the page, never end the run
-        return "reject", ("parse_error", f"{type(exc).__name__}: {exc}"[:500])
-
-
-def _pool(workers: int) -> multiprocessing.pool.Pool:
-    global _POOL, _POOL_SIZE
-    if _POOL is None or workers != _POOL_SIZE:
-        shutdown_pool()
-        # spawn, not fork: the flow process runs Prefect's threads and event loop, which must not be forked
-        ctx = multiprocessing.get_context("spawn")
-        _POOL = ctx.Pool(workers, maxtasksperchild=500)
-        _POOL_SIZE = workers
-    return _POOL
-
-
-def shutdown_pool(kill: bool = False) -> None:
-    """Stop the parse worker processes (called at the end of a flow run, or to kill a hung worker)."""
-    global _POOL
-    if _POOL is not None:
-        if kill:
-            _POOL.terminate()
-        else:
-            _POOL.close()
-        _POOL.join()
-        _POOL = None
-
-
-def parse_rows(rows: list[dict[str, Any]], workers: int, timeout_s: float) -> list[tuple[str, Any]]:
-    """Parse fetched rows in worker processes; a page slower than ``timeout_s`` seconds (wall clock, from the
-    moment it is handed to a free worker) is reported as ``("reject", ("parse_timeout", …))`` and its worker pool is
-    restarted; the other pages of the batch are parsed again in the new pool. Results keep the input order.
-
-    At most ``workers`` pages are in flight: a page is handed over only when a worker is free. Queueing the whole
-    batch at once filled the pool's task pipe with page bytes, and ``Pool.terminate`` then could hang for ever
-    joining the pool's task-feeding thread blocked on that pipe (seen as a 600 s test timeout).
-
-    Raises what a worker raises for a broken installation or machine (``ImportError``, ``MemoryError``)."""
-    # a relative date on the page ("vor 5 Stunden") is read against fetched_at only when that is the time the page
-    # was served (an HTTP response, incl. WARC records); for a local file it is the time the file was read
-    args = [
-        (
-            r["content"],
-            r["content_type"],
-            r.get("url") or r.get("final_url"),
-            r["fetched_at"],
-            r.get("http_status") is not None,
-        )
-        for r in rows
-    ]
-    if multiprocessing.current_process().daemon:
-        # inside a daemonic worker (a Dask worker process): no child processes allowed, parse here; the per-page
-        # time limit is not enforced in this mode
-        return [_parse_one(a) for a in args]
-    results: list[tuple[str, Any] | None] = [None] * len(args)
-    todo = deque(range(len(args)))
-    while todo:
-        pool = _pool(workers)
-        done: queue.SimpleQueue[tuple[int, bool, Any]] = queue.SimpleQueue()  # this pool's results only
-        deadlines: dict[int, float] = {}  # page index -> monotonic deadline, for the pages in flight
-        late: int | None = None
-        while todo or deadlines:
-            while todo and len(deadlines) < workers:
-                i = todo.popleft()
-                deadlines[i] = time.monotonic() + timeout_s
-                pool.apply_async(
-                    _parse_one,
-                    (args[i],),
-                    callback=functools.partial(_deliver, done, i, True),
-                    error_callback=functools.partial(_deliver, done, i, False),
-                )
-            oldest = min(deadlines, key=deadlines.__getitem__)
-            try:
-                i, ok, value = done.get(timeout=max(0.0, deadlines[oldest] - time.monotonic()))
-            except queue.Empty:
-                late = oldest
-                break
-            if not ok:
-                shutdown_pool(kill=True)
-                raise value
-            del deadlines[i]
-            results[i] = value
-        if late is not None:
-            results[late] = ("reject", ("parse_timeout", f"no result within {timeout_s:g} s"))
-            del deadlines[late]
-            shutdown_pool(kill=True)
-            todo.extendleft(sorted(deadlines, reverse=True))  # unfinished pages go first in the next pool
-    return [r if r is not None else ("reject", ("parse_error", "lost result")) for r in results]
-
-
-def _deliver(done: queue.SimpleQueue[tuple[int, bool, Any]], i: int, ok: bool, value: Any) -> None:
-    done.put((i, ok, value))
+# the worker pool lives with the parser (tasks/parse/pool.py), which imports no Prefect: the workers don't either
+parse_rows = pool.parse_rows
+shutdown_pool = pool.shutdown_pool
 
 
 def _parsed_row(src: dict[str, Any], out: dict[str, Any], parse_fp: str) -> dict[str, Any]:

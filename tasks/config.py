@@ -86,7 +86,7 @@ class FetchConfig:
 @dataclass(frozen=True)
 class ParseConfig:
     workers: int = 0  # worker processes for HTML parsing; 0 = one per CPU core
-    timeout_s: float = 60.0  # hard limit per page, seconds; a page over it is rejected as parse_timeout
+    timeout_s: float = 60.0  # hard limit per page, seconds from when a worker starts it; over it: parse_timeout
 
 
 @dataclass(frozen=True)

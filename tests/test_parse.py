@@ -1404,8 +1404,8 @@ def test_golden_sample(sample: Path, request: pytest.FixtureRequest) -> None:
 
 
 def test_parse_timeout_rejects_a_slow_page_and_keeps_going() -> None:
-    """A real (large) page with a limit far below its parse time is rejected ``parse_timeout``, the hung worker
-    pool is killed and replaced, and the next call with a normal limit parses the same page."""
+    """A real (large) page with a limit far below its parse time is rejected ``parse_timeout``, its worker is
+    killed and replaced, and the next call with a normal limit parses the same page."""
     import time
 
     from flows import stages
