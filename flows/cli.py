@@ -439,15 +439,15 @@ def status(
 
 
 #: Output file extensions and the format each one names (``newsflow export``).
-EXPORT_SUFFIXES = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
+EXPORT_SUFFIXES = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
 def export_target(format: str | None, out: Path | None) -> tuple[str, Path]:
     """The format and file of ``newsflow export``: without ``--out`` the file is ``articles.<format>`` in the
-    current directory; without ``--format`` the format follows ``--out``'s extension (Parquet for any other
-    extension). An ``--out`` whose extension names another format than ``--format`` is refused (usage error,
-    nothing written), so CSV text never lands in a ``.parquet`` file; an extension newsflow does not know (``.txt``,
-    none) is written in the format asked for."""
+    current directory; without ``--format`` the format follows ``--out``'s extension, and an extension that names
+    no format (``.json``, ``.txt``, none, ``-``) is refused (usage error, nothing written). An ``--out`` whose
+    extension names another format than ``--format`` is refused too, so CSV text never lands in a ``.parquet``
+    file; with ``--format``, an extension newsflow does not know is written in the format asked for."""
     from tasks.export import FORMATS
 
     if format is not None and format not in FORMATS:
@@ -458,7 +458,13 @@ def export_target(format: str | None, out: Path | None) -> tuple[str, Path]:
         return fmt, Path(f"articles.{fmt}")
     named = EXPORT_SUFFIXES.get(out.suffix.lower())
     if format is None:
-        return named or "parquet", out
+        if named is None:  # `x.json` silently became Parquet: an extension that names no format needs --format
+            console.print(
+                f"[red]cannot tell the format from --out {escape(str(out))}:[/red] add --format "
+                f"({', '.join(FORMATS)}) or use an --out ending in {', '.join(EXPORT_SUFFIXES)}"
+            )
+            raise typer.Exit(EXIT_USAGE)
+        return named, out
     if named is not None and named != format:
         console.print(
             f"[red]--out {escape(str(out))} names a {named} file but --format is {format}:[/red] "
@@ -472,7 +478,9 @@ def export_target(format: str | None, out: Path | None) -> tuple[str, Path]:
 def export(
     format: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="csv, jsonl or parquet (default: from --out's extension, else parquet)."),
+        typer.Option(
+            "--format", "-f", help="csv, jsonl or parquet (default: from --out's extension; parquet without --out)."
+        ),
     ] = None,
     out: Annotated[
         Path | None,

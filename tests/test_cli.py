@@ -139,6 +139,12 @@ def test_export_out_extension_and_format(cli_runs: dict[str, Any]) -> None:
     other = newsflow("export", "--config", cfg, "--format", "csv", "--out", "data.txt", cwd=work)
     assert other.returncode == 0, other.stderr[-3000:]
     assert len(pd.read_csv(work / "data.txt")) == 3
+    # without --format, an extension that names no format is refused, never silently Parquet (a `.json` file
+    # that is not JSON)
+    for name in ("data.json", "data", "-"):
+        unknown = newsflow("export", "--config", cfg, "--out", name, cwd=work)
+        assert unknown.returncode == 2, (name, unknown.stdout, unknown.stderr)
+        assert "cannot tell the format" in unknown.stderr
     assert sorted(p.name for p in work.iterdir()) == ["data.jsonl", "data.txt"]
 
 

@@ -25,6 +25,10 @@ from tests.conftest import SAMPLES, SHARED, config_file, files_source
 
 BIN = Path(sys.executable).parent
 PAGES = 300
+# Hang bounds, not speed limits: each test makes up to three whole runs of 300 pages as subprocesses, and each run
+# may wait [prefect] startup_timeout_s (180 s) for Prefect's temporary API on a loaded machine; the suite-wide
+# 600 s cut killed healthy crash tests there. A hung run still ends the test, after at most 40 minutes.
+pytestmark = pytest.mark.timeout(2400)
 CORPUS = SHARED / "corpus" / "extraction" / "dev"
 
 
