@@ -381,7 +381,7 @@ def stage_status(settings: Settings) -> dict[str, Any]:
     open_by_stage: Counter[str] = Counter(r["stage"] for r in open_rejects(store, fps))
     fetch_pending: int | None = 0
     for source in settings.sources:
-        n = fetch.count_pending(source, settings.fetch, lambda item, key: known.skip(fetch.make_doc_id(item.uri), key))
+        n = fetch.count_pending(source, settings.fetch, lambda item, key: known.skip(item.doc_id, key))
         fetch_pending = None if n is None or fetch_pending is None else fetch_pending + n
     out["fetch"] = {
         "rows": len(store.keys("fetch", schemas.FETCHED, None)),
@@ -412,7 +412,10 @@ def stage_status(settings: Settings) -> dict[str, Any]:
         "pending": 0 if current else 1,
         "rejected": 0,
     }
-    return {"data_root": str(settings.data_root), "stages": out, "fingerprints": fps}
+    from tasks import identity
+
+    scheme = identity.scheme(store)
+    return {"data_root": str(settings.data_root), "stages": out, "fingerprints": fps, "doc_id_scheme": scheme}
 
 
 @app.command(cls=FlagHelpCommand)
@@ -424,7 +427,8 @@ def status(
     """Rows, pending work and rejects per stage.
 
     Export's pending is 1 when the dataset must be rebuilt. Fetch pending is null when a source (a feed) can only
-    be counted over the network. A data root that does not exist is an error (exit 2)."""
+    be counted over the network. ``doc_id_scheme`` is the data root's document identity scheme (null before its
+    first run; an older one is upgraded by the next run). A data root that does not exist is an error (exit 2)."""
     settings = _settings(config, data_root, "read")
     st = stage_status(settings)
     if json_out:
@@ -436,6 +440,14 @@ def status(
     for stage, c in st["stages"].items():
         t.add_row(stage, str(c["rows"]), "?" if c["pending"] is None else str(c["pending"]), str(c["rejected"]))
     Console().print(t)
+    from tasks.fetch.items import DOC_ID_SCHEME
+
+    if st["doc_id_scheme"] is not None and st["doc_id_scheme"] < DOC_ID_SCHEME:
+        Console().print(
+            f"doc_id scheme {st['doc_id_scheme']}: the next run upgrades this data root (a local file's doc_id now "
+            "includes its source); until then fetch pending counts its files as new",
+            markup=False,
+        )
 
 
 #: Output file extensions and the format each one names (``newsflow export``).
@@ -614,11 +626,15 @@ def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitO
     the next run or compaction."""
     settings = _settings(config, data_root, "write")
     from flows.stages import stage_fingerprints  # imports Prefect: after _settings pointed it at [prefect]
+    from tasks import identity
 
     store = Store(settings.data_root)
     try:
         with store.lock(wait=wait):
             store.clean_temp()
+            upgraded = identity.migrate(store)  # compaction keeps every row: first give them the current ids
+            if upgraded is not None:
+                console.print(upgraded.message())
             done = store.compact(stage_fingerprints(settings))
     except LockedError as exc:
         fail(str(exc), EXIT_FAILURE)

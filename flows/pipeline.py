@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger
 
 from flows import stages
 from flows.stages import StageCounts
-from tasks import schemas
+from tasks import identity, schemas
 from tasks.config import Settings, check_data_root, check_sources_exist, load_settings
 from tasks.report import build_report
 from tasks.store import Store, newest_fetched, pending_after, pending_parse
@@ -136,6 +136,9 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
     logger = get_run_logger()
     if removed:
         logger.warning("removed %d file(s) left by an interrupted run", removed)
+    upgraded = identity.migrate(store)  # a data root of an older doc_id scheme: once, resumable
+    if upgraded is not None:
+        logger.warning(upgraded.message())
     fps = stages.stage_fingerprints(settings)
     counts = {s: StageCounts() for s in STAGE_ORDER}
     size = settings.batch_size

@@ -99,7 +99,7 @@ def discover_source(source: SourceConfig, settings: Settings, fetch_fp: str) -> 
         known = known_docs(store, settings)
         kept, new = [], 0
         for item in items:
-            doc_id = fetch.make_doc_id(item.uri)
+            doc_id = item.doc_id
             if doc_id in known.latest or known.skip(doc_id, None):  # stored (maybe revisited) or not to request
                 kept.append(item)
             elif new < source.max_items:
@@ -126,11 +126,11 @@ def with_frontier(store: Store, source: str, items: list[Any], fetch_fp: str) ->
     front = store.read("fetch", schemas.FRONTIER, None, sub="frontier").to_pylist()
     front = [r for r in front if r["source"] == source]
     recorded = {r["doc_id"] for r in front}
-    listed = {fetch.make_doc_id(i.uri) for i in items}
+    listed = {i.doc_id for i in items}
     now = utcnow()
     new_rows = [
         {
-            "doc_id": fetch.make_doc_id(i.uri),
+            "doc_id": i.doc_id,
             "source": source,
             "uri": i.uri,
             "url": i.url,
@@ -138,7 +138,7 @@ def with_frontier(store: Store, source: str, items: list[Any], fetch_fp: str) ->
             "discovered_at": now,
         }
         for i in items
-        if i.path is None and i.warc is None and fetch.make_doc_id(i.uri) not in recorded
+        if i.path is None and i.warc is None and i.doc_id not in recorded
     ]
     store.write_part("fetch", new_rows, schemas.FRONTIER, fetch_fp, sub="frontier")
     for r in front:
@@ -283,7 +283,7 @@ def fetch_batch(
     store = Store(settings.data_root)
 
     def skip(item: Any, sha: str | None) -> bool:
-        done = known.skip(fetch.make_doc_id(item.uri), sha)
+        done = known.skip(item.doc_id, sha)
         if done:
             counts.skipped += 1
         return done
@@ -305,7 +305,7 @@ def fetch_batch(
         items,
         settings.fetch,
         skip=skip,
-        validators=lambda item: known.validators(fetch.make_doc_id(item.uri)),
+        validators=lambda item: known.validators(item.doc_id),
         emit=emit,
         stats=stats,
     )

@@ -6,8 +6,8 @@ an all-null column (inferred as ``null``), mixed numbers and strings (inferred a
 timestamps (field cases C22 and C24 in ``shared/cases``).
 
 All timestamps are ``timestamp[us, tz=UTC]``. Keys shared by every stage: ``doc_id`` (stable hash of the source
-URL or file path, see :func:`tasks.fetch.make_doc_id`) and ``content_sha256`` (hex SHA-256 of the fetched bytes):
-together they name one *version* of one document.
+URL, or of a local file's source name and path, see :func:`tasks.fetch.document_id`) and ``content_sha256`` (hex
+SHA-256 of the fetched bytes): together they name one *version* of one document.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ Layout under ``<data_root>/processed/``::
     enriched/part-*.parquet         ENRICHED
     articles/part-*.parquet         ARTICLES           (the public dataset, rewritten by export)
     rejects/<stage>/part-*.parquet  REJECTS
+    identity.json                   the doc_id scheme of the data root (tasks.identity)
 
 Every part file is written to a hidden temp file in the same folder, flushed, fsync'ed and renamed into place with
 ``os.replace`` (atomic on POSIX), so readers and a resumed run never see half a file. Each part records in its
@@ -62,6 +63,7 @@ _META_STAGE = b"newsflow.stage"
 _META_SUM = b"newsflow.rows_sum"
 _SUM_MOD = 1 << 128
 _JOURNAL = ".compact-journal.json"
+_IDENTITY = "identity.json"
 
 
 class LockedError(RuntimeError):
@@ -219,15 +221,63 @@ class Store:
     def _rewrite_part(self, folder: Path, part: Path, keep: list[bool]) -> None:
         """Rewrite ``part`` atomically under its own name with only the rows marked in ``keep`` (its newsflow
         metadata kept, its content sum recomputed); delete it when no row is left."""
-        if not any(keep):
+        self.replace_part(part, pq.read_table(part).filter(pa.array(keep, type=pa.bool_())))
+
+    def replace_part(self, part: Path, table: pa.Table) -> None:
+        """Replace the rows of an existing part file by ``table`` (same columns), atomically under the part's own
+        name (temp file + ``os.replace``), so its place in write order stays; its newsflow metadata (stage,
+        fingerprint) is kept and its content sum recomputed. An empty ``table`` deletes the part. Call it holding
+        :meth:`lock`."""
+        folder = part.parent
+        if table.num_rows == 0:
             part.unlink()
             _fsync_dir(folder)
             return
-        table = pq.read_table(part).filter(pa.array(keep, type=pa.bool_()))
-        meta = {k: v for k, v in (table.schema.metadata or {}).items() if k.startswith(b"newsflow.")}
+        old = pq.read_schema(part).metadata or {}
+        meta = {k: v for k, v in old.items() if k.startswith(b"newsflow.")}
         table = table.replace_schema_metadata(None)
         meta[_META_SUM] = f"{rows_sum(table):032x}".encode()
         self._write(folder, table, meta, name=part.name)
+
+    # ----------------------------------------------------------------- identity scheme marker
+    @property
+    def identity_file(self) -> Path:
+        """``processed/identity.json``: which document identity scheme the data root's ``doc_id`` s follow
+        (see :mod:`tasks.identity`)."""
+        return self.processed / _IDENTITY
+
+    def read_identity(self) -> dict[str, Any] | None:
+        """The identity marker (a JSON object), None when the data root has none (written before it existed, or
+        empty). Raises ``ValueError`` when the file is not a JSON object."""
+        try:
+            raw = json.loads(self.identity_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+            raise ValueError(f"{self.identity_file}: not readable JSON ({exc})") from exc
+        if not isinstance(raw, dict):
+            raise ValueError(f"{self.identity_file}: not a JSON object")
+        return raw
+
+    def write_identity(self, record: Mapping[str, Any]) -> None:
+        """Write the identity marker atomically (temp file, fsync, ``os.replace``). Call it holding :meth:`lock`."""
+        self.processed.mkdir(parents=True, exist_ok=True)
+        tmp = self.processed / f"{_TMP_PREFIX}{uuid.uuid4().hex}.json"
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(dict(record), fh, indent=2, sort_keys=True)
+                fh.write("\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.identity_file)
+        finally:
+            tmp.unlink(missing_ok=True)
+        _fsync_dir(self.processed)
+
+    def has_data(self) -> bool:
+        """True when any stage or reject folder holds a part file."""
+        folders = [self.stage_dir(s) for s in STAGES] + [self.rejects_dir(s) for s in STAGES]
+        return any(self.parts(f) for f in folders)
 
     def write_rejects(
         self, stage: str, rows: list[dict[str, Any]], stage_fingerprint: str, *, filtered: bool = False

@@ -73,9 +73,9 @@ def check_rows(fetched: list[dict[str, Any]], rejects: list[dict[str, Any]]) -> 
     for r in rejects:
         assert r["reason"] in schemas.REJECT_REASONS["fetch"], r
         assert set(r) >= {"doc_id", "content_sha256", "source", "uri", "reason", "detail"}
-        assert r["doc_id"] == fetch.make_doc_id(r["uri"])
+        assert r["doc_id"] == fetch.document_id(r["source"], r["uri"])
     for r in fetched:
-        assert r["doc_id"] == fetch.make_doc_id(r["uri"])
+        assert r["doc_id"] == fetch.document_id(r["source"], r["uri"])
         assert r["fetched_at"].tzinfo is not None
         assert r["content_length"] == len(r["content"])
 
@@ -255,7 +255,7 @@ def test_skip_files_by_content_hash(folder: Path) -> None:
 
     def skip(item: FetchItem, sha: str | None) -> bool:
         calls.append((item.uri, sha))
-        return (fetch.make_doc_id(item.uri), sha) in known
+        return (item.doc_id, sha) in known
 
     again, _ = fetch.fetch_items(items, CFG, skip=skip)
     assert again == []  # nothing changed
@@ -275,7 +275,7 @@ def test_count_pending_offline(folder: Path) -> None:
     known = {(r["doc_id"], r["content_sha256"]) for r in fetched + rejects}
 
     def skip(item: fetch.FetchItem, key: str | None) -> bool:
-        return (fetch.make_doc_id(item.uri), key) in known
+        return (item.doc_id, key) in known
 
     assert fetch.count_pending(source, CFG, skip) == 0
     assert fetch.count_pending(SourceConfig("f", "feed", url="http://127.0.0.1:9/feed"), CFG, skip) is None

@@ -1,13 +1,17 @@
 """URL identity and article versions (issue #15): session ids and route fragments in canonical URLs (D14), a stable
-match direction and representative, corrected versions of one URL (D17), paginated articles (D16)."""
+match direction and representative, corrected versions of one URL (D17), paginated articles (D16), and document
+identity: a local file's doc_id includes its source, data roots of the old scheme are upgraded once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from tasks import schemas
@@ -390,3 +394,355 @@ def test_d16_field_case() -> None:
         pages = sorted(files, key=lambda f: f["name"])
         assert by_url[pages[0]["sidecar"]["url"]]["body"].startswith("For three hundred years")
         assert by_url[pages[1]["sidecar"]["url"]]["canonical_url"] == pages[1]["sidecar"]["url"].rstrip("/")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# document identity includes the source: two files sources, one relative file name; old data roots upgraded
+# ------------------------------------------------------------------------------------------------------------
+
+DOC_ID_CASES = [
+    # (source a, uri a, source b, uri b, same document?)
+    ("s1", "file:index.html", "s2", "file:index.html", False),  # the same relative name in two files sources
+    ("s1", "file:index.html", "s1", "file:index.html", True),
+    ("s1", "file:a/index.html", "s1", "file:b/index.html", False),
+    ("news", "https://example.org/a", "wire", "https://example.org/a", True),  # one URL in two feeds: one document
+    ("news", "https://example.org/a", "news", "https://example.org/b", False),
+    ("s1", "source:s1", "s2", "source:s2", False),  # source-level rejects name their source already
+    ("s1", "file:x.html", "s1", "https://example.org/x.html", False),
+]
+
+
+@pytest.mark.parametrize(("src_a", "uri_a", "src_b", "uri_b", "same"), DOC_ID_CASES)
+def test_document_id_includes_the_source_of_local_files_only(
+    src_a: str, uri_a: str, src_b: str, uri_b: str, same: bool
+) -> None:
+    from tasks.fetch import FetchItem, document_id, make_doc_id
+
+    assert (document_id(src_a, uri_a) == document_id(src_b, uri_b)) is same
+    assert FetchItem(source=src_a, uri=uri_a, path=None, url=None).doc_id == document_id(src_a, uri_a)
+    if not uri_a.startswith("file:"):
+        assert document_id(src_a, uri_a) == make_doc_id(uri_a)  # URL identity: ids of existing roots unchanged
+
+
+#: sample pages: three with their sidecar URL in source "samples", two more as ``index.html.gz`` in s1/ and s2/
+UPGRADE_PAGES = {
+    "samples": ["fundus-at-orf-2024-11-22.html.gz", "fundus-de-kicker-2024-04-26.html.gz",
+                "fundus-us-foxnews-2023-04-28.html.gz"],
+    "s1": ["fundus-de-mdr-2023-04-28.html.gz"],
+    "s2": ["fundus-at-derstandard-2024-05-03.html.gz"],
+}  # fmt: skip
+
+
+def _layout(folder: Path) -> None:
+    from tests.conftest import SAMPLES
+
+    for source, names in UPGRADE_PAGES.items():
+        (folder / "raw" / source).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            target = folder / "raw" / source / (name if source == "samples" else "index.html.gz")
+            shutil.copy(SAMPLES / name, target)
+            if source == "samples":
+                shutil.copy(SAMPLES / f"{name}.meta.json", target.with_name(target.name + ".meta.json"))
+
+
+def _config(folder: Path) -> Path:
+    from tests.conftest import config_file, files_source
+
+    sources = "\n".join(files_source(folder / "raw" / s, s) for s in UPGRADE_PAGES)
+    return config_file(folder, "[parse]\nworkers = 1\n", newsflow="max_reject_share = 1.0", sources=sources)
+
+
+def _run(cfg: Path, **kw: Any) -> dict[str, Any]:
+    from flows.pipeline import news_pipeline
+
+    return dict(news_pipeline(config=str(cfg), **kw))
+
+
+def _processed(folder: Path) -> Path:
+    return folder / "data" / "processed"
+
+
+def _work(summary: dict[str, Any]) -> list[int]:
+    return [summary["stages"][s]["processed"] for s in ("fetch", "parse", "dedup", "enrich")]
+
+
+def _expected_ids() -> dict[str, tuple[str, str]]:
+    """doc_id → (source, uri) of every page of the layout under the current scheme."""
+    from tasks.fetch import document_id
+
+    out = {}
+    for source, names in UPGRADE_PAGES.items():
+        for name in names:
+            uri = "file:" + (name if source == "samples" else "index.html.gz")
+            out[document_id(source, uri)] = (source, uri)
+    return out
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_files_sources_with_the_same_file_name_keep_both_articles(tmp_path: Path) -> None:
+    _layout(tmp_path)
+    first = _run(_config(tmp_path))
+    assert first["documents_in"] == 5 and first["articles_out"] == 5  # was "5 new documents, 4 articles"
+    assert first["rejected_total"] == 0
+    articles = pd.read_parquet(_processed(tmp_path) / "articles")
+    assert sorted(articles["doc_id"]) == sorted(_expected_ids())
+    index_pages = articles[articles["source"].isin(["s1", "s2"])]
+    assert sorted(index_pages["source"]) == ["s1", "s2"] and index_pages["title"].nunique() == 2
+    marker = json.loads((_processed(tmp_path) / "identity.json").read_text(encoding="utf-8"))
+    assert marker["doc_id_scheme"] == 2 and "migrated_from" not in marker  # a new root starts at the scheme
+
+
+@pytest.fixture(scope="module")
+def old_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data root as the code before issue #15 wrote it: every doc_id a hash of the uri alone (s2's index page
+    stored as a new version of s1's), and no identity marker."""
+    import tasks.fetch
+
+    folder = tmp_path_factory.mktemp("old-root")
+    _layout(folder)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tasks.fetch, "document_id", lambda source, uri: tasks.fetch.make_doc_id(uri))
+        old = _run(_config(folder))
+    assert old["documents_in"] == 5 and old["articles_out"] == 4  # the silent loss of issue #15
+    (_processed(folder) / "identity.json").unlink()
+    return folder
+
+
+def _copy_root(old: Path, folder: Path) -> Path:
+    shutil.copytree(old, folder)
+    return _config(folder)
+
+
+def test_old_data_root_is_upgraded_once_without_doubles(old_root: Path, tmp_path: Path) -> None:
+    cfg = _copy_root(old_root, tmp_path / "root")
+    processed = _processed(tmp_path / "root")
+    before = pd.read_parquet(processed / "articles")
+    assert len(before) == 4 and not set(before["doc_id"]) & set(_expected_ids())
+
+    from flows.cli import stage_status
+    from tasks.config import load_settings
+
+    assert stage_status(load_settings(cfg))["doc_id_scheme"] == 1  # status tells the root awaits its upgrade
+    up = _run(cfg)
+    assert stage_status(load_settings(cfg))["doc_id_scheme"] == 2
+    # nothing fetched again; only the page the old ids had hidden (s1's index, never parsed) is processed now
+    assert _work(up) == [0, 1, 1, 1] and up["rejected_total"] == 0
+    after = pd.read_parquet(processed / "articles")
+    assert len(after) == 5 and after["doc_id"].is_unique
+    assert sorted(after["doc_id"]) == sorted(_expected_ids())
+    fetched = pd.read_parquet(processed / "fetched", columns=["doc_id", "source", "uri"])
+    assert {r.doc_id: (r.source, r.uri) for r in fetched.itertuples()} == _expected_ids()
+    assert len(fetched) == 5  # every file once, under its new id: no old-id rows beside new-id rows
+    for stage in ("parsed", "deduplicated", "enriched"):
+        ids = pd.read_parquet(processed / stage, columns=["doc_id"])["doc_id"]
+        assert ids.is_unique and set(ids) == set(_expected_ids()), stage
+    # the four articles of the old root are the same articles, with the same text
+    cols = ["source", "url", "title", "body", "published_at", "language"]
+    kept = after[after["title"].isin(before["title"])]
+    pd.testing.assert_frame_equal(
+        kept[cols].sort_values("title").reset_index(drop=True),
+        before[cols].sort_values("title").reset_index(drop=True),
+    )
+    marker = json.loads((processed / "identity.json").read_text(encoding="utf-8"))
+    assert marker["doc_id_scheme"] == 2 and marker["migrated_from"] == 1 and marker["documents_renamed"] == 5
+
+    snap = _snapshot(processed)
+    again = _run(cfg)  # the upgrade happened once: the next run does no work and changes no file
+    assert _work(again) == [0, 0, 0, 0] and again["dataset_rewritten"] is False
+    assert _snapshot(processed) == snap
+
+
+def _stage_parts(processed: Path) -> dict[str, tuple[Any, dict[bytes, bytes]]]:
+    out = {}
+    for p in sorted(processed.rglob("part-*.parquet")):
+        if "articles" not in p.parts:
+            t = pq.read_table(p)
+            out[str(p.relative_to(processed))] = (t.replace_schema_metadata(None), t.schema.metadata or {})
+    return out
+
+
+def test_migration_killed_half_way_is_finished_by_the_next_run(
+    old_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tasks import identity
+    from tasks.store import Store
+
+    # the reference: the same old root migrated in one go
+    _copy_root(old_root, tmp_path / "whole")
+    whole = Store(tmp_path / "whole" / "data")
+    with whole.lock():
+        done = identity.migrate(whole)
+    assert done is not None and done.documents == 5 and done.redone == 0 and done.parts > 4
+    assert "doc_id scheme 1 to 2" in done.message()
+
+    cfg = _copy_root(old_root, tmp_path / "killed")
+    store = Store(tmp_path / "killed" / "data")
+    real = Store.replace_part
+    written: list[Path] = []
+
+    def dies(self: Store, part: Path, table: Any) -> None:
+        if len(written) == 3:
+            (part.parent / ".tmp-half-written.parquet").write_bytes(b"PAR1")  # what a kill mid-write leaves
+            raise KeyboardInterrupt("killed")
+        real(self, part, table)
+        written.append(part)
+
+    monkeypatch.setattr(Store, "replace_part", dies)
+    with pytest.raises(KeyboardInterrupt), store.lock():
+        identity.migrate(store)
+    monkeypatch.undo()
+    assert len(written) == 3 and not store.identity_file.exists()  # stopped in the middle, no marker
+    assert identity.scheme(store) == 1
+
+    # the next run finishes the migration (then does its stage work); the stage folders end as in one go
+    with store.lock():
+        store.clean_temp()
+        rest = identity.migrate(store)
+    assert rest is not None and rest.parts == done.parts - 3
+    killed_parts, whole_parts = _stage_parts(store.processed), _stage_parts(whole.processed)
+    assert killed_parts.keys() == whole_parts.keys()
+    for name, (table, meta) in killed_parts.items():
+        assert table.equals(whole_parts[name][0]) and meta == whole_parts[name][1], name
+    assert identity.migrate(store) is None and identity.scheme(store) == 2
+
+    up = _run(cfg)
+    assert _work(up) == [0, 1, 1, 1] and up["articles_out"] == 5
+    assert sorted(pd.read_parquet(store.processed / "articles")["doc_id"]) == sorted(_expected_ids())
+
+
+def test_migration_maps_every_table_and_reference(tmp_path: Path) -> None:
+    """Hand-made scheme-1 rows through the real store: each table gets the new ids by the rule of its columns."""
+    from tasks import identity
+    from tasks.dedup import article_id_for
+    from tasks.dedup.index import doc_key
+    from tasks.fetch import document_id, make_doc_id
+    from tasks.store import Store
+
+    store = Store(tmp_path)
+    web, page, index, same = "https://example.org/a", "file:a.html", "file:index.html", "file:same.html"
+    old = {u: make_doc_id(u) for u in (web, page, index, same)}
+    new = {(s, u): document_id(s, u) for s in ("samples", "s1", "s2") for u in (page, index, same)}
+    t = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    fetched = [  # (source, uri, sha): a URL document, a file, one index.html in two sources, same bytes in two
+        ("web", web, "w"), ("samples", page, "p"), ("s1", index, "A"), ("s2", index, "B"),
+        ("s1", same, "S"), ("s2", same, "S"),
+    ]  # fmt: skip
+    rows = [{"doc_id": old[u], "content_sha256": h, "source": s, "uri": u, "fetched_at": t, "content": b"x"}
+            for s, u, h in fetched]  # fmt: skip
+    store.write_part("fetch", rows, schemas.FETCHED, "fp-fetch")
+    store.write_rejects(
+        "fetch", [{"doc_id": make_doc_id("file:gone.html"), "source": "s1", "uri": "file:gone.html",
+                   "reason": "read_error", "detail": "x"}], "fp-fetch")  # fmt: skip
+    store.write_part(
+        "parse",
+        [{"doc_id": old[u], "content_sha256": h, "source": s} for s, u, h in (fetched[:2] + fetched[3:5])],
+        schemas.PARSED,
+        "fp-parse",
+    )
+    store.write_rejects(
+        "parse", [{"doc_id": old[index], "content_sha256": "A", "source": "s1", "uri": index,
+                   "reason": "parse_error", "detail": "x"}], "fp-parse")  # fmt: skip
+    near = [{"doc_id": old[page], "content_sha256": "p", "similarity": 0.8}]
+    dedup = [
+        {"doc_id": old[web], "content_sha256": "w", "article_id": article_id_for(web, old[web]),
+         "canonical_url": web, "match_doc_id": old[page], "match_kind": "near", "near_matches": near},
+        {"doc_id": old[page], "content_sha256": "p", "article_id": article_id_for(None, old[page])},
+        {"doc_id": old[index], "content_sha256": "B", "article_id": article_id_for(None, old[index]),
+         "match_doc_id": old[same], "match_kind": "exact"},
+    ]  # fmt: skip
+    store.write_part("dedup", dedup, schemas.DEDUPLICATED, "fp-dedup")
+    keys = [(old[web], "w"), (old[page], "p"), (old[index], "B")]
+    store.write_part(
+        "dedup",
+        [{"doc_id": d, "content_sha256": h, "doc_key": doc_key(d)} for d, h in keys],
+        schemas.DEDUP_INDEX,
+        "fp-dedup",
+        sub="index",
+    )
+    # enriched: also same.html's bytes, fetched from s1 and s2; the parsed row says which source was parsed (s1)
+    store.write_part(
+        "enrich",
+        [{"doc_id": d, "content_sha256": h} for d, h in [*keys, (old[same], "S")]],
+        schemas.ENRICHED,
+        "fp-enrich",
+    )
+    assert identity.scheme(store) == 1
+
+    done = identity.migrate(store)
+    assert done is not None and done.redone == 0 and done.parts == 7  # every table: 7 parts
+    assert done.documents == 6  # samples/a, s1 and s2 index, s1 and s2 same, s1 gone
+
+    def ids(stage: str, schema: Any, sub: str | None = None) -> list[tuple[str, str]]:
+        table = store.read(stage, schema, None, sub=sub) if stage != "rejects" else store.read_rejects()
+        return sorted(zip(table.column("doc_id").to_pylist(), table.column("content_sha256").to_pylist(), strict=True))
+
+    expect = sorted([(old[web], "w")] + [(new[(s, u)], h) for s, u, h in fetched[1:]])
+    assert ids("fetch", schemas.FETCHED) == expect  # the URL document keeps its id
+    parsed = [(old[web], "w"), (new["samples", page], "p"), (new["s2", index], "B"), (new["s1", same], "S")]
+    assert ids("parse", schemas.PARSED) == sorted(parsed)
+    assert ids("rejects", schemas.REJECTS) == sorted([(document_id("s1", "file:gone.html"), None),
+                                                      (new[("s1", index)], "A")])  # fmt: skip
+    # same.html's bytes from two sources: the parsed row's source tells which (s1)
+    new_keys = sorted([(old[web], "w"), (new[("samples", page)], "p"), (new[("s2", index)], "B")])
+    assert ids("enrich", schemas.ENRICHED) == sorted([*new_keys, (new[("s1", same)], "S")])
+    index_rows = store.read("dedup", schemas.DEDUP_INDEX, None, sub="index").to_pylist()
+    assert sorted((r["doc_id"], r["content_sha256"]) for r in index_rows) == new_keys
+    assert all(r["doc_key"] == doc_key(r["doc_id"]) for r in index_rows)
+    dd = {r["doc_id"]: r for r in store.read("dedup", schemas.DEDUPLICATED, None).to_pylist()}
+    assert dd[old[web]]["article_id"] == article_id_for(web, old[web])  # from its URL: unchanged
+    assert dd[old[web]]["match_doc_id"] == new[("samples", page)]
+    assert dd[old[web]]["near_matches"][0]["doc_id"] == new[("samples", page)]
+    assert dd[new[("samples", page)]]["article_id"] == article_id_for(None, new[("samples", page)])
+    assert dd[new[("s2", index)]]["match_doc_id"] == new[("s1", same)]  # a label: the first source by name
+
+    assert identity.migrate(store) is None  # once: the marker says scheme 2
+    marker = json.loads(store.identity_file.read_text(encoding="utf-8"))
+    assert marker["doc_id_scheme"] == 2 and marker["migrated_from"] == 1
+
+
+def test_migration_redoes_a_version_whose_source_cannot_be_told(tmp_path: Path) -> None:
+    """The same bytes fetched from two sources under one old id, and no parsed row saying which was parsed: the
+    derived rows of that version are removed (the run redoes both documents); nothing else changes."""
+    from tasks import identity
+    from tasks.fetch import make_doc_id
+    from tasks.store import Store
+
+    store = Store(tmp_path)
+    uri, t = "file:same.html", dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    rows = [{"doc_id": make_doc_id(uri), "content_sha256": "S", "source": s, "uri": uri, "fetched_at": t,
+             "content": b"x"} for s in ("s1", "s2")]  # fmt: skip
+    store.write_part("fetch", rows, schemas.FETCHED, "fp-fetch")
+    store.write_part("enrich", [{"doc_id": make_doc_id(uri), "content_sha256": "S"}], schemas.ENRICHED, "fp-e")
+    done = identity.migrate(store)
+    assert done is not None and done.redone == 1
+    assert store.parts(store.stage_dir("enrich")) == []  # the only row went: the part is deleted
+    assert len(set(store.read("fetch", schemas.FETCHED, None).column("doc_id").to_pylist())) == 2
+
+
+@pytest.mark.parametrize(
+    ("marker", "error"),
+    [
+        ('{"doc_id_scheme": 3}', "uses doc_id scheme 3; this newsflow knows up to 2"),  # written by a newer newsflow
+        ("{not json", "not readable JSON"),
+        ("[2]", "not a JSON object"),
+        ('{"doc_id_scheme": "2"}', "doc_id_scheme is not an integer"),
+    ],
+)
+def test_unusable_identity_marker_stops_before_anything_is_rewritten(tmp_path: Path, marker: str, error: str) -> None:
+    from tasks import identity
+    from tasks.fetch import make_doc_id
+    from tasks.store import Store
+
+    store = Store(tmp_path)
+    row = {"doc_id": make_doc_id("file:a.html"), "content_sha256": "a", "source": "s", "uri": "file:a.html",
+           "fetched_at": dt.datetime(2024, 5, 1, tzinfo=dt.UTC), "content": b"x"}  # fmt: skip
+    part = store.write_part("fetch", [row], schemas.FETCHED, "fp")
+    assert part is not None
+    before = part.read_bytes()
+    store.identity_file.write_text(marker, encoding="utf-8")
+    with pytest.raises(ValueError, match=error):
+        identity.migrate(store)
+    assert part.read_bytes() == before

@@ -140,7 +140,7 @@ from tasks.fetch.files import _stat_key as _stat_key
 from tasks.fetch.guard import _blocked_ip as _blocked_ip
 from tasks.fetch.guard import _check_url as _check_url
 from tasks.fetch.guard import _resolve as _resolve
-from tasks.fetch.items import FetchItem, make_doc_id
+from tasks.fetch.items import DOC_ID_SCHEME, FetchItem, document_id, make_doc_id
 from tasks.fetch.items import _parse_iso as _parse_iso
 from tasks.fetch.items import _Reject as _Reject
 from tasks.fetch.items import _reject_row as _reject_row
@@ -189,6 +189,7 @@ STAGE_VERSION = "fetch-1"
 
 __all__ = [
     "ACCEPT_ENCODING",
+    "DOC_ID_SCHEME",
     "STAGE_VERSION",
     "FetchItem",
     "FetchStats",
@@ -196,6 +197,7 @@ __all__ = [
     "clean_feed_text",
     "count_pending",
     "discover",
+    "document_id",
     "feed_date_iso",
     "fetch_items",
     "make_doc_id",

@@ -64,8 +64,8 @@ def discover(source: SourceConfig, cfg: FetchConfig) -> tuple[list[FetchItem], l
     Files: missing path or broken sidecar → ``read_error``. URL list: unreadable list → ``read_error``.
     Feed or sitemap document disallowed by its robots.txt → ``robots_disallowed`` (never requested).
     Feed: unreachable, too large, entity-declaring or unparseable → one ``feed_error`` row with
-    ``doc_id = make_doc_id(feed url)`` (``"file:<name>"`` for a local feed); entries without an http(s) link →
-    ``invalid_url``. Sitemap: each sitemap that cannot be fetched or parsed → one ``sitemap_error`` row.
+    ``doc_id = document_id(source, feed url)`` (uri ``"file:<name>"`` for a local feed); entries without an
+    http(s) link → ``invalid_url``. Sitemap: each sitemap that cannot be fetched or parsed → one ``sitemap_error`` row.
     WARC: an unreadable archive → ``read_error``. Items are unique by ``uri`` and in a stable order. Feeds and
     sitemaps are read again by every run (their known entries are then skipped before any request). Never
     raises.
