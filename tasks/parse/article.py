@@ -76,7 +76,7 @@ def parse_html(
     head = decide_title(page, site_names)  # the headline element is needed by the authors, teaser and body
     result["title"], result["field_sources"]["title"] = head.title, head.source
 
-    published, result["modified_at"] = decide_dates(page, fetched_at, relative_dates)
+    published, result["modified_at"] = decide_dates(page, fetched_at, relative_dates, head.title)
     if published:
         result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = published[:3]
         result["published_offset_min"] = published[3]

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from .date_zones import zone_after
 from .normalise import _valid_url
 
 _MONTHS: dict[str, int] = {}
@@ -125,36 +126,9 @@ def parse_date_string(s: str | None) -> tuple[datetime, str] | None:
             return None  # its offset pushes it out of the datetime range: not another (offset-less) date
         except (TypeError, ValueError, IndexError):
             pass
-    m = _DMY_NUM_RE.search(s)
-    if m:
-        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if m.group(4):
-            return _mk_dt(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6)) if m.group(6) else None)
-        return _mk_dt(y, mo, d)
-    m = _DMY_TEXT_RE.search(s)
-    if m:
-        d, mo, y = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
-        if m.group(4):
-            hh = int(m.group(4))
-            ampm = (m.group(6) or "").lower()
-            if ampm == "p" and hh < 12:
-                hh += 12
-            elif ampm == "a" and hh == 12:
-                hh = 0
-            return _mk_dt(y, mo, d, hh, int(m.group(5)))
-        return _mk_dt(y, mo, d)
-    m = _MDY_TEXT_RE.search(s)
-    if m:
-        mo, d, y = _MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3))
-        if m.group(4):
-            hh = int(m.group(4))
-            ampm = (m.group(6) or "").lower().replace(".", "")
-            if ampm == "pm" and hh < 12:
-                hh += 12
-            elif ampm == "am" and hh == 12:
-                hh = 0
-            return _mk_dt(y, mo, d, hh, int(m.group(5)))
-        return _mk_dt(y, mo, d)
+    found = _text_date(s)
+    if found is not None:
+        return found[0], found[1]
     m = re.fullmatch(r"\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?Z?)?\s*", s)
     if m:
         if m.group(4):
@@ -163,12 +137,73 @@ def parse_date_string(s: str | None) -> tuple[datetime, str] | None:
     return None
 
 
+def _hour(hh: int, ampm: str | None) -> int:
+    """A 12-hour clock's hour on the 24-hour clock ("12 a.m." is 0, "1 p.m." is 13)."""
+    ampm = (ampm or "").lower()[:1]
+    if ampm == "p" and hh < 12:
+        return hh + 12
+    if ampm == "a" and hh == 12:
+        return 0
+    return hh
+
+
+# a clock time printed before the date it belongs to ("9:45 p.m. ET, Fri February 3, 2023", "14:10 Uhr, 3. Februar
+# 2023"); what may stand between the two: separators, a zone name, a weekday
+_CLOCK_RE = re.compile(r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?:\s*([ap])\.?\s?m\b\.?)?(?:\s*uhr\b)?", re.I)
+_BETWEEN_RE = re.compile(r"[\s,|·•–—/-]*(?:(?:on\s+)?[^\W\d_]{2,11}\.?,?)?[\s,|·•–—/-]*$")
+
+
+def _text_date(s: str) -> tuple[datetime, str, int | None] | None:
+    """A date written as ``DD.MM.YYYY``, ``3. Februar 2023`` or ``February 3, 2023``, with the clock time printed
+    after it (or just before it) and a zone name after that time (:mod:`.date_zones`): ``(UTC, precision, offset
+    minutes the zone name states, or None)``. A time without zone name is taken as UTC (offset None): the caller
+    knows which zone the page implies."""
+    m = _DMY_NUM_RE.search(s)
+    if m:
+        y, mo, d = int(m.group(3)), int(m.group(2)), int(m.group(1))
+        clock = (int(m.group(4)), int(m.group(5)), int(m.group(6)) if m.group(6) else None) if m.group(4) else None
+    else:
+        m = _DMY_TEXT_RE.search(s)
+        if m:
+            y, mo, d = int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1))
+            clock = (_hour(int(m.group(4)), m.group(6)), int(m.group(5)), None) if m.group(4) else None
+        else:
+            m = _MDY_TEXT_RE.search(s)
+            if not m:
+                return None
+            y, mo, d = int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2))
+            clock = (_hour(int(m.group(4)), m.group(6)), int(m.group(5)), None) if m.group(4) else None
+    zone_end = m.end()
+    if clock is None:
+        before = [c for c in _CLOCK_RE.finditer(s, max(0, m.start() - 60), m.start())]
+        c = before[-1] if before else None
+        if c is not None:
+            zone = zone_after(s, c.end())
+            rest = s[zone[1] if zone else c.end() : m.start()]
+            if _BETWEEN_RE.match(rest) and int(c.group(1)) < 24 and int(c.group(2)) < 60:
+                clock, zone_end = (_hour(int(c.group(1)), c.group(3)), int(c.group(2)), None), c.end()
+    if clock is None:
+        made = _mk_dt(y, mo, d)
+        return (made[0], made[1], None) if made else None
+    zone = zone_after(s, zone_end)
+    tz = zone[0] if zone else None
+    made = _mk_dt(y, mo, d, clock[0], clock[1], clock[2], tz)
+    if made is None:
+        return None
+    offset = None
+    if tz is not None:
+        off = made[0].astimezone(tz).utcoffset()
+        offset = int(off.total_seconds() // 60) if off is not None else None
+    return made[0], made[1], offset
+
+
 def stated_offset_min(s: str | None) -> int | None:
     """Minutes east of UTC that a date string states for its time of day, or None.
 
     Only a string that :func:`parse_date_string` reads with a time of day and an explicit offset has one
     (ISO 8601 ``+02:00``/``-0300``/``Z``, RFC 2822 ``+0200``/``GMT``); a date-only string, a local midnight
-    (read as a plain calendar day) or a time without offset (naive) gives None. With the offset the page's
+    (read as a plain calendar day) or a time without offset (naive) gives None; a printed date whose clock
+    time carries a zone name ("23:30 Uhr MESZ", "9:45 p.m. ET") has that zone's offset. With the offset the page's
     local calendar day is ``published_at + offset`` (``2026-07-10T00:50+02:00`` is 2026-07-09 in UTC).
     """
     if not s:
@@ -194,7 +229,8 @@ def stated_offset_min(s: str | None) -> int | None:
             return None
         off = dt.utcoffset()
         return int(off.total_seconds() // 60) if off is not None else None
-    return None
+    found = _text_date(s)
+    return found[2] if found is not None else None
 
 
 def _plausible(dt: datetime, fetched_at: datetime | None) -> bool:

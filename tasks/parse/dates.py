@@ -11,11 +11,17 @@ from typing import Any
 from .clean import _in_bad_container
 from .date_fallback import _htmldate_fallback
 from .date_strings import _CET_LANGS, _cet_offset_min, _date_from_url, _plausible, parse_date_string, stated_offset_min
+from .date_zones import offset_min, page_zone
 from .header_dates import _header_date_labelled
 from .page import Page
 from .relative_dates import _resolve_relative
+from .script_dates import state_date
 from .structured import _MOD_META_KEYS, _PUB_META_KEYS, _JsonLd, _m, _str_val
 from .tree import _short_text
+
+#: meta names that hold some date of the page's record, not necessarily the publication's
+_GENERIC_META_KEYS = ("date",)
+_GENERIC = "meta-generic"  # source label while deciding; reported as "meta"
 
 
 def _choose_date(
@@ -121,6 +127,23 @@ def _cet_midnight_as_day(
     return datetime(local.year, local.month, local.day, tzinfo=UTC), "day", chosen[2], None
 
 
+def _in_page_zone(
+    chosen: tuple[datetime, str, str, int | None], lang_tag: str | None
+) -> tuple[datetime, str, str, int | None]:
+    """A clock time the page prints without a zone ("03.02.2023 um 14:10 Uhr", read as UTC) is the local time of
+    the zone the page's language implies (:func:`~.date_zones.page_zone`: Berlin for German): converted to UTC,
+    its offset stated. Dates without time of day, times with a zone and pages whose language implies no zone are
+    left as they are."""
+    if chosen[1] == "day" or chosen[3] is not None:
+        return chosen
+    zone = page_zone(lang_tag)
+    if zone is None:
+        return chosen
+    local = chosen[0].replace(tzinfo=None)
+    off = offset_min(local, zone)
+    return chosen[0] - timedelta(minutes=off), chosen[1], chosen[2], off
+
+
 def _published_date(
     tree: Any,
     root: Any,
@@ -130,16 +153,20 @@ def _published_date(
     fetched_at: datetime | None,
     lang: str | None = None,
     relative_dates: bool = False,
+    state_scripts: list[str] | None = None,
+    headline: str | None = None,
 ) -> tuple[tuple[datetime, str, str, int | None] | None, tuple[datetime, str, str, int | None] | None]:
     """The publication date: ``(utc, precision, source, stated offset minutes)`` or None; and an update date
     the article header states relative to ``fetched_at`` ("Aktualisiert vor 2 Stunden") or None.
 
     Order: structured data (meta, JSON-LD, microdata, the first ``<time>``), reconciled with the date shown in
     the article header; else that header date; else, with ``fetched_at``, a relative date shown in the header
-    ("vor 5 Stunden", source ``relative``); else htmldate's heuristics; else a date in the URL."""
+    ("vor 5 Stunden", source ``relative``); else a date next to ``headline`` in the page's JavaScript state
+    (``state_scripts``, source ``script``); else htmldate's heuristics; else a date in the URL. A generic
+    ``<meta name="date">`` comes after the page's publication markup and loses to a header date of another day."""
     pub_cands: list[tuple[str | None, str]] = [(_m(meta, k), "meta") for k in _PUB_META_KEYS[:2] if k in meta]
     pub_cands.append((_str_val(jl.get("datePublished")), "jsonld"))
-    pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS[2:] if k in meta]
+    pub_cands += [(_m(meta, k), "meta") for k in _PUB_META_KEYS[2:] if k in meta and k not in _GENERIC_META_KEYS]
     scope = root if root is not None else tree
     for el in scope.xpath('.//*[@itemprop][@itemprop="datePublished"]'):
         pub_cands.append((el.get("content") or el.get("datetime") or _short_text(el), "html"))
@@ -147,6 +174,9 @@ def _published_date(
         if not _in_bad_container(el):
             pub_cands.append((el.get("datetime") or _short_text(el), "html"))
             break
+    # a generic <meta name="date"> is often the CMS record's date, not the publication: after the page's own
+    # publication markup, and (below) never over the date the header shows
+    pub_cands += [(_m(meta, k), _GENERIC) for k in _GENERIC_META_KEYS if k in meta]
     pub_cands.append((_str_val(jl.get("dateCreated")), "jsonld"))
     chosen = _choose_date(pub_cands, fetched_at)
     if chosen is not None and chosen[2] == "meta":
@@ -154,15 +184,21 @@ def _published_date(
     found = _header_date_labelled(tree, root, fetched_at, relative_dates)
     if found.date is not None:
         hd, labelled = found.date, found.labelled
-        if chosen is None:
+        if chosen is None or (chosen[2] == _GENERIC and _local_day(hd) != _local_day(chosen)):
             chosen = hd
         elif _local_day(hd) != _local_day(chosen):
             agreeing = _agreeing_candidate(hd, pub_cands, fetched_at) if labelled else None
             chosen = agreeing or _reconcile_header(chosen, hd, labelled)
     if chosen is not None:
         chosen = _cet_midnight_as_day(chosen, tree.get("lang"))
+    if chosen is not None and found.date is not None and chosen is found.date:
+        chosen = _in_page_zone(chosen, tree.get("lang") or lang)
+    if chosen is not None and chosen[2] == _GENERIC:
+        chosen = (chosen[0], chosen[1], "meta", chosen[3])
     if chosen is None and found.relative is not None and fetched_at is not None:
         chosen = _resolve_relative(found.relative, fetched_at, lang)
+    if chosen is None:
+        chosen = state_date(state_scripts or [], headline, fetched_at)
     if chosen is None:
         chosen = _htmldate_fallback(tree, fetched_at, lang)
     if chosen is None:
@@ -176,7 +212,7 @@ def _published_date(
 
 
 def decide_dates(
-    page: Page, fetched_at: datetime | None, relative_dates: bool
+    page: Page, fetched_at: datetime | None, relative_dates: bool, headline: str | None = None
 ) -> tuple[tuple[datetime, str, str, int | None] | None, datetime | None]:
     """``(publication, modification)`` of the page.
 
@@ -185,7 +221,16 @@ def decide_dates(
     meta tags, else an update the header states relative to ``fetched_at`` ("Aktualisiert vor 2 Stunden") when it
     is not before the publication."""
     chosen, header_mod = _published_date(
-        page.tree, page.root, page.meta, page.jsonld, page.url, fetched_at, page.language, relative_dates
+        page.tree,
+        page.root,
+        page.meta,
+        page.jsonld,
+        page.url,
+        fetched_at,
+        page.language,
+        relative_dates,
+        page.state_scripts,
+        headline,
     )
     mod = _choose_date(
         [(_str_val(page.jsonld.get("dateModified")), "jsonld")] + [(_m(page.meta, k), "meta") for k in _MOD_META_KEYS],

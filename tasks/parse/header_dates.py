@@ -21,6 +21,7 @@ from .date_strings import (
     parse_date_string,
     stated_offset_min,
 )
+from .date_zones import zone_after
 from .normalise import _DIGIT_RE, _FoldedPattern, _norm_ws
 from .tree import _short_text
 
@@ -66,6 +67,20 @@ _HDR_BARE_REST_RE = re.compile(
 _HEADER_BEFORE, _HEADER_AFTER, _HEADER_AFTER_LABELLED = 25, 60, 300
 #: a bare date (an element holding nothing but a date) counts this close to the headline
 _HEADER_BARE = 12
+
+
+# a clock time right after a date that opens a line: "03.07.2023, 23:30 Uhr", "3. Juli 2023 um 9.15 Uhr MESZ"
+_CLOCK_AFTER_RE = re.compile(r"[,\s]*(?:um\s+|at\s+|à\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?\s?m\b\.?)?(?:\s*uhr\b)?", re.I)
+
+
+def _with_clock(dateline: re.Match[str]) -> str:
+    """The date a line opens with (group 1 of ``dateline``) and the clock time and zone name printed after it."""
+    text, end = dateline.string, dateline.end(1)
+    clock = _CLOCK_AFTER_RE.match(text, end)
+    if clock is None:
+        return dateline.group(1)
+    zone = zone_after(text, clock.end())
+    return text[dateline.start(1) : zone[1] if zone else clock.end()]
 
 
 def _is_bare_date(text: str) -> bool:
@@ -315,7 +330,7 @@ def _header_date_labelled(
             dateline = bm
         raw: str | None = None
         if dateline:
-            raw = dateline.group(1)
+            raw = _with_clock(dateline)
         elif tag == "time" or label_cand or _HDR_DATE_CLASS_RE.search(attrs):
             raw = el.get("datetime") or el.get("content") or _short_text(el)
             if (not raw or (labelled_own and not _DIGIT_RE.search(raw))) and tail:

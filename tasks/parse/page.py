@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
 from .clean import _drop_inert, _in_bad_container
 from .normalise import _join, _valid_url
+from .script_dates import is_state_script
 from .structured import _collect_meta, _JsonLd, _lang, _m, _str_val
 
 # the article region's candidates in order of trust ("[@a][@a=…]": the equality test runs only on the few
@@ -48,7 +49,8 @@ class Page:
     :func:`urllib.parse.urlsplit` accepts it, else None; ``base``: the URL relative links resolve against (a
     ``<base href>`` joined onto ``url``); ``meta``: meta tag name/property (lower case) -> contents in page order;
     ``jsonld``: the page's JSON-LD graph; ``language``: the declared ISO 639-1 code or None; ``root``: the article
-    region (itemprop ``articleBody``'s parent, ``<article>``, ``<main>``, else ``<body>``).
+    region (itemprop ``articleBody``'s parent, ``<article>``, ``<main>``, else ``<body>``); ``state_scripts``: the
+    inline scripts other than JSON-LD that may hold a JavaScript state with dates (:mod:`.script_dates`).
     """
 
     tree: Any
@@ -58,6 +60,7 @@ class Page:
     jsonld: _JsonLd
     language: str | None
     root: Any
+    state_scripts: list[str] = field(default_factory=list)
 
     @property
     def scope(self) -> Any:
@@ -85,6 +88,11 @@ def read_page(tree: Any, url: str | None) -> Page:
     base = (_join(url, head_base[0]) or url) if head_base else url
     meta = _collect_meta(tree)
     jl = _JsonLd([s.text or "" for s in tree.xpath('//script[contains(@type, "ld+json")]')])
+    states = [
+        text
+        for s in tree.xpath('//script[not(@src)][not(contains(@type, "ld+json"))]')
+        if (text := s.text) and is_state_script(text)
+    ]
     _drop_inert(tree)  # metadata read: no later step looks into code, styles, icons or embeds
     language = declared_language(tree, meta, jl)
-    return Page(tree, url, base, meta, jl, language, _article_root(tree))
+    return Page(tree, url, base, meta, jl, language, _article_root(tree), states)

@@ -1,6 +1,5 @@
 """Resolving a relative date ("vor 5 Stunden", "gestern, 14:30") against the fetch time with
-dateparser; a day word with a clock time is read in Central European Time on pages in a Central European
-language.
+dateparser; a day word with a clock time is read in the zone the page's language implies (Berlin for German).
 """
 
 from __future__ import annotations
@@ -10,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .date_fallback import _dateparser_langs
-from .date_strings import _CET, _CET_LANGS, _plausible
+from .date_strings import _plausible
+from .date_zones import page_zone
 from .header_dates import _RelPhrase
 
 #: dateparser settings for a relative date; ``RELATIVE_BASE`` (the fetch time) is added per call
@@ -31,9 +31,9 @@ def _resolve_relative(
 
     An elapsed time ("vor 5 Stunden", "2 hours ago") is that instant (precision ``minute``, no offset); a day
     ("gestern", "vor 2 Tagen", "hier") is that calendar day (00:00 UTC, precision ``day``); a day word with a
-    clock time ("gestern, 14:30") is that local time. Days and clock times count in the page's local time: Central
-    European Time on a page in a Central European language (the offset used is returned), UTC elsewhere (the
-    time zone of other languages is not known)."""
+    clock time ("gestern, 14:30") is that local time. Days and clock times count in the page's local time: the
+    zone its language implies (:func:`~.date_zones.page_zone`: Berlin for German; the offset used is returned),
+    UTC where the language implies none."""
     try:
         return _resolve_relative_at(rel, fetched_at, lang)
     except (OverflowError, ValueError):  # a fetched_at at the ends of the calendar (year 1, year 9999)
@@ -50,8 +50,7 @@ def _resolve_relative_at(
     """:func:`_resolve_relative` (which catches a calendar overflow)."""
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
-    cet = (lang or "")[:2].lower() in _CET_LANGS and (rel.day_level or rel.clock)
-    zone: Any = _CET if cet else UTC
+    zone: Any = (page_zone(lang) or UTC) if (rel.day_level or rel.clock) else UTC
     base = fetched_at.astimezone(zone).replace(tzinfo=None)
     langs = _dateparser_langs(lang) or ()
     if rel.lang not in langs:
@@ -87,6 +86,6 @@ def _resolve_relative_at(
         if clock is not None:
             found = found.replace(hour=clock[0], minute=clock[1])
         local = found.replace(second=0, microsecond=0, tzinfo=zone)
-        offset = local.utcoffset() if cet else None
+        offset = local.utcoffset() if zone is not UTC else None
         out = local.astimezone(UTC), "minute", "relative", int(offset.total_seconds() // 60) if offset else None
     return out if _plausible(out[0], fetched_at) else None
