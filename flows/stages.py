@@ -52,7 +52,10 @@ def stage_fingerprints(settings: Settings) -> dict[str, str]:
 
     fp: dict[str, str] = {}
     fp["fetch"] = fingerprint("fetch", getattr(fetch, "FETCH_VERSION", "1"))
-    fp["parse"] = fingerprint("parse", parse.PARSE_VERSION, settings.stage_config_hash("parse"))
+    # a source's timezone changes how its pages' clock times are read: part of the parse fingerprint when set
+    zones = sorted((s.name, s.timezone) for s in settings.sources if s.timezone)
+    zone_part = [json.dumps(zones)] if zones else []
+    fp["parse"] = fingerprint("parse", parse.PARSE_VERSION, settings.stage_config_hash("parse"), *zone_part)
     fp["dedup"] = fingerprint("dedup", dedup.DEDUP_VERSION, settings.stage_config_hash("dedup"), fp["parse"])
     fp["enrich"] = fingerprint(
         "enrich", enrich.stage_version(settings.enrich), settings.stage_config_hash("enrich"), fp["parse"]
@@ -348,6 +351,9 @@ def parse_batch(batch: list[tuple[str, str, str]], batch_no: int, settings: Sett
     keys = {(d, s) for _, d, s in batch}
     table = read_rows_by_key([p for p, _, _ in batch], keys)
     rows = table.to_pylist()
+    zones = {s.name: s.timezone for s in settings.sources if s.timezone}
+    for r in rows:
+        r["timezone"] = zones.get(r["source"])
     workers = settings.parse.workers or os.cpu_count() or 1
     results = parse_rows(rows, min(workers, max(1, len(rows))), settings.parse.timeout_s)
     parsed, rejects = [], []

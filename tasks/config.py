@@ -46,7 +46,9 @@ class SourceConfig:
     the rest stay pending and are requested by later runs; default :data:`DEFAULT_MAX_ITEMS`).
     ``revisit_after_s``: a stored URL document is requested again (conditionally, with ``If-None-Match`` /
     ``If-Modified-Since``) once its newest version is this old; None = never (the default: articles rarely
-    change)."""
+    change). ``timezone``: the IANA zone (``Europe/Vienna``, ``America/New_York``) in which the parse stage reads
+    clock times the source's pages print without a zone; None = the zone the page's language implies (see the
+    README)."""
 
     name: str
     kind: str
@@ -57,6 +59,7 @@ class SourceConfig:
     since: dt.datetime | None = None
     max_items: int | None = DEFAULT_MAX_ITEMS
     revisit_after_s: float | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,31 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
     return cls(**values)
 
 
-_SOURCE_KEYS = {"name", "kind", "path", "url", "include", "exclude", "since", "max_items", "revisit_after_s"}
+_SOURCE_KEYS = {
+    "name",
+    "kind",
+    "path",
+    "url",
+    "include",
+    "exclude",
+    "since",
+    "max_items",
+    "revisit_after_s",
+    "timezone",
+}
+
+
+def _timezone(i: int, value: Any) -> str | None:
+    """``timezone``: an IANA zone name known to zoneinfo (system tz database or the tzdata package)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"sources[{i}].timezone must be an IANA time zone name such as Europe/Vienna")
+    try:
+        zoneinfo.ZoneInfo(value.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"sources[{i}].timezone: unknown time zone {value!r} (IANA names: Europe/Vienna)") from exc
+    return value.strip()
 
 
 def _since(i: int, value: Any) -> dt.datetime:
@@ -233,6 +260,7 @@ def _source(i: int, src: Any, base: Path) -> SourceConfig:
         since=_since(i, src["since"]) if src.get("since") is not None else None,
         max_items=max_items,
         revisit_after_s=float(revisit) if revisit is not None else None,
+        timezone=_timezone(i, src.get("timezone")),
     )
 
 

@@ -137,3 +137,42 @@ def test_publication_date_by_kind(html: bytes, published: datetime | None, offse
     article = parse_html(html, "https://courier.invalid/lokales/haushalt-2024")
     assert article["published_at"] == published
     assert article["published_offset_min"] == offset
+
+
+@pytest.mark.parametrize(
+    ("lang", "zone", "published", "offset"),
+    [
+        ("en", "America/New_York", _utc(2023, 7, 4, 13, 15), -240),  # the source's zone where the language has none
+        ("de", "Europe/London", _utc(2023, 7, 4, 8, 15), 60),  # and over the zone the language implies
+        ("en", None, _utc(2023, 7, 4, 9, 15), None),
+    ],
+)
+def test_source_timezone_reads_clock_times_without_zone(
+    lang: str, zone: str | None, published: datetime, offset: int | None
+) -> None:
+    html = _page(lang, header="<p class='date'>July 4, 2023 9:15 AM</p>")
+    article = parse_html(html, "https://courier.invalid/a", timezone=zone)
+    assert (article["published_at"], article["published_offset_min"]) == (published, offset)
+
+
+def test_source_timezone_setting_is_checked_and_fingerprinted(tmp_path) -> None:
+    """``timezone`` in a ``[[sources]]`` table: an unknown zone is a config error naming the key; a set zone is part
+    of the parse fingerprint (its pages are re-parsed), and a source without one leaves the fingerprint as before."""
+    from flows.stages import stage_fingerprints
+    from tasks.config import ConfigError, load_settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+
+    def settings(extra: str):
+        cfg = tmp_path / "newsflow.toml"
+        cfg.write_text(f'[[sources]]\nname = "s"\nkind = "files"\npath = "{raw}"\n{extra}\n', encoding="utf-8")
+        return load_settings(cfg)
+
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.timezone"):
+        settings('timezone = "Mars/Olympus"')
+    plain = stage_fingerprints(settings(""))
+    vienna = stage_fingerprints(settings('timezone = "Europe/Vienna"'))
+    assert settings('timezone = "Europe/Vienna"').sources[0].timezone == "Europe/Vienna"
+    assert vienna["fetch"] == plain["fetch"]
+    assert vienna["parse"] != plain["parse"] and vienna["export"] != plain["export"]

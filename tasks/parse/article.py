@@ -31,7 +31,12 @@ from .tree import _parse_tree
 
 
 def parse_html(
-    html: str | bytes, url: str | None = None, *, fetched_at: datetime | None = None, relative_dates: bool = True
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    fetched_at: datetime | None = None,
+    relative_dates: bool = True,
+    timezone: str | None = None,
 ) -> dict[str, Any]:
     """Parse an HTML news page into the article dict (keys :data:`FIELDS`).
 
@@ -58,7 +63,9 @@ def parse_html(
     becomes ``modified_at`` when the page states no structured modification date, never ``published_at``.
     Without ``fetched_at``, or with ``relative_dates=False`` (``fetched_at`` is not when the page was served,
     e.g. the time an archived file was read), no relative date is read (the machine clock is never used: parsing
-    stays deterministic).
+    stays deterministic). A clock time printed with a zone name ("9:45 p.m. ET", "23:30 MESZ") has that zone's
+    offset; one printed without a zone is read in ``timezone`` (an IANA name: the source's setting) or else in the
+    zone the page's language implies (:func:`~.date_zones.page_zone`), and relative dates likewise.
     """
 
     result = _empty_result()
@@ -76,7 +83,7 @@ def parse_html(
     head = decide_title(page, site_names)  # the headline element is needed by the authors, teaser and body
     result["title"], result["field_sources"]["title"] = head.title, head.source
 
-    published, result["modified_at"] = decide_dates(page, fetched_at, relative_dates, head.title)
+    published, result["modified_at"] = decide_dates(page, fetched_at, relative_dates, head.title, timezone)
     if published:
         result["published_at"], result["published_precision"], result["field_sources"]["published_at"] = published[:3]
         result["published_offset_min"] = published[3]

@@ -137,6 +137,12 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def zone_named(name: str) -> tzinfo:
+    """The IANA zone ``name`` (``Europe/Vienna``). Raises ``zoneinfo.ZoneInfoNotFoundError`` for an unknown name
+    (the settings check names at load)."""
+    return _zone(name)
+
+
 def page_zone(lang_tag: str | None) -> tzinfo | None:
     """The zone a page's language tag (``de``, ``de-AT``, ``en-GB``; from ``<html lang>``) implies for clock
     times printed without a zone, or None (English, Spanish, … without a one-zone region)."""

@@ -11,7 +11,7 @@ from typing import Any
 from .clean import _in_bad_container
 from .date_fallback import _htmldate_fallback
 from .date_strings import _CET_LANGS, _cet_offset_min, _date_from_url, _plausible, parse_date_string, stated_offset_min
-from .date_zones import offset_min, page_zone
+from .date_zones import offset_min, page_zone, zone_named
 from .header_dates import _header_date_labelled
 from .page import Page
 from .relative_dates import _resolve_relative
@@ -128,15 +128,15 @@ def _cet_midnight_as_day(
 
 
 def _in_page_zone(
-    chosen: tuple[datetime, str, str, int | None], lang_tag: str | None
+    chosen: tuple[datetime, str, str, int | None], lang_tag: str | None, source_zone: str | None = None
 ) -> tuple[datetime, str, str, int | None]:
     """A clock time the page prints without a zone ("03.02.2023 um 14:10 Uhr", read as UTC) is the local time of
     the zone the page's language implies (:func:`~.date_zones.page_zone`: Berlin for German): converted to UTC,
     its offset stated. Dates without time of day, times with a zone and pages whose language implies no zone are
-    left as they are."""
+    left as they are. ``source_zone`` (the source's ``timezone`` setting, an IANA name) wins over the language."""
     if chosen[1] == "day" or chosen[3] is not None:
         return chosen
-    zone = page_zone(lang_tag)
+    zone = zone_named(source_zone) if source_zone else page_zone(lang_tag)
     if zone is None:
         return chosen
     local = chosen[0].replace(tzinfo=None)
@@ -155,6 +155,7 @@ def _published_date(
     relative_dates: bool = False,
     state_scripts: list[str] | None = None,
     headline: str | None = None,
+    source_zone: str | None = None,
 ) -> tuple[tuple[datetime, str, str, int | None] | None, tuple[datetime, str, str, int | None] | None]:
     """The publication date: ``(utc, precision, source, stated offset minutes)`` or None; and an update date
     the article header states relative to ``fetched_at`` ("Aktualisiert vor 2 Stunden") or None.
@@ -192,11 +193,11 @@ def _published_date(
     if chosen is not None:
         chosen = _cet_midnight_as_day(chosen, tree.get("lang"))
     if chosen is not None and found.date is not None and chosen is found.date:
-        chosen = _in_page_zone(chosen, tree.get("lang") or lang)
+        chosen = _in_page_zone(chosen, tree.get("lang") or lang, source_zone)
     if chosen is not None and chosen[2] == _GENERIC:
         chosen = (chosen[0], chosen[1], "meta", chosen[3])
     if chosen is None and found.relative is not None and fetched_at is not None:
-        chosen = _resolve_relative(found.relative, fetched_at, lang)
+        chosen = _resolve_relative(found.relative, fetched_at, lang, source_zone)
     if chosen is None:
         chosen = state_date(state_scripts or [], headline, fetched_at)
     if chosen is None:
@@ -207,19 +208,24 @@ def _published_date(
             chosen = (ud[0], ud[1], "url", None)
     modified = None
     if found.relative_modified is not None and fetched_at is not None:
-        modified = _resolve_relative(found.relative_modified, fetched_at, lang)
+        modified = _resolve_relative(found.relative_modified, fetched_at, lang, source_zone)
     return chosen, modified
 
 
 def decide_dates(
-    page: Page, fetched_at: datetime | None, relative_dates: bool, headline: str | None = None
+    page: Page,
+    fetched_at: datetime | None,
+    relative_dates: bool,
+    headline: str | None = None,
+    source_zone: str | None = None,
 ) -> tuple[tuple[datetime, str, str, int | None] | None, datetime | None]:
     """``(publication, modification)`` of the page.
 
     The publication is ``(UTC datetime, precision, source, stated offset minutes)`` or None (see
     :func:`_published_date`); the modification a UTC datetime or None: JSON-LD ``dateModified``, the modification
     meta tags, else an update the header states relative to ``fetched_at`` ("Aktualisiert vor 2 Stunden") when it
-    is not before the publication."""
+    is not before the publication. ``headline`` (the decided title) finds the article's record in a JavaScript
+    state; ``source_zone`` (the source's ``timezone`` setting) is the zone of clock times printed without one."""
     chosen, header_mod = _published_date(
         page.tree,
         page.root,
@@ -231,6 +237,7 @@ def decide_dates(
         relative_dates,
         page.state_scripts,
         headline,
+        source_zone,
     )
     mod = _choose_date(
         [(_str_val(page.jsonld.get("dateModified")), "jsonld")] + [(_m(page.meta, k), "meta") for k in _MOD_META_KEYS],

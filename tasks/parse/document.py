@@ -21,13 +21,15 @@ def parse_document(
     fetched_at: datetime | None = None,
     *,
     relative_dates: bool = True,
+    timezone: str | None = None,
 ) -> dict[str, Any]:
     """Sniff, decode and parse one fetched document; return the article dict (see :func:`parse_html`).
 
     Dispatch: binary signatures (PDF, images, archives ...) -> ``ParseError("not_html")``; ``text/plain``
     or bytes without markup -> :func:`parse_text`; otherwise :func:`parse_html`. Dates later than
     ``fetched_at`` (UTC; naive values are taken as UTC) are discarded; relative dates ("vor 5 Stunden") are read
-    against ``fetched_at`` unless ``relative_dates`` is False (see :func:`parse_html`).
+    against ``fetched_at`` unless ``relative_dates`` is False; ``timezone`` (an IANA name, the source's setting)
+    is the zone of clock times printed without one (see :func:`parse_html`).
 
     Raises :class:`ParseError` with reason ``not_html``, ``decode_error`` (mostly undecodable bytes) or
     ``no_article_text`` (no body text, e.g. a navigation-only page).
@@ -58,7 +60,7 @@ def parse_document(
                         result["published_precision"] = None
                         result["field_sources"]["published_at"] = None
     else:
-        result = parse_html(text, url, fetched_at=fetched_at, relative_dates=relative_dates)
+        result = parse_html(text, url, fetched_at=fetched_at, relative_dates=relative_dates, timezone=timezone)
     result["encoding"] = enc
     if not _has_article_text(result["body"]):
         raise ParseError("no_article_text", "no body text found")

@@ -37,7 +37,7 @@ _WARM_PAGE = (
     + "</article></body></html>"
 ).encode()
 
-Args = tuple[bytes, str | None, str | None, dt.datetime | None, bool]
+Args = tuple[bytes, str | None, str | None, dt.datetime | None, bool, str | None]
 Result = tuple[str, Any]
 
 #: the worker initializer (module level, so a test can slow the cold start with an importable function of its own)
@@ -59,13 +59,14 @@ def parse_one(args: Args) -> Result:
     """Parse one page: ``("ok", article dict)`` or ``("reject", (reason, detail))``.
 
     ``args`` is ``(content bytes, Content-Type or None, URL or None, fetched_at UTC or None, served)``; ``served``
-    says ``fetched_at`` is when the page was served, so relative dates ("vor 5 Stunden") may be read against it.
+    says ``fetched_at`` is when the page was served, so relative dates ("vor 5 Stunden") may be read against it;
+    the last item is the source's ``timezone`` setting (IANA name) or None.
     Raises ``ImportError`` and ``MemoryError`` (a broken installation or machine is not the page's fault)."""
     from tasks import parse
 
-    content, content_type, url, fetched_at, served = args
+    content, content_type, url, fetched_at, served, zone = args
     try:
-        return "ok", parse.parse_document(content, content_type, url, fetched_at, relative_dates=served)
+        return "ok", parse.parse_document(content, content_type, url, fetched_at, relative_dates=served, timezone=zone)
     except parse.ParseError as exc:
         return "reject", (exc.reason, exc.detail)
     except (ImportError, MemoryError):
@@ -109,7 +110,8 @@ def shutdown_pool(kill: bool = False) -> None:
 
 def parse_rows(rows: list[dict[str, Any]], workers: int, timeout_s: float) -> list[Result]:
     """Parse fetched rows (dicts with ``content``, ``content_type``, ``url``/``final_url``, ``fetched_at``,
-    ``http_status``) in ``workers`` processes; results keep the input order.
+    ``http_status``, optionally ``timezone``: the source's setting) in ``workers`` processes; results keep the
+    input order.
 
     A page whose parse runs longer than ``timeout_s`` seconds of wall clock, counted from the moment a worker starts
     it, becomes ``("reject", ("parse_timeout", …))``: its worker is killed (pebble checks about every 0.1 s) and
@@ -129,6 +131,7 @@ def parse_rows(rows: list[dict[str, Any]], workers: int, timeout_s: float) -> li
             r.get("url") or r.get("final_url"),
             r["fetched_at"],
             r.get("http_status") is not None,
+            r.get("timezone"),
         )
         for r in rows
     ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from .date_fallback import _dateparser_langs
 from .date_strings import _plausible
-from .date_zones import page_zone
+from .date_zones import page_zone, zone_named
 from .header_dates import _RelPhrase
 
 #: dateparser settings for a relative date; ``RELATIVE_BASE`` (the fetch time) is added per call
@@ -23,7 +23,7 @@ _RELATIVE_DATEPARSER_SETTINGS: dict[str, Any] = {
 
 
 def _resolve_relative(
-    rel: _RelPhrase, fetched_at: datetime, lang: str | None
+    rel: _RelPhrase, fetched_at: datetime, lang: str | None, source_zone: str | None = None
 ) -> tuple[datetime, str, str, int | None] | None:
     """A relative date read by dateparser against ``fetched_at`` (UTC; never the machine clock), with the
     page's languages (``lang``, ISO 639-1, plus English) and the phrase's own: ``(utc, precision, "relative",
@@ -33,9 +33,10 @@ def _resolve_relative(
     ("gestern", "vor 2 Tagen", "hier") is that calendar day (00:00 UTC, precision ``day``); a day word with a
     clock time ("gestern, 14:30") is that local time. Days and clock times count in the page's local time: the
     zone its language implies (:func:`~.date_zones.page_zone`: Berlin for German; the offset used is returned),
-    UTC where the language implies none."""
+    UTC where the language implies none; ``source_zone`` (the source's ``timezone`` setting) wins over the
+    language."""
     try:
-        return _resolve_relative_at(rel, fetched_at, lang)
+        return _resolve_relative_at(rel, fetched_at, lang, source_zone)
     except (OverflowError, ValueError):  # a fetched_at at the ends of the calendar (year 1, year 9999)
         return None
 
@@ -45,12 +46,13 @@ _REL_CLOCK_END_RE = re.compile(r"(\d{1,2})(?:[:.h](\d{2}))?(?:\s?uhr|\s?([ap])\.
 
 
 def _resolve_relative_at(
-    rel: _RelPhrase, fetched_at: datetime, lang: str | None
+    rel: _RelPhrase, fetched_at: datetime, lang: str | None, source_zone: str | None = None
 ) -> tuple[datetime, str, str, int | None] | None:
     """:func:`_resolve_relative` (which catches a calendar overflow)."""
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
-    zone: Any = (page_zone(lang) or UTC) if (rel.day_level or rel.clock) else UTC
+    implied = zone_named(source_zone) if source_zone else page_zone(lang)
+    zone: Any = (implied or UTC) if (rel.day_level or rel.clock) else UTC
     base = fetched_at.astimezone(zone).replace(tzinfo=None)
     langs = _dateparser_langs(lang) or ()
     if rel.lang not in langs:
