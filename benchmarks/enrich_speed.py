@@ -80,7 +80,7 @@ def main() -> int:
     out = [row for batch in batches for row in enrich_batch(batch, cfg)]
     cpu = time.process_time() - t0
     print(f"{'whole stage':<12} {cpu:7.2f} {len(out) / max(cpu, 1e-9):15.1f}   (RSS now {_rss_mb():.0f} MB)")
-    for col in ("quantities", "places", "persons", "organisations"):
+    for col in ("quantities", "places", "persons", "organisations", "key_phrases"):
         filled = sum(1 for r in out if r.get(col))
         per = sum(len(r.get(col) or []) for r in out) / max(len(out), 1)
         print(f"{col:<14} non-empty in {filled / max(len(out), 1):.0%} of articles, {per:.1f} per article")

@@ -25,7 +25,7 @@ from cronsim import CronSim, CronSimError
 SOURCE_KINDS = ("files", "urls", "feed", "sitemap", "warc")
 DEFAULT_MAX_ITEMS = 10_000  # new documents requested per source and run unless the source sets max_items
 #: Every enricher of ``tasks.enrich``, in the order they run (``[enrich] enrichers`` picks from these).
-ENRICHER_NAMES = ("language", "words", "quantities", "entities", "places")
+ENRICHER_NAMES = ("language", "words", "quantities", "entities", "places", "keywords")
 
 
 class ConfigError(ValueError):

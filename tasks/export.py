@@ -6,6 +6,11 @@ row (their ``doc_id`` and URLs listed in ``folded_doc_ids`` / ``folded_urls``); 
 (syndicated wire copy under another headline, say) keep their own rows, labelled with ``cluster_id``,
 ``duplicate_of`` (the representative's ``article_id``), ``duplicate_kind = "near"`` and ``similarity``.
 
+``wire_copy`` (issue 16) is decided here, not in the enrich stage: it depends on the whole cluster, and a cluster
+grows when a later run brings another copy (today's crediting copy makes yesterday's uncredited one wire copy).
+Enrich works on each document version once and never revisits it; export resolves the clusters over every stored
+row whenever anything upstream changed, so the flag is always current. See :func:`wire_copy`.
+
 The dataset is rebuilt only when the upstream rows changed (a digest of their content, independent of how they are
 split into part files, is stored in the Parquet metadata), so a run with no new input, also after a compaction,
 leaves it byte-identical.
@@ -30,7 +35,8 @@ import pyarrow.parquet as pq
 from tasks import schemas
 from tasks.store import Store, newest_fetched, newest_versions
 
-EXPORT_VERSION = "2"  # 2: the newest text of a URL is its article, ``versions`` (issue 15, D17)
+# 2: the newest text of a URL is its article, ``versions`` (issue 15, D17); 3: ``wire_copy`` (issue 16)
+EXPORT_VERSION = "3"
 ROWS_PER_PART = 100_000
 FORMATS = ("parquet", "csv", "jsonl")
 
@@ -173,6 +179,7 @@ def build_articles(
         rep_article = dd_by_doc[cluster_rep]["article_id"] if cluster_rep else None
         ordered = sorted(members, key=lambda d: (d != cluster_rep, _rank(dd_by_doc[d], parsed_by_doc[d].get("url"))))
         cluster_agencies = _unique(a for d in ordered for a in (parsed_by_doc[d].get("agencies") or []))
+        is_wire = wire_copy([parsed_by_doc[d].get("agencies") for d in members])
         candidates = set(dedup.current_versions(members, dd_by_doc, meta))
         for group in groups.values():
             if cluster_rep in group:
@@ -204,6 +211,7 @@ def build_articles(
                 duplicate_kind=None if is_rep else "near",
                 similarity=None if is_rep else labels[head].get("similarity"),
                 cluster_size=len(members),
+                wire_copy=is_wire,
                 folded_doc_ids=folded,
                 folded_kinds=kinds,
                 folded_urls=urls,
@@ -213,6 +221,21 @@ def build_articles(
             out.append(row)
     out.sort(key=lambda r: (r["article_id"], r["doc_id"]))
     return schemas.conform(out, schemas.ARTICLES)
+
+
+def wire_copy(cluster_credits: list[list[str] | None]) -> bool:
+    """True when the text is wire copy: some document of its near-duplicate cluster — the article itself, a
+    folded URL or exact copy, or a near-duplicate (estimated Jaccard similarity of 5-word shingles at or above
+    ``[dedup] threshold``, clusters joined transitively by :func:`tasks.dedup.resolve_clusters`) — credits a
+    wire agency in its own byline, dateline, end tag or source line (the parse stage's ``agencies``; picture
+    credits are not counted there). ``cluster_credits``: the parse-stage ``agencies`` of every member.
+
+    An article that credits an agency itself counts (issue 16 names the near-duplicate case; an article whose own
+    credit names dpa is wire copy by its own word, and the near-duplicate rule is what catches copies that dropped
+    the credit). So in the articles dataset ``wire_copy`` is true exactly when ``agencies`` (own credits plus
+    those of the cluster) is not empty; a credit "mit Material von dpa" counts like "(dpa)": the parse stage does
+    not tell a whole wire story from one that uses some of it."""
+    return any(credits for credits in cluster_credits)
 
 
 def _unique(items: Any) -> list[str]:

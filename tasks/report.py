@@ -12,7 +12,8 @@ deduplication table and the rejects, and returns a :class:`RunReport` with
   of stored pages with no new documents the warning speaks of re-parsed articles and blames the parser or its
   settings, never the site's layout (see :func:`drop_warnings`);
 - ``html_path``: ``processed/reports/<run_id>.html``, charts (plotly) of articles per day and source, languages,
-  duplicates by kind, rejects by stage and reason, fill rates, plus the fill-rate table with warnings highlighted.
+  duplicates by kind, rejects by stage and reason, fill rates, plus the fill-rate table with warnings highlighted,
+  and top places (with a world map of country counts) and persons (:mod:`tasks.report_entities`).
   ``plotly.min.js`` is written once beside the reports, so the page works offline and fetches nothing.
 
 **Which articles a run's fill rates cover.** The articles dataset is cumulative, so a layout change would be
@@ -54,7 +55,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tasks import schemas
+from tasks import report_entities, schemas
 from tasks.store import Store
 
 #: Fields whose fill rate is tracked per source.
@@ -107,6 +108,9 @@ _ARTICLE_COLUMNS = [
     "duplicate_kind",
     "cluster_size",
     "folded_doc_ids",
+    "places",
+    "countries",
+    "persons",
 ]
 
 
@@ -639,6 +643,7 @@ def render_markdown(
             + " | ".join(cells)
             + f" | {_fmt(r['median_body_chars'])} | {md_escape(r['warning']) or '-'} |"
         )
+    lines += report_entities.markdown(articles, md_escape)
     clusters = _largest_clusters(articles)
     if clusters:
         lines += ["", "## Largest duplicate clusters", "", "| documents | title | sources |", "| ---: | --- | --- |"]
@@ -852,6 +857,9 @@ def render_html(
     parts.append(_chart_section("chart-rejects", "Rejects by stage and reason", figs, notes, "No rejects."))
     parts.append("</div>")
     parts.append(_chart_section("chart-fill", "Fill rates of this run's new articles", figs, notes, "No new articles."))
+    entity_figs, entity_html = report_entities.section(articles, _figure_json)  # top places (map), persons
+    figs.update(entity_figs)
+    parts.append(entity_html)
     parts.append(_fill_table_html(fill_table, dropped))
     parts.append(_stage_table_html(stage_table))
     parts.append(_clusters_html(_largest_clusters(articles)))

@@ -203,6 +203,11 @@ QUANTITY = pa.struct(
 #: ``head-noun``, ``acronym``), ``mentions``.
 ENTITY = pa.struct([pa.field("name", pa.string()), pa.field("method", pa.string()), pa.field("mentions", pa.int32())])
 
+#: A key phrase of an article (``keywords`` enricher, YAKE): ``phrase`` as written in the text (one to three
+#: words), ``score`` YAKE's score (lower is better, > 0; comparable only within one article). Not the parse stage's
+#: ``keywords`` (the tags the page declares in its meta data).
+KEY_PHRASE = pa.struct([pa.field("phrase", pa.string()), pa.field("score", pa.float64())])
+
 #: Enrichment per document version (``processed/enriched/``). Columns of enrichers that are not configured
 #: (``[enrich] enrichers``) are null.
 ENRICHED = _schema(
@@ -218,6 +223,7 @@ ENRICHED = _schema(
         pa.field("quantities", pa.list_(QUANTITY)),  # distinct (value, unit) in text order
         pa.field("persons", pa.list_(ENTITY)),  # most mentioned first; the article's authors left out
         pa.field("organisations", pa.list_(ENTITY)),  # most mentioned first
+        pa.field("key_phrases", pa.list_(KEY_PHRASE)),  # best first; bylines, datelines and credits left out
         pa.field("enrichers", STR_LIST),  # name@version of every enricher that produced this row
         pa.field("enrich_version", pa.string()),
     ]
@@ -240,12 +246,14 @@ ARTICLES = _schema(
         *_fields(ENRICHED, "language", "language_confidence"),
         *_fields(PARSED, "images", "is_accessible_for_free", "field_sources"),
         *_fields(ENRICHED, "word_count", "reading_time_s", "places", "countries", "quantities"),
-        *_fields(ENRICHED, "persons", "organisations", "enrichers"),
+        *_fields(ENRICHED, "persons", "organisations", "key_phrases", "enrichers"),
         pa.field("cluster_id", pa.string()),
         pa.field("duplicate_of", pa.string()),  # article_id of the cluster representative, null for it
         pa.field("duplicate_kind", pa.string()),  # near (url/exact copies are folded, see folded_*)
         pa.field("similarity", pa.float32()),
         pa.field("cluster_size", pa.int32()),  # documents in the cluster, folded copies included
+        # the article credits a wire agency, or a member of its near-duplicate cluster does (issue 16; export)
+        pa.field("wire_copy", pa.bool_()),
         pa.field("folded_doc_ids", STR_LIST),  # url/exact copies folded into this row
         pa.field("folded_kinds", STR_LIST),  # per folded_doc_ids entry: url | exact (added by issue 5)
         pa.field("folded_urls", STR_LIST),

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tasks.config import ENRICHER_NAMES, EnrichConfig
-from tasks.enrich import entities, language, places, quantities, textstats
+from tasks.enrich import entities, keywords, language, places, quantities, textstats
 from tasks.enrich.base import Enricher
 
 #: Version of the stage's own code (how enrichers are combined and rows are built); each enricher's version
@@ -22,7 +22,15 @@ ENRICH_VERSION = "2"
 
 #: Every known enricher, in the order they run.
 ENRICHERS: dict[str, Enricher] = {
-    e.name: e for e in (language.ENRICHER, textstats.ENRICHER, quantities.ENRICHER, entities.ENRICHER, places.ENRICHER)
+    e.name: e
+    for e in (
+        language.ENRICHER,
+        textstats.ENRICHER,
+        quantities.ENRICHER,
+        entities.ENRICHER,
+        places.ENRICHER,
+        keywords.ENRICHER,
+    )
 }
 
 assert tuple(ENRICHERS) == ENRICHER_NAMES, "tasks.config.ENRICHER_NAMES is out of step with tasks.enrich"
