@@ -49,8 +49,8 @@ MAX_WORDS = 3
 #: linearly with the text (pure-Python objects per word and candidate phrase): on the 246 German and English
 #: dev-corpus pages (``benchmarks/enrich_speed.py``, 2 busy cores) YAKE over whole texts ran at 22-24 articles per
 #: CPU-second, at 1,500 characters at 50-60, which keeps the whole default stage at its target of 40 (issue
-#: 16; measured 40-44 under a load average of 6-9); 63 % of the phrases are those of the whole text (70 % at 2,000, 77 % at 2,500 characters). News puts
-#: the story's subject first.
+#: 16; measured 40-44 under a load average of 6-9); 63 % of the phrases are those of the whole text (70 % at
+#: 2,000, 77 % at 2,500 characters). News puts the story's subject first.
 MAX_CHARS = 1_500
 #: YAKE's near-duplicate limit between phrases (its default, sequence-matcher similarity).
 DEDUP_LIMIT = 0.9
