@@ -185,8 +185,8 @@ def startup_line(settings: Settings) -> str | None:
     if db is not None and not db.exists():
         return (
             f"Starting Prefect's temporary local API for the first time (home: {home}): it creates and migrates its "
-            "database first (12 s of start-up on a quiet 2-core machine, over a minute under heavy load; waiting up "
-            f"to {settings.prefect.startup_timeout_s} s)…"
+            "database first (12 s on a quiet 2-core machine, 42 s at load 9; waiting up to "
+            f"{settings.prefect.startup_timeout_s} s)…"
         )
     return f"Starting Prefect's temporary local API (home: {home})…"
 
