@@ -6,6 +6,11 @@ than ``max_reject_share`` of the documents it handled (see ``newsflow rejects``)
 Every command reads its settings first (:func:`_settings`), which also sets ``PREFECT_HOME`` and the temporary
 local API's start-up timeout from them: Prefect reads its settings once, when it is first imported, so Prefect is
 imported only inside the commands, after that. ``newsflow run`` works on a machine with no Prefect server.
+
+Prefect is imported only by the commands that run the flow, and only when there is work: ``run``, ``rerun`` and
+``rejects replay`` first ask :func:`flows.plan.plan_run` (no Prefect) and, with nothing to do, print one line and
+exit 0 without starting Prefect; ``status``, ``rejects``, ``export`` and ``compact`` never import it. A command
+that runs flows starts Prefect's temporary API once (it is reused by every flow run of the process).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
 from flows import interrupt
+from flows.plan import Plan, Rerun, noop_summary, open_rejects, plan_run, stage_fingerprints
 from tasks import schemas
 from tasks.config import ConfigError, Settings, check_data_root, check_sources_exist, load_settings
 from tasks.store import STAGES, LockedError, Store
@@ -69,6 +75,12 @@ DataRootOpt = Annotated[Path | None, typer.Option("--data-root", help="Data root
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_REJECTS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
+#: ``time.monotonic()`` when the command started: this module's import for the first command of a process (the
+#: console script imports it right before running the command), the parsing of its command line for later ones
+#: (commands run in-process, e.g. by tests). The start of ``prefect_startup_s`` in the run summary.
+COMMAND_STARTED = time.monotonic()
+_commands_started = 0
+
 
 def fail(message: str, code: int, label: str = "error") -> NoReturn:
     """Print ``label: message`` as one line on stderr (never wrapped; ``message`` is plain text, so a ``[fetch]``
@@ -96,6 +108,10 @@ def _main_options(
     ] = False,
 ) -> None:
     """newsflow: news websites → clean article datasets."""
+    global COMMAND_STARTED, _commands_started
+    if _commands_started:
+        COMMAND_STARTED = time.monotonic()
+    _commands_started += 1
 
 
 Use = Literal["read", "write", "run"]
@@ -140,15 +156,39 @@ def prepare_prefect(settings: Settings) -> bool:
     return True
 
 
-def _check_lock(settings: Settings, wait: bool) -> None:
-    """Fail fast, before starting Prefect, when another run holds the data root (the flow checks again)."""
-    if wait:
-        return
+def _plan(settings: Settings, wait: bool, rerun: Rerun | None) -> Plan:
+    """Whether the run has work (:func:`flows.plan.plan_run`), decided holding the data root's lock, before
+    Prefect starts: another run holding it fails fast (exit 1) or, with ``wait``, is waited for first."""
     try:
-        with Store(settings.data_root).lock(wait=False):
-            pass
+        with Store(settings.data_root).lock(wait=wait):
+            return plan_run(settings, rerun)
     except LockedError as exc:
         fail(str(exc), EXIT_FAILURE)
+
+
+def startup_line(settings: Settings) -> str | None:
+    """The line printed before Prefect's temporary local API starts, or None when ``PREFECT_API_URL`` names a
+    server. It speaks of migrating a database only on a first start: when the SQLite file under ``PREFECT_HOME``
+    (or the one named by ``PREFECT_SERVER_DATABASE_CONNECTION_URL``) does not exist yet."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    home = os.environ.get("PREFECT_HOME", settings.prefect.home)
+    url = os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or os.environ.get(
+        "PREFECT_API_DATABASE_CONNECTION_URL", ""
+    )
+    db: Path | None = Path(home) / "prefect.db"
+    if url:
+        from urllib.parse import unquote
+
+        _, sep, path = url.partition(":///")
+        db = Path(unquote(path)) if sep and url.startswith("sqlite") else None
+    if db is not None and not db.exists():
+        return (
+            f"Starting Prefect's temporary local API for the first time (home: {home}): it creates and migrates its "
+            "database first (12 s on a quiet 2-core machine, 42 s at load 9; waiting up to "
+            f"{settings.prefect.startup_timeout_s} s)…"
+        )
+    return f"Starting Prefect's temporary local API (home: {home})…"
 
 
 def _flow_with_runner(task_runner: str, dask_address: str | None) -> Any:
@@ -208,14 +248,17 @@ def _run_flow(
     if task_runner not in ("threads", "dask"):
         console.print("[red]--task-runner must be threads or dask[/red]")
         raise typer.Exit(EXIT_USAGE)
-    _check_lock(settings, wait)
-    ephemeral = prepare_prefect(settings)  # already done by _settings; True when the temporary API is used
-    if ephemeral:
-        console.print(
-            f"Starting Prefect's temporary local API (home: {os.environ['PREFECT_HOME']}); its first start migrates "
-            f"a database and can take 10-30 s (waiting up to {settings.prefect.startup_timeout_s} s)…"
-        )
-    started = time.monotonic()
+    rerun = None
+    if params.get("rerun_from"):
+        rerun = Rerun(params["rerun_from"], params.get("source"), params.get("since"), params.get("where_reason"))
+    planned = _plan(settings, wait, rerun)
+    if planned.work is None:
+        _print_nothing_to_do(settings, planned, json_out)
+        return
+    line = startup_line(settings)
+    console.print(f"work to do: {escape(planned.work)}", soft_wrap=True)
+    if line:
+        console.print(escape(line), soft_wrap=True)
     import flows.pipeline as pipeline_module
 
     news_pipeline = _flow_with_runner(task_runner, dask_address)  # a missing prefect-dask exits 2 here
@@ -240,20 +283,39 @@ def _run_flow(
         if bars is not None:
             bars[0].stop()
             pipeline_module.progress_hook = None
-    elapsed = time.monotonic() - started
+    ended = time.monotonic()
+    body = pipeline_module.body_started_at or COMMAND_STARTED
+    timing = {
+        "elapsed_s": round(ended - COMMAND_STARTED, 1),
+        "prefect_startup_s": round(body - COMMAND_STARTED, 1),
+        "work_s": round(ended - body, 1),
+    }
     code, why = exit_status(summary, settings.max_reject_share)
     if json_out:
-        print(
-            json.dumps(
-                {**summary, "elapsed_s": round(elapsed, 1), "exit_code": code, "exit_reason": why},
-                indent=2,
-                default=str,
-            )
-        )
+        out = {**summary, "nothing_to_do": False, **timing, "exit_code": code, "exit_reason": why}
+        print(json.dumps(out, indent=2, default=str))
     else:
-        _print_summary(summary, elapsed, code, why)
+        _print_summary(summary, timing, code, why)
     if code != EXIT_OK:
         raise typer.Exit(code)
+
+
+def _print_nothing_to_do(settings: Settings, planned: Plan, json_out: bool) -> None:
+    """A run with nothing to do: one line (or, with ``--json``, the run summary with processed 0 everywhere,
+    ``nothing_to_do`` true and ``prefect_startup_s`` null), exit 0, nothing written."""
+    elapsed = round(time.monotonic() - COMMAND_STARTED, 1)
+    if json_out:
+        timing = {"elapsed_s": elapsed, "prefect_startup_s": None, "work_s": elapsed}
+        done = {"exit_code": EXIT_OK, "exit_reason": "exit 0: nothing to do"}
+        out = {**noop_summary(settings, planned), **timing, **done}
+        print(json.dumps(out, indent=2, default=str))
+        return
+    console.print(
+        f"nothing to do: no new or changed input, nothing pending ({planned.documents} documents, {planned.articles}"
+        f" articles, {planned.open_rejects} open rejects in {escape(str(settings.data_root))}); Prefect not started"
+        f" ({elapsed:.1f} s)",
+        soft_wrap=True,
+    )
 
 
 def exit_status(summary: dict[str, Any], max_reject_share: float) -> tuple[int, str]:
@@ -343,7 +405,7 @@ def rerun(
     )
 
 
-def _print_summary(summary: dict[str, Any], elapsed: float, code: int, why: str) -> None:
+def _print_summary(summary: dict[str, Any], timing: dict[str, float], code: int, why: str) -> None:
     t = Table(title=f"newsflow run: {summary['documents_in']} new documents, {summary['articles_out']} articles")
     for col in ("stage", "processed", "skipped", "rejected", "by reason"):
         t.add_column(col, justify="right" if col in ("processed", "skipped", "rejected") else "left")
@@ -357,14 +419,17 @@ def _print_summary(summary: dict[str, Any], elapsed: float, code: int, why: str)
     console.print(f"[{colour}]{escape(why)}[/{colour}]", soft_wrap=True)
     # paths on lines of their own, never wrapped, so they can be copied (or clicked) whole
     articles = Path(summary["data_root"]) / "processed" / "articles"
-    console.print(f"articles: {escape(str(articles))}  ({elapsed:.1f} s)", soft_wrap=True)
+    console.print(
+        f"articles: {escape(str(articles))}  ({timing['elapsed_s']:.1f} s: Prefect start-up "
+        f"{timing['prefect_startup_s']:.1f} s, work {timing['work_s']:.1f} s)",
+        soft_wrap=True,
+    )
     if summary.get("report_html"):
         console.print(f"report:   {escape(str(summary['report_html']))}", soft_wrap=True)
 
 
 def stage_status(settings: Settings) -> dict[str, Any]:
     """Rows and pending work per stage under the current fingerprints (no Prefect, no network)."""
-    from flows.stages import stage_fingerprints
     from tasks import fetch
     from tasks.export import is_current, upstream_digest
     from tasks.store import pending_after, pending_parse
@@ -374,8 +439,7 @@ def stage_status(settings: Settings) -> dict[str, Any]:
     out: dict[str, Any] = {}
     from collections import Counter
 
-    from flows.pipeline import open_rejects
-    from flows.stages import known_docs
+    from flows.plan import known_docs
 
     known = known_docs(store, settings)
     open_by_stage: Counter[str] = Counter(r["stage"] for r in open_rejects(store, fps))
@@ -555,9 +619,6 @@ def rejects(
     if all_:
         rows = store.read_rejects(stage).to_pylist()
     else:
-        from flows.pipeline import open_rejects
-        from flows.stages import stage_fingerprints
-
         rows = open_rejects(store, stage_fingerprints(settings))
         if stage:
             rows = [r for r in rows if r["stage"] == stage]
@@ -602,9 +663,6 @@ def rejects_replay(
         raise typer.Exit(EXIT_USAGE)
     settings = _settings(config, data_root, "run")
     reasons = [reason] if reason else sorted(schemas.REJECT_REASONS[stage])
-    from flows.pipeline import open_rejects
-    from flows.stages import stage_fingerprints
-
     open_now = {
         r["reason"]
         for r in open_rejects(Store(settings.data_root), stage_fingerprints(settings))
@@ -625,7 +683,6 @@ def compact(config: ConfigOpt = None, data_root: DataRootOpt = None, wait: WaitO
     Superseded parts were written under older stage fingerprints. Crash-safe: a killed compaction is finished by
     the next run or compaction."""
     settings = _settings(config, data_root, "write")
-    from flows.stages import stage_fingerprints  # imports Prefect: after _settings pointed it at [prefect]
     from tasks import identity
 
     store = Store(settings.data_root)

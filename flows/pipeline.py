@@ -6,35 +6,23 @@ processes only *pending* work (see :mod:`tasks.store`): a second run with no new
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 
-from flows import stages
+from flows import plan, stages
+from flows.plan import Rerun as Rerun
+from flows.plan import open_rejects as open_rejects
+from flows.plan import select_for_rerun as select_for_rerun
 from flows.stages import StageCounts
 from tasks import identity, schemas
 from tasks.config import Settings, check_data_root, check_sources_exist, load_settings
 from tasks.report import build_report
-from tasks.store import Store, newest_fetched, pending_after, pending_parse
+from tasks.store import Store, pending_after, pending_parse
 
 STAGE_ORDER = ("fetch", "parse", "dedup", "enrich", "export")
-
-
-@dataclass(frozen=True)
-class Rerun:
-    """Redo stages for a selection of stored documents (``newsflow rerun``, ``newsflow rejects replay``).
-
-    ``from_stage``: first stage to redo (it and every later stage run again for the selection). Filters, all
-    optional and combined with AND: ``source`` (source name), ``since`` (fetched at or after this UTC time),
-    ``where_reason`` (documents with an open reject of this reason code, at any stage).
-    """
-
-    from_stage: str
-    source: str | None = None
-    since: dt.datetime | None = None
-    where_reason: str | None = None
 
 
 def _distributed() -> bool:
@@ -79,54 +67,6 @@ def run_batches(task: Any, calls: list[tuple[Any, ...]], stage: str) -> list[Sta
     return out
 
 
-def select_for_rerun(store: Store, fps: dict[str, str], rerun: Rerun) -> tuple[set[str], set[tuple[str, str]]]:
-    """Documents a rerun covers: ``(doc_ids, {(doc_id, newest content_sha256)})``. Fetch rejects without
-    stored bytes (e.g. an HTTP 503) are selected by ``doc_id`` only."""
-    fetched = newest_fetched(store)
-    rows = fetched.to_pylist()
-    rejects = open_rejects(store, fps)
-    if rerun.where_reason:
-        wanted = {r["doc_id"] for r in rejects if r["reason"] == rerun.where_reason}
-        rows = [r for r in rows if r["doc_id"] in wanted]
-        fetched_ids = {r["doc_id"] for r in rows}
-        extra = [
-            {"doc_id": r["doc_id"], "content_sha256": None, "source": r["source"], "fetched_at": r["at"]}
-            for r in rejects
-            if r["reason"] == rerun.where_reason and r["doc_id"] not in fetched_ids
-        ]
-        rows += extra
-    if rerun.source:
-        rows = [r for r in rows if r["source"] == rerun.source]
-    if rerun.since:
-        rows = [r for r in rows if r["fetched_at"] is not None and r["fetched_at"] >= rerun.since]
-    ids = {r["doc_id"] for r in rows}
-    keys = {(r["doc_id"], r["content_sha256"]) for r in rows if r["content_sha256"]}
-    return ids, keys
-
-
-def open_rejects(store: Store, fps: dict[str, str]) -> list[dict[str, Any]]:
-    """Reject rows still standing: of the current fingerprints, and not since redone successfully (a rerun that
-    succeeds leaves the old reject row in place; it is just no longer open)."""
-    out: list[dict[str, Any]] = []
-    for stage, schema in (
-        ("fetch", schemas.FETCHED),
-        ("parse", schemas.PARSED),
-        ("dedup", schemas.DEDUPLICATED),
-        ("enrich", schemas.ENRICHED),
-    ):
-        fp = None if stage == "fetch" else fps[stage]
-        rej = store.read_rejects(stage, fp).to_pylist()
-        if not rej:
-            continue
-        done = store.keys(stage, schema, fp)
-        done_ids = {d for d, _ in done} if stage == "fetch" else set()
-        for r in rej:
-            if (r["doc_id"], r["content_sha256"]) in done or (r["content_sha256"] is None and r["doc_id"] in done_ids):
-                continue
-            out.append(r)
-    return out
-
-
 def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]:
     """Run every stage once over pending work (plus, for a rerun, the selected documents from
     ``rerun.from_stage`` on); returns the run summary (per-stage counts, documents in, articles out). Called
@@ -156,9 +96,15 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
     # fetch: discovery per source, then batches of items
     known = stages.known_docs(store, settings, force_ids)
     cap_warnings: list[str] = []  # sources whose max_items left new documents for later runs
-    for source in settings.sources:
-        if rerun is not None and rerun.source and source.name != rerun.source:
-            continue
+    fetching = [s for s in settings.sources if rerun is None or not rerun.source or s.name == rerun.source]
+    # local sources' stat manifests, taken before discovery (a file changed while this run reads it differs from
+    # the record next time), recorded for the next run's plan and compared with the last record: files with the
+    # same size and mtime are not read again (except by `rerun --from fetch`)
+    snapshots = {s.name: plan.local_snapshot(s) for s in fetching}
+    if rerun is None or rerun.from_stage != "fetch":
+        known.unchanged = plan.unchanged_files(store, settings, fps["fetch"], list(snapshots))
+    recorded: dict[str, Any] = {}
+    for source in fetching:
         items, discovery_rejects, left_out = stages.discover_source(source, settings, fps["fetch"])
         if left_out:
             cap_warnings.append(
@@ -169,6 +115,10 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
         calls = [(b, source.name, n, settings, fps["fetch"], known) for n, b in enumerate(stages.chunks(items, size))]
         for c in run_batches(stages.fetch_batch, calls, "fetch"):
             counts["fetch"].add(c)
+        if source.kind in plan.LOCAL_KINDS:
+            recorded[source.name] = None if left_out else snapshots[source.name]
+    if recorded:
+        plan.record_local_sources(store, settings, fps["fetch"], recorded)
 
     # parse
     todo = pending_parse(store, fps["parse"], force["parse"])
@@ -228,6 +178,12 @@ def run_stages(settings: Settings, rerun: Rerun | None = None) -> dict[str, Any]
     }
 
 
+#: ``time.monotonic()`` when the flow body of the latest ``news_pipeline`` run in this process began (after
+#: Prefect's import, its temporary API's start and the flow run's creation); the CLI reports the seconds from
+#: the command's start to here as ``prefect_startup_s``. None before the first run.
+body_started_at: float | None = None
+
+
 def _run_name() -> str:
     return f"newsflow-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}"
 
@@ -266,6 +222,8 @@ def news_pipeline(
     Raises ConfigError before anything runs for bad settings, an unusable data root or a source path that does
     not exist.
     """
+    global body_started_at
+    body_started_at = time.monotonic()
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     settings = load_settings(config, data_root)

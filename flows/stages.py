@@ -7,7 +7,6 @@ The stage modules themselves stay free of Prefect so that parse worker processes
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from collections import Counter
@@ -17,10 +16,14 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.plan import KnownDocs as KnownDocs
+from flows.plan import Validators as Validators
+from flows.plan import known_docs as known_docs
+from flows.plan import stage_fingerprints as stage_fingerprints
 from tasks import schemas
 from tasks.config import Settings, SourceConfig
 from tasks.parse import pool
-from tasks.store import Store, fingerprint, read_rows_by_key, utcnow
+from tasks.store import Store, read_rows_by_key, utcnow
 
 
 @dataclass
@@ -43,25 +46,6 @@ class StageCounts:
             "rejected": sum(self.rejected.values()),
             "rejected_by_reason": dict(sorted(self.rejected.items())),
         }
-
-
-def stage_fingerprints(settings: Settings) -> dict[str, str]:
-    """Fingerprint per stage: its version constant, its config hash and the fingerprints it depends on. Parse
-    changes therefore redo dedup, enrich and export; dedup settings redo dedup and export only."""
-    from tasks import dedup, enrich, export, fetch, parse
-
-    fp: dict[str, str] = {}
-    fp["fetch"] = fingerprint("fetch", getattr(fetch, "FETCH_VERSION", "1"))
-    # a source's timezone changes how its pages' clock times are read: part of the parse fingerprint when set
-    zones = sorted((s.name, s.timezone) for s in settings.sources if s.timezone)
-    zone_part = [json.dumps(zones)] if zones else []
-    fp["parse"] = fingerprint("parse", parse.PARSE_VERSION, settings.stage_config_hash("parse"), *zone_part)
-    fp["dedup"] = fingerprint("dedup", dedup.DEDUP_VERSION, settings.stage_config_hash("dedup"), fp["parse"])
-    fp["enrich"] = fingerprint(
-        "enrich", enrich.stage_version(settings.enrich), settings.stage_config_hash("enrich"), fp["parse"]
-    )
-    fp["export"] = fingerprint("export", export.EXPORT_VERSION, fp["parse"], fp["dedup"], fp["enrich"])
-    return fp
 
 
 def chunks(seq: list[Any], size: int) -> list[list[Any]]:
@@ -151,120 +135,6 @@ def with_frontier(store: Store, source: str, items: list[Any], fetch_fp: str) ->
     return items
 
 
-Validators = tuple[str | None, dt.datetime | None]
-
-
-class KnownDocs:
-    """What fetch already holds, to decide what to skip: the newest stored version (``content_sha256``) of each
-    document, the keys of rejected versions, and the ``doc_id``s not to request again (stored, rejected for good,
-    or a transient failure not yet due for a retry); a rerun's ``force_ids`` are requested again anyway.
-    ``revisit`` maps stored URL documents due for a revisit (their source's ``revisit_after_s`` passed since
-    their newest version was fetched) to that version's ``(etag, last_modified)``: they are requested again,
-    conditionally. A plain object, not a collection, so Prefect does not walk it when it records task inputs."""
-
-    def __init__(
-        self,
-        latest: dict[str, str],
-        reject_keys: set[tuple[str, str | None]],
-        blocked_ids: set[str],
-        force_ids: set[str] | None = None,
-        revisit: dict[str, Validators] | None = None,
-    ):
-        self.latest = latest
-        self.reject_keys = reject_keys
-        self.blocked_ids = blocked_ids
-        self.force_ids = force_ids or set()
-        self.revisit = revisit or {}
-
-    def skip(self, doc_id: str, sha: str | None) -> bool:
-        if sha is None:  # before a request
-            return doc_id in self.blocked_ids and doc_id not in self.force_ids
-        # bytes (or a failing file's stat key) in hand: the newest version again, or a known failure
-        return self.latest.get(doc_id) == sha or (doc_id, sha) in self.reject_keys
-
-    def is_new_version(self, doc_id: str, sha: str) -> bool:
-        return self.latest.get(doc_id) != sha
-
-    def validators(self, doc_id: str) -> Validators | None:
-        """``(etag, last_modified)`` for a conditional revisit of ``doc_id``; None for a plain request."""
-        return self.revisit.get(doc_id)
-
-    def record(self, doc_id: str, sha: str | None) -> None:
-        """A version (``sha``) or a reject (``sha`` None) of ``doc_id`` was just stored: not requested again in
-        this run (e.g. when Prefect retries a fetch batch that failed half-way)."""
-        if sha is not None:
-            self.latest[doc_id] = sha
-        self.blocked_ids.add(doc_id)
-        self.revisit.pop(doc_id, None)
-        self.force_ids.discard(doc_id)
-
-
-def _revisit_validators(store: Store, newest: Any, settings: Settings) -> dict[str, Validators]:
-    """Stored URL documents whose source has ``revisit_after_s`` and whose newest version is at least that old,
-    with that version's HTTP validators (null for parts written before the columns existed)."""
-    import pyarrow.parquet as pq
-
-    from tasks.store import utcnow
-
-    after = {s.name: s.revisit_after_s for s in settings.sources if s.revisit_after_s is not None}
-    if not after or newest.num_rows == 0:
-        return {}
-    now = utcnow()
-    due: dict[str, dict[str, str]] = {}  # part -> {doc_id: sha}
-    for doc_id, sha, source, fetched_at, part in zip(
-        *(newest.column(c).to_pylist() for c in ("doc_id", "content_sha256", "source", "fetched_at", "part")),
-        strict=True,
-    ):
-        wait = after.get(source)
-        if wait is not None and fetched_at is not None and (now - fetched_at).total_seconds() >= wait:
-            due.setdefault(part, {})[doc_id] = sha
-    out: dict[str, Validators] = {}
-    for part, docs in due.items():
-        names = pq.read_schema(part).names
-        cols = [c for c in ("doc_id", "content_sha256", "uri", "etag", "last_modified") if c in names]
-        rows = pq.read_table(part, columns=cols).to_pylist()
-        for r in rows:
-            if docs.get(r["doc_id"]) == r["content_sha256"] and not str(r.get("uri", "")).startswith("file:"):
-                out[r["doc_id"]] = (r.get("etag"), r.get("last_modified"))
-    return out
-
-
-def known_docs(store: Store, settings: Settings, force_ids: set[str] | None = None) -> KnownDocs:
-    """Build :class:`KnownDocs` from the stored fetch outputs and rejects. A document whose fetches failed only
-    with retryable reasons (:data:`tasks.schemas.RETRYABLE_REASONS`) is requested again once
-    ``retry_failed_after_s * 2**(attempts-1)`` seconds passed since its last attempt, up to
-    ``max_fetch_attempts`` attempts (exponential backoff across runs). A stored URL document is requested again
-    (conditionally) when its source's ``revisit_after_s`` passed since its newest version was fetched."""
-    from tasks.store import newest_fetched, utcnow
-
-    newest = newest_fetched(store)
-    ids: list[Any] = newest.column("doc_id").to_pylist()
-    shas: list[Any] = newest.column("content_sha256").to_pylist()
-    latest: dict[str, str] = dict(zip(ids, shas, strict=True))
-    rejects = store.read_rejects("fetch").to_pylist()
-    reject_keys = {(r["doc_id"], r["content_sha256"]) for r in rejects}
-    revisit = _revisit_validators(store, newest, settings)
-    blocked = set(latest) - set(revisit)
-    retryable: dict[str, list[Any]] = {}
-    for r in rejects:
-        if r["doc_id"] in latest:
-            continue
-        if r["reason"] in schemas.RETRYABLE_REASONS:
-            retryable.setdefault(r["doc_id"], []).append(r["at"])
-        else:
-            blocked.add(r["doc_id"])
-    now = utcnow()
-    cfg = settings.fetch
-    for doc_id, times in retryable.items():
-        if doc_id in blocked:
-            continue
-        attempts = len(times)
-        wait = cfg.retry_failed_after_s * 2 ** (attempts - 1)
-        if attempts >= cfg.max_fetch_attempts or (now - max(times)).total_seconds() < wait:
-            blocked.add(doc_id)
-    return KnownDocs(latest, reject_keys, blocked, force_ids, revisit)
-
-
 @task(
     name="fetch-batch",
     task_run_name="fetch-{source_name}-batch-{batch_no}",
@@ -286,7 +156,9 @@ def fetch_batch(
     store = Store(settings.data_root)
 
     def skip(item: Any, sha: str | None) -> bool:
-        done = known.skip(item.doc_id, sha)
+        # a file with the size and mtime recorded after the last complete pass (its stat key in hand) is not read
+        unchanged = sha is not None and sha.startswith("stat:") and known.unchanged.get((item.source, item.uri)) == sha
+        done = unchanged or known.skip(item.doc_id, sha)
         if done:
             counts.skipped += 1
         return done

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tasks import schemas
@@ -64,6 +65,8 @@ _META_SUM = b"newsflow.rows_sum"
 _SUM_MOD = 1 << 128
 _JOURNAL = ".compact-journal.json"
 _IDENTITY = "identity.json"
+#: Format version of the local sources' stat manifest (``fetched/_sources/manifest.json``).
+MANIFEST_VERSION = 1
 
 
 class LockedError(RuntimeError):
@@ -363,6 +366,64 @@ class Store:
                     n += 1
         self.supersede()
         return n
+
+    def unfinished(self) -> str | None:
+        """What a killed run left for :meth:`clean_temp` to finish, as a short phrase, or None: a compaction
+        journal, temp files, or a key held by more than one part of a folder :meth:`supersede` keeps at one row per
+        key. Reads only the key columns; writes nothing (no lock needed)."""
+        if not self.processed.is_dir():
+            return None
+        if (self.processed / _JOURNAL).exists():
+            return "an interrupted compaction"
+        for pattern in (f"{_TMP_PREFIX}*", ".new-part-*"):
+            if next(self.processed.rglob(pattern), None) is not None:
+                return "temp files of an interrupted run"
+        for folder, per_fp in self._keyed_folders(None):
+            groups: dict[str | None, list[pa.Table]] = {}
+            for i, p in enumerate(self.parts(folder)):
+                t = pq.read_table(p, columns=["doc_id", "content_sha256"]).replace_schema_metadata(None)
+                t = t.append_column("part", pa.array([i] * t.num_rows, type=pa.int32()))
+                groups.setdefault(self.part_meta(p).get("newsflow.fingerprint") if per_fp else None, []).append(t)
+            for tables in groups.values():
+                if len(tables) < 2:
+                    continue
+                keys = pa.concat_tables(tables, promote_options="permissive")
+                spread = keys.group_by(["doc_id", "content_sha256"]).aggregate([("part", "count_distinct")])
+                if pc.max(spread.column("part_count_distinct")).as_py() > 1:
+                    return f"superseded rows in {folder.relative_to(self.processed)}"
+        return None
+
+    # ----------------------------------------------------------------- local sources' stat manifest
+    def manifest_path(self) -> Path:
+        """Where the fetch stage records what the local sources held (:meth:`write_source_manifest`)."""
+        return self.stage_dir("fetch", "sources") / "manifest.json"
+
+    def read_source_manifest(self) -> dict[str, Any] | None:
+        """The manifest written by :meth:`write_source_manifest`, or None when it is missing, unreadable or of
+        another format version (the caller then cannot rule out new input)."""
+        try:
+            data = json.loads(self.manifest_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+            return None
+        return data
+
+    def write_source_manifest(self, data: Mapping[str, Any]) -> None:
+        """Write the local sources' manifest (a JSON object; ``version`` is set here) atomically: temp file,
+        fsync, ``os.replace``. Written by the fetch stage, holding :meth:`lock`."""
+        path = self.manifest_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{_TMP_PREFIX}{uuid.uuid4().hex}.json")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump({**data, "version": MANIFEST_VERSION}, fh, ensure_ascii=False, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        _fsync_dir(path.parent)
 
     def _recover_compaction(self) -> int:
         journal = self.processed / _JOURNAL

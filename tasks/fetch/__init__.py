@@ -137,6 +137,7 @@ from tasks.fetch.files import _read_local as _read_local
 from tasks.fetch.files import _read_sidecar as _read_sidecar
 from tasks.fetch.files import _read_urls_tsv as _read_urls_tsv
 from tasks.fetch.files import _stat_key as _stat_key
+from tasks.fetch.files import stat_key, stat_manifest
 from tasks.fetch.guard import _blocked_ip as _blocked_ip
 from tasks.fetch.guard import _check_url as _check_url
 from tasks.fetch.guard import _resolve as _resolve
@@ -202,6 +203,8 @@ __all__ = [
     "fetch_items",
     "make_doc_id",
     "sniff_media_type",
+    "stat_key",
+    "stat_manifest",
 ]
 
 tasks.package_face.install(__name__)  # last: assignments to tasks.fetch.<name> now reach the modules binding <name>

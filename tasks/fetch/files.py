@@ -170,7 +170,12 @@ def _stat_key(path: Path) -> str | None:
         st = path.stat()
     except (OSError, RuntimeError, ValueError):
         return None
-    return "stat:" + hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:40]
+    return stat_key(st.st_size, st.st_mtime_ns)
+
+
+def stat_key(size: int, mtime_ns: int) -> str:
+    """The :func:`_stat_key` of a file of ``size`` bytes modified at ``mtime_ns`` (ns since the epoch)."""
+    return "stat:" + hashlib.sha256(f"{size}:{mtime_ns}".encode()).hexdigest()[:40]
 
 
 def _read_local(path: str, max_bytes: int) -> bytes:
@@ -214,3 +219,54 @@ def _fetch_file(
     _check_body(data, content_type, sha)
     fetched_at = _parse_iso(item.meta["fetched_at"]) if item.meta.get("fetched_at") else _utcnow()
     return _row(item, data, sha, fetched_at, content_type=content_type)
+
+
+#: One entry of a local source's stat manifest: ``(relative POSIX path, size in bytes, mtime in ns)``; a folder that
+#: cannot be listed is ``("<folder>/", -1, -1)``, a file that cannot be stat'ed has size and mtime -1.
+StatEntry = tuple[str, int, int]
+
+
+def stat_manifest(root: Path, skip_hidden_dirs: bool = True) -> list[StatEntry] | None:
+    """What a local source holds, by ``stat`` only (no file is opened): one :data:`StatEntry` per non-hidden file
+    below ``root`` (every file, not only inputs: a changed sidecar or ``urls.tsv`` counts), sorted. For a single
+    file: the file, its ``.meta.json`` sidecar and the ``urls.tsv`` beside it (those that exist). Hidden folders are
+    skipped like :func:`_discover_files` does (``skip_hidden_dirs=False`` for WARC folders, which are searched
+    whole). None when ``root`` itself cannot be stat'ed (the caller cannot decide anything then).
+
+    Two equal manifests mean "no file added, removed, resized or modified" under the assumption rsync and make
+    use: a file whose size and modification time (ns) are unchanged has unchanged content."""
+
+    def entry(path: Path, rel: str) -> StatEntry:
+        try:
+            st = path.stat()
+        except (OSError, RuntimeError, ValueError):
+            return (rel, -1, -1)
+        return (rel, st.st_size, st.st_mtime_ns)
+
+    try:
+        root_stat = root.stat()
+    except (OSError, ValueError):
+        return None
+    out: list[StatEntry] = []
+    if not stat.S_ISDIR(root_stat.st_mode):
+        out.append((root.name, root_stat.st_size, root_stat.st_mtime_ns))
+        for extra in (root.with_name(root.name + ".meta.json"), root.with_name("urls.tsv")):
+            if os.path.lexists(extra):
+                out.append(entry(extra, extra.name))
+        return sorted(out)
+
+    def unlistable(exc: OSError) -> None:
+        where = Path(str(exc.filename or root))
+        rel = where.relative_to(root).as_posix() if where.is_relative_to(root) else where.as_posix()
+        out.append((("" if rel == "." else rel) + "/", -1, -1))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
+        if skip_hidden_dirs:
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        folder = Path(dirpath)
+        rel_folder = folder.relative_to(root).as_posix()
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        for name in filenames:
+            if not name.startswith("."):
+                out.append(entry(folder / name, prefix + name))
+    return sorted(out)
