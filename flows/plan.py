@@ -267,7 +267,7 @@ def record_local_sources(
     source the run fetched to the stat manifest taken *before* its discovery (a file changed during the run then
     differs next time), or to None when the pass was not complete (``max_items`` left items out): that source's
     record is dropped, so the next run fetches it. Sources the run did not fetch keep their record. Call it
-    holding the data root's lock."""
+    holding the data root's lock. An unchanged record is not written again."""
     old = store.read_source_manifest()
     sources: dict[str, Any] = dict(old["sources"]) if old and old.get("fetch_fp") == fetch_fp else {}
     by_name = {s.name: s for s in settings.sources}
@@ -275,8 +275,11 @@ def record_local_sources(
         sources.pop(name, None)
         if entries is not None and name in by_name:
             sources[name] = {"key": source_key(by_name[name], settings), "entries": entries}
+    digest = _fetch_digest(store)
+    if old and (old.get("fetch_fp"), old.get("fetch_digest"), old.get("sources")) == (fetch_fp, digest, sources):
+        return  # nothing changed: a run with nothing new writes no file
     store.write_source_manifest(
-        {"fetch_fp": fetch_fp, "fetch_digest": _fetch_digest(store), "sources": sources, "written_at": str(utcnow())}
+        {"fetch_fp": fetch_fp, "fetch_digest": digest, "sources": sources, "written_at": str(utcnow())}
     )
 
 

@@ -45,7 +45,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tasks.fetch.items import DOC_ID_SCHEME, document_id, make_doc_id
+from tasks.fetch import items as fetch_items
+from tasks.fetch.items import DOC_ID_SCHEME, make_doc_id
 from tasks.store import STAGES, Store
 
 #: Scheme of a data root that has data but no marker: written before the marker existed.
@@ -83,7 +84,8 @@ class _Ids:
     mapped: set[str] = field(default_factory=set)  # new ids given in this pass
 
     def new(self, old: str, source: str) -> str:
-        new = document_id(source, self.uri[old])
+        # looked up at call time: a name bound at import would keep whatever the module held then
+        new = fetch_items.document_id(source, self.uri[old])
         self.mapped.add(new)
         return new
 
