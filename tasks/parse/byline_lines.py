@@ -66,6 +66,7 @@ _POSTED_ON_RE = re.compile(
 _INNER_BY_WORD_RE = re.compile(r"\s(?:by|von|par|por|door)\s", re.I)
 # what follows the name in such a line: "… by Jane Roe in News", "… by Jane Roe | 3 comments"
 _FILED_UNDER_RE = re.compile(r"\s+(?:(?:filed\s+)?(?:in|under|unter|im|dans|en)\s|[|•·]|\d+\s+comments?).*$", re.I)
+_SENTENCE_END_RE = re.compile(r"[。！？]")
 _BYLINE_TAGS = (
     "p",
     "div",
@@ -285,8 +286,8 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             return []
     if txt is not None and 80 < len(txt) <= 300:
         txt = _TEAM_TAIL_RE.sub("", txt)  # "Posted by A, B and C - Chrome Safe Browsing team"
-    if txt is None or len(txt) > 80:
-        return []
+    if txt is None or len(txt) > 80 or _SENTENCE_END_RE.search(txt):
+        return []  # (an ideographic full stop ends a sentence: "记者从市政府获悉，…。" is no byline)
     dated = _DATED_BYLINE_RE.match(txt)
     # a one-token name needs a lead that says "author": "Posted by"/"Autor:", author markup around it, or a
     # dateline followed by "von"/"by" ("06.11.2023 13:30 von Olga"); a bare "Von"/"By" may lead to a place or

@@ -91,7 +91,36 @@ _NAME_PARTICLES = {
     "zu",
     "ten",
     "ter",
+    # Spanish/Portuguese/Italian/French plural and contracted articles, Arabic/Hebrew "son of" and article
+    # ("Ana de los Rios", "Omar bin Example", "Lena von der Example", "Carla della Sample")
+    "los",
+    "las",
+    "della",
+    "delle",
+    "degli",
+    "dei",
+    "des",
+    "do",
+    "zur",
+    "op",
+    "bin",
+    "ibn",
+    "bint",
+    "ben",
+    "al",
+    "el",
 }
+# a particle glued to the name it precedes: "al-Sample", "el-Masri", "d'Exemple", "dell'Esempio"
+_PARTICLE_PREFIX_RE = re.compile(r"(?:al|el|ad|as|ash|at|az|ud|ul|ed|d|l|dall|dell|degl)['’-]")
+
+
+def _particle(word: str) -> bool:
+    """True for a lowercase name particle ("de", "bin", "von") or a particle glued to a capitalised name
+    ("al-Sample", "d'Exemple")."""
+    if word in _NAME_PARTICLES:
+        return True
+    m = _PARTICLE_PREFIX_RE.match(word)
+    return bool(m) and word[m.end() : m.end() + 1].isupper()
 
 
 # Unicode bidirectional formatting characters (UAX #9: LRM/RLM, embeddings, overrides, isolates): invisible,
@@ -151,15 +180,15 @@ def _clean_person(
     if has_latin and not any(ch.isupper() for ch in s) and not (handle_ok and len(words) == 1):
         return None
     first = words[0]
-    if first.islower() and first.isalpha() and len(first) <= 3 and first not in _NAME_PARTICLES:
+    if first.islower() and first.isalpha() and len(first) <= 3 and not _particle(first):
         return None  # "ku Frankfurt": desk abbreviation + dateline place
     if (
         not structured
         and has_latin
-        and (len(words) < 2 or any(w[0].islower() and w not in _NAME_PARTICLES for w in words))
+        and (len(words) < 2 or any(w[0].islower() and not _particle(w) for w in words))
     ):
         return None
-    lower = [w.isalpha() and w.islower() and w not in _NAME_PARTICLES for w in words]
+    lower = [w.isalpha() and w.islower() and not _particle(w) for w in words]
     if len(words) >= 2 and (lower[0] or (len(words) >= 3 and any(lower))):
         return None  # "Jetzt in der App", "deinen Hochzeitsbloggern": a phrase, not a name
     if site_name and len(_letters(site_name)) >= 3:
