@@ -120,7 +120,7 @@ def _particle(word: str) -> bool:
     if word in _NAME_PARTICLES:
         return True
     m = _PARTICLE_PREFIX_RE.match(word)
-    return bool(m) and word[m.end() : m.end() + 1].isupper()
+    return m is not None and word[m.end() : m.end() + 1].isupper()
 
 
 # Unicode bidirectional formatting characters (UAX #9: LRM/RLM, embeddings, overrides, isolates): invisible,
