@@ -223,8 +223,12 @@ def test_sidebar_author_box_rule(aside: str, expected: list[str]) -> None:
         ({"header": "<div class='post-meta'><a class='username' href='/members/kettle99/'>kettle99</a></div>"}, None),
         ({"header": "<p>Posted by greenfrog</p>"}, ["greenfrog"]),
         ({"header": "<span class='author vcard'><a class='url fn n' href='/author/mika/'>mika</a></span>"}, ["mika"]),
+        # a two-letter handle the page links to its own author archive
+        ({"header": "<p class='post-meta'><i class='fa fa-user'></i><a href='/author/mh/'>mh </a></p>"}, ["mh"]),
         # negative rows: a role word is no handle
         ({"header": "<p>Posted by admin</p>"}, []),
+        ({"header": "<p class='post-meta'><a href='/author/jane-roe/'>mh</a></p>"}, []),
+        ({"header": "<p>By ku Frankfurt</p>"}, []),
         ({"header": "<span class='author vcard'><a class='fn' href='/author/redaktion/'>redaktion</a></span>"}, []),
     ],
 )

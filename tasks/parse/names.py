@@ -153,9 +153,10 @@ def _clean_person(
     # "陈大文 来源：本站": a further labelled field (full-width colon) after the name
     s = re.split(r"\s+[^\s:：]{1,8}：", s, maxsplit=1)[0]
     s = s.strip(" ,;:|-–—*\"'“”„©")
-    # a Chinese, Japanese or Korean name may have two characters ("张三"); their scripts have no letter case
+    # a Chinese, Japanese or Korean name may have two characters ("张三"; their scripts have no letter case), and
+    # so may a handle the page credits explicitly ("<a href=/author/mh/>mh</a>")
     uncased = any(ch.isalpha() for ch in s) and not any(ch.isupper() or ch.islower() for ch in s)
-    if not s or len(s) < (2 if (handle_ok and s.isupper()) or uncased else 3) or len(s) > 60:
+    if not s or len(s) < (2 if handle_ok or uncased else 3) or len(s) > 60:
         return None
     if handle_ok and " " not in s and _bad_handle(s, site_name):
         return None
@@ -180,13 +181,9 @@ def _clean_person(
     if has_latin and not any(ch.isupper() for ch in s) and not (handle_ok and len(words) == 1):
         return None
     first = words[0]
-    if first.islower() and first.isalpha() and len(first) <= 3 and not _particle(first):
+    if len(words) > 1 and first.islower() and first.isalpha() and len(first) <= 3 and not _particle(first):
         return None  # "ku Frankfurt": desk abbreviation + dateline place
-    if (
-        not structured
-        and has_latin
-        and (len(words) < 2 or any(w[0].islower() and not _particle(w) for w in words))
-    ):
+    if not structured and has_latin and (len(words) < 2 or any(w[0].islower() and not _particle(w) for w in words)):
         return None
     lower = [w.isalpha() and w.islower() and not _particle(w) for w in words]
     if len(words) >= 2 and (lower[0] or (len(words) >= 3 and any(lower))):
