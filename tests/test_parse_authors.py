@@ -152,6 +152,9 @@ def test_a_name_that_is_no_credit_stays_in_the_body() -> None:
         ({"header": "<p>Veröffentlicht am 3. Mai 2024 von Anna Muster</p>"}, ["Anna Muster"]),
         ({"header": "<p>May 3, 2024 by Jane Roe | 4 comments</p>"}, ["Jane Roe"]),
         ({"header": "<h4>By Jane Roe | May 3, 2024</h4>"}, ["Jane Roe"]),
+        # a name, a separator and a date right after the headline, with no "by"
+        ({"header": "<div><span>Jane Roe &nbsp;|</span><span class='date'>05.04.2025</span></div>"}, ["Jane Roe"]),
+        ({"header": "<p>Jane Roe · May 3, 2024</p>"}, ["Jane Roe"]),
         ({"header": "<p class='byline'><i class='icon-pen'></i>By Jane Roe and John Poe / Staff Writers</p>"}, None),
         # definition lists: a label, or a staff profile link alone
         (
@@ -180,6 +183,10 @@ def test_a_name_that_is_no_credit_stays_in_the_body() -> None:
         # negative rows: a "posted" line without a name, a sentence with "by", author boxes of several people, a
         # box whose heading is a link's label
         ({"header": "<p>Posted on May 3, 2024 by the city council</p>"}, []),
+        # ... a section or the outlet before the date is no name
+        ({"header": "<p>City Council | 05.04.2025</p>"}, []),
+        ({"header": "<p>Example Net | 05.04.2025</p>"}, []),
+        ({"header": "<p>Jane Roe | Politics</p>"}, []),
         ({"header": "<p>The plan was written by Jane Roe and her team.</p>"}, []),
         (
             {

@@ -151,12 +151,16 @@ class _AuthorRules:
 
     def not_org(self, names: list[str], src: str | None) -> list[str]:
         """``names`` without the outlet and organisation authors (a person's name from structured data that
-        equals the site's name stays: a one-person blog)."""
+        equals the site's name stays: a one-person blog); a byline of the page whose first word is the outlet's
+        name ("Handball Schweiz" on handball.ch) is the outlet too."""
         return [
             a
             for a in names
             if _letters(a) not in self.author_orgs
             and (_letters(a) not in self.org_keys or (src != "html" and _personal_name(a)))
+            and not (
+                src == "html" and " " in a and len(first := _letters(a.split()[0])) >= 4 and first in self.org_keys
+            )
         ]
 
     def not_org_html(self, names: list[str]) -> list[str]:

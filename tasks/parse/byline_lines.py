@@ -392,12 +392,40 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         seen += 1
         if seen > 40:
             break
-        names = _byline_line_names(el, site_name)
+        names = _byline_line_names(el, site_name) or _name_date_line(el, site_name)
         if names and not _byline_bad(el, body, h1) and not el.xpath(_NOT_MAILTO_LINK):
             if not any(a is root for a in el.iterancestors()) and _in_teaser(el, h1_path, title_key, teasers):
                 continue  # past the article: a related story's card ("<h3><a>…</a></h3><span>By X</span>")
             return names
     return []
+
+
+# "Jane Roe | 05.04.2025", "Jane Roe · May 3, 2024": a name, a separator, then a date (in the same element or the
+# next one)
+_NAME_SEP_RE = re.compile(r"^(?P<name>[^|•·\d]{3,40}?)\s*[|•·]\s*(?P<rest>.*)$")
+_DATE_START_RE = re.compile(
+    r"^(?:\d{1,4}[./\s-]|(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])[a-zä]*\.?\s+\d)", re.I
+)
+
+
+def _name_date_line(el: Any, site_name: str | None) -> list[str]:
+    """The name of a header line right after the headline that is a person's name followed by a separator and a
+    date ("<span>Jane Roe |</span><span>05.04.2025</span>", "Jane Roe · May 3, 2024"), with no "by": read only
+    near the headline (:func:`_byline_line_authors`), where such a line is the byline."""
+    if len(el) > 2:
+        return []
+    m = _NAME_SEP_RE.match(_short_text(el, 120) or "")
+    if not m:
+        return []
+    rest = m.group("rest")
+    if not rest:
+        nxt = el.getnext()
+        rest = (_short_text(nxt, 60) or "") if nxt is not None else ""
+    if not _DATE_START_RE.match(rest):
+        return []
+    raw = m.group("name").strip()
+    name = _clean_person(raw, site_name, structured=False) if 2 <= len(raw.split()) <= 4 else None
+    return [name] if name else []
 
 
 def _br_label_authors(root: Any, site_name: str | None) -> list[str]:

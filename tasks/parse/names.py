@@ -69,7 +69,8 @@ _ROLE_SUFFIX_RE = re.compile(r"\s*(?:(?:선임|수석|객원|전문|인턴)?기�
 
 _NOT_NAME2_RE = re.compile(
     r"\be\.\s?v\.|\b(?:ag|inc|ltd|llc|s\.a|stiftung|verein|institut|university|universität|foundation|"
-    r"association)\b|verband\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
+    r"association|council|committee|department|ministry|government|police|polizei|gemeinde|rathaus|stadtrat|"
+    r"landkreis|kommission|commission|club|group|company)\b|verband\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
     r"^(?:ph\.?d|m\.?d|dr|prof|mba|msc|bsc|rn)\.?$|\bmore posts\b|\bzum profil\b|\bprofil von\b",
     re.I,
 )
