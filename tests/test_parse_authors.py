@@ -165,6 +165,16 @@ def test_a_name_that_is_no_credit_stays_in_the_body() -> None:
             {"header": "<dl class='meta'><dd><a href='/staff/jane-roe'>Jane Roe</a></dd><dd>May 3</dd></dl>"},
             ["Jane Roe"],
         ),
+        # an author's avatar link without text: its title or its image's alt spells the archive's slug
+        (
+            {"header": "<div class='meta'><a href='/authors/janeroe/' title='Jane Roe'><img src='/a.jpg'></a></div>"},
+            ["Jane Roe"],
+        ),
+        (
+            {"header": "<div class='meta'><a href='/authors/janeroe/'><img src='/a.jpg' alt='Jane Roe'></a></div>"},
+            ["Jane Roe"],
+        ),
+        ({"header": "<div class='meta'><a href='/authors/janeroe/' title='Share'><img src='/a.jpg'></a></div>"}, []),
         # an author box beside the article
         (
             {

@@ -127,6 +127,13 @@ def _in_running_text(a: Any) -> bool:
     return False
 
 
+def _avatar_label(a: Any) -> str:
+    """The name an author's avatar link gives when it holds no text: its ``title``, else its image's ``alt``
+    ("<a href='/authors/janeroe/' title='Jane Roe'><img alt='Jane Roe'></a>")."""
+    img = next(a.iter("img"), None)
+    return (a.get("title") or (img.get("alt") if img is not None else "") or "").strip()
+
+
 def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> list[str]:
     """Names of author archive links (WordPress ``/author/<slug>/`` and the like) whose text is the slug
     (``<a href="/author/jane-doe/">Jane Doe</a>``, a handle ``<a href="/author/c1ph4/">c1ph4</a>``), outside
@@ -148,7 +155,7 @@ def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         slug = _author_href_slug(href)
         if not slug:
             continue
-        text = _short_text(a, 200)
+        text = _short_text(a, 200) or _avatar_label(a)
         if not text or _letters(text) != _letters(slug) or _byline_bad(a, body, h1):
             continue
         if not _AUTHOR_HREF_RE.search(href) and _in_running_text(a):
