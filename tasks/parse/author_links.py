@@ -174,7 +174,7 @@ def _author_link_authors(root: Any, site_name: str | None, h1: Any = None) -> li
 
 # an author box: a container whose class names an author ("author-box", "teaser-box author", "autor-info")
 _AUTHOR_BOXES = etree.XPath(
-    '//*[contains(@class, "author") or contains(@class, "autor") or contains(@class, "Author")][*]'
+    '//*[self::div or self::section or self::aside][contains(@class, "uthor") or contains(@class, "autor")][*]'
 )
 _AUTHOR_BOX_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:author|autor|Author)(?:in)?(?:[\s_-]|box|info|bio|$)")
 _BOX_LABEL_RE = re.compile(
@@ -198,15 +198,13 @@ def _sidebar_author_box(tree: Any, site_name: str | None, h1: Any = None) -> lis
         attrs = _attr_str(box)
         if not _AUTHOR_BOX_CLASS_RE.search(box.get("class") or "") or not _is_author_box(attrs):
             continue
-        if box.tag not in ("div", "section", "aside") or box.xpath("ancestor::li") or _in_comment_or_teaser(box):
+        name = _box_name(box, site_name)
+        if not name or box.xpath("ancestor::li") or _in_comment_or_teaser(box):
             continue
         if _in_teaser(box, h1_path, title_key, teasers):
             continue
         txt = _short_text(box, 800)
-        if not txt or len(txt) > 600:
-            continue
-        name = _box_name(box, site_name)
-        if name:
+        if txt and len(txt) <= 600:
             names.add(_letters(name))
             first = first or name
     return [first] if first and len(names) == 1 else []

@@ -116,8 +116,11 @@ def _drop_credit_lines(paragraphs: list[str], authors: list[str]) -> list[str]:
         if len(p) > 120 or not (i < 3 or i >= n - 3):
             return False
         core = _CREDIT_FRAME_RE.sub("", p)
-        if _letters(core) in keys:
+        ck = _letters(core)
+        if ck in keys:
             return True
+        if not any(k in ck for k in keys):
+            return False  # (no author named: the name rules need not run)
         names = [_clean_person(x, None) for x in _split_names(core)]
         return bool(names) and all(n and _letters(n) in keys for n in names)
 

@@ -257,7 +257,7 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
         txt = _text_to_br(el)
-    elif _POSTED_ON_RE.match(head):
+    elif _POSTED_ON_RE.match(head) and (len(el) or _INNER_BY_WORD_RE.search(head)):
         # "Posted on May 3, 2024 by Jane Roe", "Published <time>3 May</time> by <a>Jane Roe</a> in News": the name
         # follows the last "by" after a date or a posting verb
         full = _text_to_br(el, 160) or ""
@@ -412,7 +412,8 @@ def _name_date_line(el: Any, site_name: str | None) -> list[str]:
     """The name of a header line right after the headline that is a person's name followed by a separator and a
     date ("<span>Jane Roe |</span><span>05.04.2025</span>", "Jane Roe · May 3, 2024"), with no "by": read only
     near the headline (:func:`_byline_line_authors`), where such a line is the byline."""
-    if len(el) > 2:
+    head = el.text or ""
+    if len(el) > 2 or not ("|" in head or "•" in head or "·" in head):
         return []
     m = _NAME_SEP_RE.match(_short_text(el, 120) or "")
     if not m:
