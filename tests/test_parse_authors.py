@@ -51,6 +51,7 @@ def _authors(html: str) -> list[str]:
         # Arabic, Persian, Hebrew, Cyrillic and Greek leads and labels
         ({"lang": "ar", "header": "<p>بقلم سامي المثال</p>"}, ["سامي المثال"]),
         ({"lang": "ar", "header": "<span class='author'>بقلم سامي المثال</span>"}, ["سامي المثال"]),
+        ({"lang": "ar", "header": "<p>كتبت: ليلى المثال</p>"}, ["ليلى المثال"]),
         ({"lang": "fa", "header": "<p>نویسنده: مریم نمونه</p>"}, ["مریم نمونه"]),
         ({"lang": "he", "header": "<p>מאת דנה דוגמה</p>"}, ["דנה דוגמה"]),
         ({"lang": "ru", "header": "<p>Автор: Иван Петров</p>"}, ["Иван Петров"]),
@@ -59,9 +60,11 @@ def _authors(html: str) -> list[str]:
         ({"lang": "el", "header": "<p>Συντάκτης: Μαρία Παπαδοπούλου</p>"}, ["Μαρία Παπαδοπούλου"]),
         # negative rows: a lead word opening a sentence, a desk, a lowercase phrase, a Korean sentence
         ({"lang": "zh", "header": "<p>记者从市政府获悉，新的预算已经通过。</p>"}, []),
+        ({"lang": "zh", "header": "<p>记者走访了当地居民</p>"}, []),
         ({"lang": "ru", "header": "<p>Автор: редакция сайта</p>"}, []),
         ({"lang": "ru", "header": "<p>Автор: иван петров</p>"}, []),
         ({"lang": "ko", "header": "<p>김 기자는 시의회가 예산을 통과시켰다고 전했다.</p>"}, []),
+        ({"lang": "ar", "header": "<p>كتب الرئيس رسالة إلى المجلس</p>"}, []),
         ({"lang": "ja", "header": "<p>文化の日に市議会が予算を承認した。</p>"}, []),
     ],
 )

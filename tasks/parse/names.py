@@ -15,13 +15,14 @@ from .normalise import _DIGIT_RE, _letters, _norm_ws
 # "מאת דנה", "Γράφει η Μαρία"); "label" words need a colon, a slash or a middle dot after them ("编辑：张三、李四",
 # "文・山田太郎", "Автор: Иван Петров"). Sources: the byline conventions of Chinese (编辑 editor, 作者 author, 记者
 # reporter, 撰文 written by), Japanese (文 text, 筆者/執筆/著者 author), Korean (글 text, 기자 reporter), Arabic
-# (بقلم "by the pen of", كتب/كتبت "wrote", بواسطة "by", إعداد "prepared by", تحرير "edited by"), Persian (نویسنده
-# writer, به قلم by the pen of), Hebrew (מאת by, כתב/כתבת reporter), Hindi (लेखक writer), Cyrillic (автор, аутор,
-# текст, подготовил(а) "prepared by") and Greek (συντάκτης author, γράφει "writes") news pages
-NONLATIN_LEAD = r"(?:بقلم|كتبت?|بواسطة|به قلم|מאת|γράφ(?:ει|ουν)(?:\s+(?:ο|η|οι))?|(?:本报|本報|新华社|特约)?记者|記者)"
+# (بقلم "by the pen of", بواسطة "by", كتب/كتبت "wrote" (with a colon: it also opens sentences), إعداد "prepared
+# by", تحرير "edited by"), Persian (نویسنده writer, به قلم by the pen of), Hebrew (מאת by, כתב/כתבת reporter),
+# Hindi (लेखक writer), Cyrillic (автор, аутор, текст, подготовил(а) "prepared by") and Greek (συντάκτης author,
+# γράφει "writes") news pages
+NONLATIN_LEAD = r"(?:بقلم|بواسطة|به قلم|מאת|γράφ(?:ει|ουν)(?:\s+(?:ο|η|οι))?|(?:本报|本報|新华社|特约)?记者|記者)"
 NONLATIN_LABEL = (
     r"(?:авторы?|автори|аутор|автор(?:ка)?|текст|подготовил[аи]?|συντάκτ(?:ης|ρια)|κείμενο|"
-    r"إعداد|تحرير|الكاتب|نویسنده|כתב(?:ת|ה)?|लेखक|"
+    r"كتبت?|إعداد|تحرير|الكاتب|نویسنده|כתב(?:ת|ה)?|लेखक|"
     r"(?:责任)?编辑|(?:責任)?編輯|作者|撰文|撰稿|文|筆者|執筆|著者|글|취재)"
 )
 # the separator after a non-Latin label: ASCII or full-width colon, slash, a middle dot or "="
@@ -62,6 +63,15 @@ _NOT_NAME_RE = re.compile(
 # a Han, kana or Hangul character; what no name of an uncased script holds (punctuation, digits)
 _CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _CJK_NAME_JUNK_RE = re.compile(r"[^\w\s.'’·・-]|\d")
+
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+
+
+def _cjk_name_max(word: str) -> int:
+    """The longest name written as one CJK ``word``: Chinese and Korean names have two to four characters
+    (five allows a rare compound surname), Japanese names with kana up to eight ("長谷川さくら")."""
+    return 8 if _KANA_RE.search(word) else 5
+
 
 # a role word printed after the name in Korean, Chinese and Japanese bylines: 기자 reporter (선임 senior, 수석 chief,
 # 객원 guest, 인턴 intern), 특파원 correspondent, 记者/記者 reporter
@@ -174,8 +184,8 @@ def _clean_person(
         s = " ".join(words)
     if len(words) > 5:
         return None
-    if uncased and (_CJK_NAME_JUNK_RE.search(s) or any(len(w) > 8 for w in words if _CJK_RE.search(w))):
-        return None  # "从市政府获悉，…": a sentence after a lead word (a CJK name has two to eight characters)
+    if uncased and (_CJK_NAME_JUNK_RE.search(s) or any(len(w) > _cjk_name_max(w) for w in words if _CJK_RE.search(w))):
+        return None  # "从市政府获悉", "走访了当地居民": a sentence after a lead word, no name
     # the letter-case rules hold for every cased script (Latin, Cyrillic, Greek, Armenian): "иван петров" is no
     # byline either
     has_latin = any(ch.isupper() or ch.islower() for ch in s)
