@@ -12,14 +12,19 @@ from typing import Any
 from lxml import etree
 
 from .agencies import _agencies_in
-from .author_fallbacks import _post_author_comment, _signature_author, _trafilatura_authors
-from .author_links import _author_link_authors
+from .author_fallbacks import (
+    _lead_byline_paragraph,
+    _post_author_comment,
+    _signature_author,
+    _trafilatura_authors,
+)
+from .author_links import _author_href_slug, _author_link_authors, _sidebar_author_box
 from .body import _BIO_VERB_RE
 from .byline import _ancestors, _html_authors, _in_teaser, _shared_depth
 from .byline_lines import _br_label_authors, _byline_line_authors
 from .clean import _hidden_texts, _in_comment_or_teaser, _shown_more_than_hidden
 from .meta_authors import _meta_author_names, _twitter_label_authors
-from .names import _clean_person, _personal_name, _unflip
+from .names import _NOT_HANDLES, _clean_person, _personal_name, _unflip
 from .normalise import _dedupe, _letters, _registered_domain_label
 from .page import Page
 from .structured import _m
@@ -146,12 +151,16 @@ class _AuthorRules:
 
     def not_org(self, names: list[str], src: str | None) -> list[str]:
         """``names`` without the outlet and organisation authors (a person's name from structured data that
-        equals the site's name stays: a one-person blog)."""
+        equals the site's name stays: a one-person blog); a byline of the page whose first word is the outlet's
+        name ("Handball Schweiz" on handball.ch) is the outlet too."""
         return [
             a
             for a in names
             if _letters(a) not in self.author_orgs
             and (_letters(a) not in self.org_keys or (src != "html" and _personal_name(a)))
+            and not (
+                src == "html" and " " in a and len(first := _letters(a.split()[0])) >= 4 and first in self.org_keys
+            )
         ]
 
     def not_org_html(self, names: list[str]) -> list[str]:
@@ -181,6 +190,8 @@ def decide_authors(
         authors, a_src = _html_author_rules(rules)
     if authors and a_src in ("jsonld", "meta"):
         authors, a_src = _visible_byline_wins(rules, authors, a_src)
+    if authors:
+        authors, a_src = _visible_credit_over_account(rules, authors, a_src)
     if authors and a_src in ("jsonld", "meta") and any(" " not in a for a in authors):
         authors = _completed_first_names(authors, page.tree, site_names, h1_el)
     authors = rules.not_org(authors, a_src)
@@ -256,10 +267,12 @@ def _html_author_rules(rules: _AuthorRules) -> tuple[list[str], str | None]:
         return authors, "html"
     fallbacks: tuple[Callable[[], list[str]], ...] = (
         rules.byline_authors,
+        lambda: _lead_byline_paragraph(root, h1_el, site_name),
         lambda: _signature_author(root, site_name),
         lambda: _br_label_authors(root, site_name),
         lambda: _author_link_authors(root, site_name, h1_el),
-        lambda: _trafilatura_authors(tree, site_name),
+        lambda: _sidebar_author_box(tree, site_name, h1_el),
+        lambda: _trafilatura_authors(tree, site_name, h1_el),
         lambda: _post_author_comment(tree, site_name),
     )
     for rule in fallbacks:
@@ -267,6 +280,64 @@ def _html_author_rules(rules: _AuthorRules) -> tuple[list[str], str | None]:
         if authors:
             return authors, "html"
     return [], None
+
+
+# the profile slug of a CMS account that uploads for others ("/author/admin/", "/author/redaktion/", "/author/user2/")
+_ACCOUNT_SLUG_RE = re.compile(r"(?:admin|administrator|webmaster|wp-?admin|site-?admin|user|editor|root)[-_]?\d{0,3}")
+
+
+# author archive links (the account's display name is in the article's header): one cheap test per link
+_ARCHIVE_LINKS = etree.XPath('.//a[contains(@href, "/aut") or contains(@href, "/Aut")]')
+
+
+def _account_slug(href: str) -> bool:
+    """True when ``href`` is the author archive of a CMS account ("/author/admin/"), not of a person."""
+    slug = (_author_href_slug(href[:500]) or "").lower() if href else ""
+    return bool(slug) and (_ACCOUNT_SLUG_RE.fullmatch(slug) is not None or slug in _NOT_HANDLES)
+
+
+def _account_credits(page: Page) -> set[str]:
+    """Letter keys of the names credited through a CMS account rather than a person's profile: a JSON-LD author
+    whose ``url``/``@id``/``sameAs`` is such an author archive, or an author archive link in the article (the page's
+    article region) whose slug is an account
+    word ("admin", "redaktion", "user2") while its text names someone else ("<a href=/author/admin/>Ilanga D</a>":
+    the uploader's display name)."""
+    keys: set[str] = set()
+    jl = page.jsonld
+    raw = jl.get("author", webpage_fallback=False)
+    for it in (raw if isinstance(raw, list) else [raw])[:12]:
+        it = jl.resolve(it)
+        if isinstance(it, dict) and isinstance(it.get("name"), str):
+            refs = [it.get(k) for k in ("url", "@id", "sameAs")]
+            if any(isinstance(r, str) and _account_slug(r) for r in refs):
+                keys.add(_letters(it["name"]))
+    for a in _ARCHIVE_LINKS(page.root)[:60] if page.root is not None else ():
+        href = a.get("href") or ""
+        text = _letters(a.text_content()[:200]) if _account_slug(href) else ""
+        if text and text != _letters(_author_href_slug(href) or ""):
+            keys.add(text)
+    return keys - {""}
+
+
+def _visible_credit_over_account(
+    rules: _AuthorRules, authors: list[str], a_src: str | None
+) -> tuple[list[str], str | None]:
+    """Authors credited only through a CMS account (:func:`_account_credits`: the uploader) give way to the credit
+    the reader sees: a byline line naming someone else, a byline paragraph at the top of the body, or a closing
+    signature ("An interview by X" on a page whose author link is ``/author/admin/``)."""
+    accounts = _account_credits(rules.page)
+    if not accounts or not all(_letters(a) in accounts for a in authors):
+        return authors, a_src
+    root, site_name = rules.page.root, rules.site_name
+    for rule in (
+        rules.byline_authors,
+        lambda: _lead_byline_paragraph(root, rules.h1_el, site_name),
+        lambda: _signature_author(root, site_name),
+    ):
+        names = [n for n in rules.not_org_html(rule()) if _letters(n) not in accounts]
+        if names:
+            return names, "html"
+    return authors, a_src
 
 
 def _visible_byline_wins(rules: _AuthorRules, authors: list[str], a_src: str | None) -> tuple[list[str], str | None]:

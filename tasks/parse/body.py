@@ -9,6 +9,7 @@ from typing import Any
 
 from .clean import _attr_str, _in_bad_container
 from .extract import _FULL_EXTRACTION_BELOW, _MAX_CHILDREN, _MAX_EXTRACTOR_ELEMENTS, _body_paragraphs, _trafilatura_body
+from .names import _clean_person, _split_names
 from .normalise import _letters, _norm_ws
 from .page import Page
 from .paragraphs import clean_paragraphs
@@ -95,6 +96,35 @@ def _drop_author_bios(paragraphs: list[str], authors: list[str]) -> list[str]:
         return any(p.startswith(a) and _BIO_VERB_RE.match(p, len(a)) for a in names)
 
     return [p for i, p in enumerate(paragraphs) if not bio(i, p)]
+
+
+# a credit line's frame and tail: "(Jane Roe) +++", "– Jane Roe", "김철수 기자 kim@example.kr"
+_CREDIT_FRAME_RE = re.compile(r"^[\s(\[–—-]+|[\s)\]+*/–—-]+$|\s+[\w.+-]+@[\w.-]+\w\s*$")
+
+
+def _drop_credit_lines(paragraphs: list[str], authors: list[str]) -> list[str]:
+    """Drop the byline and signature lines that credited the article's authors from the body: a short paragraph
+    (up to 120 characters) among the first three or the last three that names only authors of the article, with
+    its lead, role words and frame ("<p><strong>Jane Roe</strong></p>", "Text von A, Illustration von B",
+    "(Jane Roe) +++", "김철수 기자", an initials line "(jr)")."""
+    if not authors or len(paragraphs) < 2:
+        return paragraphs
+    keys = {_letters(a) for a in authors} - {""}
+    n = len(paragraphs)
+
+    def credit(i: int, p: str) -> bool:
+        if len(p) > 120 or not (i < 3 or i >= n - 3):
+            return False
+        core = _CREDIT_FRAME_RE.sub("", p)
+        ck = _letters(core)
+        if ck in keys:
+            return True
+        if not any(k in ck for k in keys):
+            return False  # (no author named: the name rules need not run)
+        names = [_clean_person(x, None) for x in _split_names(core)]
+        return bool(names) and all(n and _letters(n) in keys for n in names)
+
+    return [p for i, p in enumerate(paragraphs) if not credit(i, p)]
 
 
 def _mostly_link_text(paragraphs: list[str], link_texts: set[str]) -> bool:
@@ -199,6 +229,7 @@ def clean_body(
     those lines named."""
     cleaned = clean_paragraphs(paragraphs, captions=captions, site_name=site_name)
     paragraphs = _drop_author_bios(_drop_link_runs(cleaned["paragraphs"], link_texts), authors)
+    paragraphs = _drop_credit_lines(paragraphs, authors)
     if paragraphs and sum(len(x) for x in paragraphs) < 3000 and _mostly_link_text(paragraphs, link_texts):
         paragraphs = []  # navigation-only page: the "body" is a list of link labels
     return paragraphs, cleaned["agencies"], cleaned["related_ids"]

@@ -11,15 +11,28 @@ from typing import Any
 
 from lxml import etree
 
-from .byline import _byline_bad, _cut_dateline
-from .names import _NOT_HANDLES, _TEAM_TAIL_RE, _clean_person, _split_names
-from .normalise import _dedupe, _norm_ws
+from .byline import _after_inner_by, _ancestors, _byline_bad, _cut_dateline, _in_teaser
+from .names import (
+    _NOT_HANDLES,
+    _TEAM_TAIL_RE,
+    NONLATIN_LABEL,
+    NONLATIN_LABEL_SEP,
+    NONLATIN_LEAD,
+    _clean_person,
+    _split_names,
+)
+from .normalise import _dedupe, _letters, _norm_ws
 from .tree import _short_text, _text
 
 _BYLINE_LINE_RE = re.compile(
-    r"^\s*(?:(?:von|by|par|por|door|av|di|written by|posted by|geschrieben von|verfasst von|gepostet von|"
+    rf"^\s*(?:{NONLATIN_LEAD}\s*[:：]?\s*|{NONLATIN_LABEL}{NONLATIN_LABEL_SEP}|"
+    r"(?:von|by|par|por|door|av|di|written by|posted by|geschrieben von|verfasst von|gepostet von|"
     r"écrit par|publié par|escrito por|publicado por|scritto da|pubblicato da|geschreven door|"
     r"ein(?:e)?\s+(?:artikel|beitrag|kommentar|gastbeitrag|analyse|kolumne|reportage|interview)\s+von|"
+    # "Text von A, Illustration von B" (the text's author; the illustration's credit is cut by _split_names),
+    # "An interview by X", "A commentary by X", "Words by X"
+    r"text\s+(?:von|by)|(?:an?\s+)?(?:article|story|report|interview|essay|analysis|commentary|review|column|"
+    r"feature|op-ed)\s+by|words\s+by|"
     r"(?:gastbeitrag|gastkommentar|kolumne)\s+von)(?:\s*:)?\s+|"
     # gendered German labels: "Autor:in Max Muster", "Autor*innen: A und B", "Verfasser_in:"
     r"(?:autor|verfasser)[:*/_]in(?:nen)?(?:\s*:\s*|\s+)|"
@@ -34,6 +47,26 @@ _DATED_BYLINE_RE = re.compile(
     r"\s*(?:[-–|·•]\s*(?:von\s+|by\s+)?|\s+(?:von|by)\s+)(?=\S)",
     re.I,
 )
+# a byline that names its reporters before the role word, as Korean, Chinese and Japanese news print it: "김철수 기자",
+# "[서울=뉴스1] 김철수·이영희 기자 = …", "山田太郎記者", "김철수 기자 kim@example.kr" (a dateline in brackets first;
+# after the role word the line ends or goes on with "=", a bracket or an e-mail address)
+_ROLE_AFTER_NAME_RE = re.compile(
+    r"^\s*(?:[\[(（【][^\])）】]{1,30}[\])）】]\s*)?"
+    r"((?:[가-힣]{2,4}|[\u3400-\u9fff]{2,4})(?:\s*[·,、]\s*(?:[가-힣]{2,4}|[\u3400-\u9fff]{2,4}))*)\s*"
+    r"(?:선임|수석|객원|전문|인턴)?(?:기자|특파원|记者|記者)(?=$|\s*[=(（]|\s+[\w.+-]+@|\s*$)"
+)
+# a header line that opens with a posting verb or a date, the author after its "by": "Posted on May 3, 2024 by X",
+# "Veröffentlicht am 3. Mai 2024 von X", "May 3, 2024 by X"
+_POSTED_ON_RE = re.compile(
+    r"^\s*(?:(?:posted|published|written|submitted|updated|veröffentlicht|erstellt|gepostet|geschrieben|publié|"
+    r"publicado|pubblicato|gepubliceerd)\b|\d{1,4}[./-]|(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])"
+    r"[a-zä]*\.?\s+\d)",
+    re.I,
+)
+_INNER_BY_WORD_RE = re.compile(r"\s(?:by|von|par|por|door)\s", re.I)
+# what follows the name in such a line: "… by Jane Roe in News", "… by Jane Roe | 3 comments"
+_FILED_UNDER_RE = re.compile(r"\s+(?:(?:filed\s+)?(?:in|under|unter|im|dans|en)\s|[|•·]|\d+\s+comments?).*$", re.I)
+_SENTENCE_END_RE = re.compile(r"[。！？]")
 _BYLINE_TAGS = (
     "p",
     "div",
@@ -43,6 +76,8 @@ _BYLINE_TAGS = (
     "i",
     "strong",
     "b",
+    "h3",
+    "h4",
     "h5",
     "h6",
     "li",
@@ -170,9 +205,18 @@ def _author_address(el: Any) -> bool:
     return bool(_IN_HEADER(el)) or any((a.get("href") or "").startswith("mailto:") for a in few if a.tag == "a")
 
 
+def _is_icon(el: Any) -> bool:
+    """True for an empty icon element (``<i class="fa …">``, ``<svg>``, ``<img>``, an empty ``<span>``)."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag in ("i", "svg", "img", "span") and not (el.text or "").strip() and len(el) <= 3 and not _text(el)
+
+
 def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
     """Names of a byline line element, or [] when it is none (long text, no byline lead)."""
     head = (el.text or "").strip()
+    if not head and len(el) and _is_icon(el[0]):
+        # "<p class=byline><i class='fa fa-pen'></i>By Jane Roe</p>": an empty icon element before the byline
+        head = (el[0].tail or "").strip()
     if el.tag in ("td", "th", "dt") and head and not _LABEL_ONLY_RE.fullmatch(head) and not _STRONG_LEAD_RE.match(head):
         # a table cell or list term counts with an author label only ("<td>Autorin:</td><td>Anna Muster</td>"):
         # "<td>Von Max Muster</td>" is a data table's row (speakers, senders, routes), not the article's byline
@@ -213,6 +257,14 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
         or (len(el) and len(head) <= 40 and _BYLINE_LINE_RE.sub("", head + " X") == "X")
     ):
         txt = _text_to_br(el)
+    elif _POSTED_ON_RE.match(head) and (len(el) or _INNER_BY_WORD_RE.search(head)):
+        # "Posted on May 3, 2024 by Jane Roe", "Published <time>3 May</time> by <a>Jane Roe</a> in News": the name
+        # follows the last "by" after a date or a posting verb
+        full = _text_to_br(el, 160) or ""
+        txt = _after_inner_by(full) if _INNER_BY_WORD_RE.search(full) else ""
+        txt = _FILED_UNDER_RE.sub("", txt) if txt != full else ""
+        if not txt:
+            return []
     else:
         # "yas! | By Cara Stiles | April 13, 2020": the byline is one segment of a short meta line
         seg = (
@@ -220,8 +272,11 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             if len(head) <= 80 and not len(el) and ("|" in head or "•" in head or "·" in head)
             else None
         )
+        role = _ROLE_AFTER_NAME_RE.match(head) if len(head) <= 80 else None
         if seg:
             txt = seg.group(1).strip()
+        elif role:
+            txt = role.group(1)
         elif el.tag == "address" and _author_address(el):
             # HTML's <address> in an article's header, or with a mailto link: the contact information of its
             # author ("<header>… <address>Anna Muster</address></header>"); one in the running text is mostly a
@@ -231,8 +286,8 @@ def _byline_line_names(el: Any, site_name: str | None) -> list[str]:
             return []
     if txt is not None and 80 < len(txt) <= 300:
         txt = _TEAM_TAIL_RE.sub("", txt)  # "Posted by A, B and C - Chrome Safe Browsing team"
-    if txt is None or len(txt) > 80:
-        return []
+    if txt is None or len(txt) > 80 or _SENTENCE_END_RE.search(txt):
+        return []  # (an ideographic full stop ends a sentence: "记者从市政府获悉，…。" is no byline)
     dated = _DATED_BYLINE_RE.match(txt)
     # a one-token name needs a lead that says "author": "Posted by"/"Autor:", author markup around it, or a
     # dateline followed by "von"/"by" ("06.11.2023 13:30 von Olga"); a bare "Von"/"By" may lead to a place or
@@ -326,6 +381,10 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
             return names
     if h1 is None:
         return []
+    h1_path = _ancestors(h1)
+    title_el = root.getroottree().find(".//title")
+    title_key = _letters(_text(title_el)) if title_el is not None else ""
+    teasers: dict[Any, bool] = {}
     seen = 0
     for el in _following(h1, _BYLINE_TAGS[:-1]):
         if not (el.text or "").strip() and not len(el):
@@ -333,10 +392,41 @@ def _byline_line_authors(root: Any, site_name: str | None, h1: Any = None) -> li
         seen += 1
         if seen > 40:
             break
-        names = _byline_line_names(el, site_name)
+        names = _byline_line_names(el, site_name) or _name_date_line(el, site_name)
         if names and not _byline_bad(el, body, h1) and not el.xpath(_NOT_MAILTO_LINK):
+            if not any(a is root for a in el.iterancestors()) and _in_teaser(el, h1_path, title_key, teasers):
+                continue  # past the article: a related story's card ("<h3><a>…</a></h3><span>By X</span>")
             return names
     return []
+
+
+# "Jane Roe | 05.04.2025", "Jane Roe · May 3, 2024": a name, a separator, then a date (in the same element or the
+# next one)
+_NAME_SEP_RE = re.compile(r"^(?P<name>[^|•·\d]{3,40}?)\s*[|•·]\s*(?P<rest>.*)$")
+_DATE_START_RE = re.compile(
+    r"^(?:\d{1,4}[./\s-]|(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])[a-zä]*\.?\s+\d)", re.I
+)
+
+
+def _name_date_line(el: Any, site_name: str | None) -> list[str]:
+    """The name of a header line right after the headline that is a person's name followed by a separator and a
+    date ("<span>Jane Roe |</span><span>05.04.2025</span>", "Jane Roe · May 3, 2024"), with no "by": read only
+    near the headline (:func:`_byline_line_authors`), where such a line is the byline."""
+    head = el.text or ""
+    if len(el) > 2 or not ("|" in head or "•" in head or "·" in head):
+        return []
+    m = _NAME_SEP_RE.match(_short_text(el, 120) or "")
+    if not m:
+        return []
+    rest = m.group("rest")
+    if not rest:
+        nxt = el.getnext()
+        rest = (_short_text(nxt, 60) or "") if nxt is not None else ""
+    if not _DATE_START_RE.match(rest):
+        return []
+    raw = m.group("name").strip()
+    name = _clean_person(raw, site_name, structured=False) if 2 <= len(raw.split()) <= 4 else None
+    return [name] if name else []
 
 
 def _br_label_authors(root: Any, site_name: str | None) -> list[str]:

@@ -11,10 +11,28 @@ from .agencies import AGENCIES
 from .date_strings import _MONTHS
 from .normalise import _DIGIT_RE, _letters, _norm_ws
 
+# author labels in non-Latin scripts, as bylines print them. "Lead" words are followed by the name ("بقلم سامي",
+# "מאת דנה", "Γράφει η Μαρία"); "label" words need a colon, a slash or a middle dot after them ("编辑：张三、李四",
+# "文・山田太郎", "Автор: Иван Петров"). Sources: the byline conventions of Chinese (编辑 editor, 作者 author, 记者
+# reporter, 撰文 written by), Japanese (文 text, 筆者/執筆/著者 author), Korean (글 text, 기자 reporter), Arabic
+# (بقلم "by the pen of", بواسطة "by", كتب/كتبت "wrote" (with a colon: it also opens sentences), إعداد "prepared
+# by", تحرير "edited by"), Persian (نویسنده writer, به قلم by the pen of), Hebrew (מאת by, כתב/כתבת reporter),
+# Hindi (लेखक writer), Cyrillic (автор, аутор, текст, подготовил(а) "prepared by") and Greek (συντάκτης author,
+# γράφει "writes") news pages
+NONLATIN_LEAD = r"(?:بقلم|بواسطة|به قلم|מאת|γράφ(?:ει|ουν)(?:\s+(?:ο|η|οι))?|(?:本报|本報|新华社|特约)?记者|記者)"
+NONLATIN_LABEL = (
+    r"(?:авторы?|автори|аутор|автор(?:ка)?|текст|подготовил[аи]?|συντάκτ(?:ης|ρια)|κείμενο|"
+    r"كتبت?|إعداد|تحرير|الكاتب|نویسنده|כתב(?:ת|ה)?|लेखक|"
+    r"(?:责任)?编辑|(?:責任)?編輯|作者|撰文|撰稿|文|筆者|執筆|著者|글|취재)"
+)
+# the separator after a non-Latin label: ASCII or full-width colon, slash, a middle dot or "="
+NONLATIN_LABEL_SEP = r"\s*[:：/／・=]\s*"
+
 _NAME_PREFIX_RE = re.compile(
+    rf"^(?:{NONLATIN_LEAD}\s*[:：]?\s*|{NONLATIN_LABEL}{NONLATIN_LABEL_SEP})|"
     r"^(?:by|vo[nm]|text(?:\s*(?:und|and|&|\+|/)\s*(?:fotos?|photos?|bilder?))?|текст|автор|"
     r"autor(?:in|en)?|authors?|auteurs?|autore|written by|reported by|"
-    r"posted by|verfasst von|geschrieben von|about the author|über (?:den|die) autor(?:in)?|über|about|"
+    r"posted by|eingestellt von|verfasst von|geschrieben von|about the author|über (?:den|die) autor(?:in)?|über|about|"
     r"(?:ein(?:e)?\s+)?(?:beitrag|kommentar|gastbeitrag|gastkommentar|kolumne|analyse|reportage) von|"
     r"par|por|di|door|av|af|mit|interview)\s*[:\-]?\s+",
     re.I,
@@ -37,14 +55,32 @@ _NOT_NAME_RE = re.compile(
     r"\bsenior\b|\bchief\b|\bleitung\b|share|teilen|comments?\b|kommentar|nachrichten|zeitung|magazin|"
     r"\bproducer\b|\bmoderator(?:in)?\b|\bhost\b|\banchor\b|übersetz|translat|gesponsert|sponsored|"
     r"\badvertorial\b|\banzeige\b|\bdesign(?:ed)?\b|\bpowered\b|student|[():]|\bsaid\b|\bsays\b|"
-    r"illustrierte|\s[-–—]\s|\b(?!(?:dr|prof|jr|sr|st|mr|mrs|ms|med|phil|rer|nat)\.)[^\W\d_]{3,}\.\s",
+    r"illustrierte|редакц|редакці|корреспондент|кореспондент|агентств|новост|новин|\s[-–—]\s|\b(?!(?:dr|prof|jr|sr|st|mr|mrs|ms|med|phil|rer|nat)\.)[^\W\d_]{3,}\.\s",
     re.I,
 )
 
 
+# a Han, kana or Hangul character; what no name of an uncased script holds (punctuation, digits)
+_CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_NAME_JUNK_RE = re.compile(r"[^\w\s.'’·・-]|\d")
+
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+
+
+def _cjk_name_max(word: str) -> int:
+    """The longest name written as one CJK ``word``: Chinese and Korean names have two to four characters
+    (five allows a rare compound surname), Japanese names with kana up to eight ("長谷川さくら")."""
+    return 8 if _KANA_RE.search(word) else 5
+
+
+# a role word printed after the name in Korean, Chinese and Japanese bylines: 기자 reporter (선임 senior, 수석 chief,
+# 객원 guest, 인턴 intern), 특파원 correspondent, 记者/記者 reporter
+_ROLE_SUFFIX_RE = re.compile(r"\s*(?:(?:선임|수석|객원|전문|인턴)?기자|특파원|记者|記者)$")
+
 _NOT_NAME2_RE = re.compile(
     r"\be\.\s?v\.|\b(?:ag|inc|ltd|llc|s\.a|stiftung|verein|institut|university|universität|foundation|"
-    r"association)\b|verband\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
+    r"association|council|committee|department|ministry|government|police|polizei|gemeinde|rathaus|stadtrat|"
+    r"landkreis|kommission|commission|club|group|company)\b|verband\b|^(?:foto|bild|photo|quelle|source|credit)s?\s*:|\.(?:de|com|at|ch|org|net|uk|fr|it|es|nl|pl|tr)\b|"
     r"^(?:ph\.?d|m\.?d|dr|prof|mba|msc|bsc|rn)\.?$|\bmore posts\b|\bzum profil\b|\bprofil von\b",
     re.I,
 )
@@ -66,7 +102,36 @@ _NAME_PARTICLES = {
     "zu",
     "ten",
     "ter",
+    # Spanish/Portuguese/Italian/French plural and contracted articles, Arabic/Hebrew "son of" and article
+    # ("Ana de los Rios", "Omar bin Example", "Lena von der Example", "Carla della Sample")
+    "los",
+    "las",
+    "della",
+    "delle",
+    "degli",
+    "dei",
+    "des",
+    "do",
+    "zur",
+    "op",
+    "bin",
+    "ibn",
+    "bint",
+    "ben",
+    "al",
+    "el",
 }
+# a particle glued to the name it precedes: "al-Sample", "el-Masri", "d'Exemple", "dell'Esempio"
+_PARTICLE_PREFIX_RE = re.compile(r"(?:al|el|ad|as|ash|at|az|ud|ul|ed|d|l|dall|dell|degl)['’-]")
+
+
+def _particle(word: str) -> bool:
+    """True for a lowercase name particle ("de", "bin", "von") or a particle glued to a capitalised name
+    ("al-Sample", "d'Exemple")."""
+    if word in _NAME_PARTICLES:
+        return True
+    m = _PARTICLE_PREFIX_RE.match(word)
+    return m is not None and word[m.end() : m.end() + 1].isupper()
 
 
 # Unicode bidirectional formatting characters (UAX #9: LRM/RLM, embeddings, overrides, isolates): invisible,
@@ -91,12 +156,18 @@ def _clean_person(
         s = _NAME_PREFIX_RE.sub("", s).strip(" ,;:|-–—")
     s = _JOB_TITLE_PREFIX_RE.sub("", s, count=1)
     s = re.sub(r"\s+@\w{1,30}$", "", s)  # "Anna Muster @annamuster": the Twitter handle after the name
+    s = _ROLE_SUFFIX_RE.sub("", s)  # "김철수 기자", "山田太郎記者": the role word after the name
     # "Jens Bergmann Foto: Michael Hudler", "Mark Newton: EN": the name ends at a credit label or colon
     s = re.split(r"\s+(?:fotos?|photos?|bilder?|illustrations?|grafik)\s*:|\s*:\s*\S{1,4}$", s, maxsplit=1, flags=re.I)[
         0
     ]
+    # "陈大文 来源：本站": a further labelled field (full-width colon) after the name
+    s = re.split(r"\s+[^\s:：]{1,8}：", s, maxsplit=1)[0]
     s = s.strip(" ,;:|-–—*\"'“”„©")
-    if not s or len(s) < (2 if handle_ok and s.isupper() else 3) or len(s) > 60:
+    # a Chinese, Japanese or Korean name may have two characters ("张三"; their scripts have no letter case), and
+    # so may a handle the page credits explicitly ("<a href=/author/mh/>mh</a>")
+    uncased = any(ch.isalpha() for ch in s) and not any(ch.isupper() or ch.islower() for ch in s)
+    if not s or len(s) < (2 if handle_ok or uncased else 3) or len(s) > 60:
         return None
     if handle_ok and " " not in s and _bad_handle(s, site_name):
         return None
@@ -108,24 +179,24 @@ def _clean_person(
         return None
     words = s.split()
     half = len(words) // 2
-    if len(words) % 2 == 0 and half and words[:half] == words[half:]:
+    if len(words) % 2 == 0 and half and words[:half] == words[half:] and not words[0].endswith("."):
         words = words[:half]  # "Sidney Wiltgen Sidney Wiltgen": an image alt text glued to the name
         s = " ".join(words)
     if len(words) > 5:
         return None
-    has_latin = any("a" <= ch.lower() <= "z" for ch in s)
+    if uncased and (_CJK_NAME_JUNK_RE.search(s) or any(len(w) > _cjk_name_max(w) for w in words if _CJK_RE.search(w))):
+        return None  # "从市政府获悉", "走访了当地居民": a sentence after a lead word, no name
+    # the letter-case rules hold for every cased script (Latin, Cyrillic, Greek, Armenian): "иван петров" is no
+    # byline either
+    has_latin = any(ch.isupper() or ch.islower() for ch in s)
     if has_latin and not any(ch.isupper() for ch in s) and not (handle_ok and len(words) == 1):
         return None
     first = words[0]
-    if first.islower() and first.isalpha() and len(first) <= 3 and first not in _NAME_PARTICLES:
+    if len(words) > 1 and first.islower() and first.isalpha() and len(first) <= 3 and not _particle(first):
         return None  # "ku Frankfurt": desk abbreviation + dateline place
-    if (
-        not structured
-        and has_latin
-        and (len(words) < 2 or any(w[0].islower() and w not in _NAME_PARTICLES for w in words))
-    ):
+    if not structured and has_latin and (len(words) < 2 or any(w[0].islower() and not _particle(w) for w in words)):
         return None
-    lower = [w.isalpha() and w.islower() and w not in _NAME_PARTICLES for w in words]
+    lower = [w.isalpha() and w.islower() and not _particle(w) for w in words]
     if len(words) >= 2 and (lower[0] or (len(words) >= 3 and any(lower))):
         return None  # "Jetzt in der App", "deinen Hochzeitsbloggern": a phrase, not a name
     if site_name and len(_letters(site_name)) >= 3:
@@ -242,13 +313,28 @@ _TEAM_TAIL_RE = re.compile(
 )
 
 
+# the credit of another medium after the text author's: "Text von A, Illustration von B", "By A; photos by B",
+# "A mit Fotos von B": the illustrator or photographer is no author of the text (only the first part is read)
+_OTHER_MEDIA_CREDIT_RE = re.compile(
+    r"\s*(?:[,;|]\s*|\s(?:mit|with|und|and|&)\s+)(?:illustrations?|illustriert|zeichnungen?|fotos?|fotografie|"
+    r"photos?|photography|bilder?|grafiken?|graphics?|kamera|camera|videos?|images?|pictures?)\s*(?:von|by|:)\s",
+    re.I,
+)
+
+
 def _split_names(raw: str) -> list[str]:
+    """The names of a credit string: the lead ("By", "Von", "编辑：") dropped, a team tail and another medium's
+    credit cut, split at commas, "and" words (several languages) and ideographic separators."""
     raw = _norm_ws(raw)
     raw = _NAME_PREFIX_RE.sub("", raw)
+    raw = _OTHER_MEDIA_CREDIT_RE.split(raw, maxsplit=1)[0]
     if len(raw) <= 300:
         raw = _TEAM_TAIL_RE.sub("", raw)
     parts = re.split(
-        r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bog\b|\boch\b|\ben\b|&|/|\||"
+        # ideographic and full-width separators ("张三、李四", "山田太郎・鈴木花子", "김철수·이영희"); "and" in
+        # Russian, Ukrainian, Greek, Turkish (и, і, та, και, ve); not the Catalan "l·l" in a name ("Marcel·lí")
+        r"\s*(?:[、，；／・]|·(?!l)|\b(?:и|і|та|και|ve)\b|"
+        r",|;|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bog\b|\boch\b|\ben\b|&|/|\||"
         r"\bim [Gg]espräch mit\b|\bin conversation with\b)\s*",
         raw,
     )
