@@ -267,6 +267,26 @@ FIG = '<figure><img src="{src}" alt="{alt}"><figcaption>{cap}</figcaption></figu
             ),
             ["https://www.stadtbote.example.de/bilder/slide-2.jpg"],
         ),
+        # teaser cards whose link holds the other story's title (even with an empty href), sponsored links, the
+        # design files of a CMS theme; negative row: an image-only link to a same-site page outside a list stays
+        (
+            _page(
+                TEXT + '<a class="story" href=""><div><img src="/bilder/unwetter.jpg"></div>'
+                '<div class="storyText"><span>Hagel-Unwetter sucht die Insel heim</span></div></a>'
+                '<a href="https://www.stadtbote.example.de/redir/58" rel="sponsored">'
+                '<img src="/bilder/autohaus.jpg"></a>'
+                '<p><img src="/wp-content/themes/stadtbote/images/button_left.png"></p>'
+                '<p><a href="/lokales/haushalt/plan/"><img src="/bilder/haushaltsplan.jpg"></a></p>'
+            ),
+            ["https://www.stadtbote.example.de/bilder/haushaltsplan.jpg"],
+        ),
+        # an og:image named after the network it is made for is the site's default share picture
+        (
+            _page(
+                TEXT, head='<meta property="og:image" content="http://www.stadtbote.example.de/images/facebook.png">'
+            ),
+            [],
+        ),
         # a page-wide wrapper with a sidebar-ish class around the headline is not a sidebar
         (
             _page(

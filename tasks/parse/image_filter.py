@@ -26,9 +26,10 @@ _SITE_HEADER_RE = _FoldedPattern(r"(?:^|\s)(?:header|site-?header|masthead|top-?
 # the image or one of its three nearest ancestors marks a person's portrait or page chrome ("icon" is left out:
 # WordPress galleries wrap each picture in "gallery-icon")
 _CHROME_RE = _FoldedPattern(r"avatar|gravatar|author|byline|profile|logo|emoji|badge|sprite|rating|social|share")
-# ... or its file says so (path segments or file name tokens), advertising files included ("werbung_3.jpg")
+# ... or its file says so (path segments or file name tokens), advertising files included ("werbung_3.jpg"), and
+# the design files of a CMS theme or plugin ("/wp-content/themes/x/images/button.png", "/templates/", "/plugins/")
 _CHROME_SRC_RE = _FoldedPattern(
-    r"(?:^|[/_.-])(?:avatars?|gravatar|logos?|icons?|emoji|sprites?|favicon|badges?|autor(?:en)?|authors?|werbung|"
+    r"/(?:themes?|plugins|templates)/|(?:^|[/_.-])(?:avatars?|gravatar|logos?|icons?|emoji|sprites?|favicon|badges?|autor(?:en)?|authors?|werbung|"
     r"anzeigen?|advert\w*|sponsor\w*)(?:[/_.-]|$)"
 )
 _CHROME_ALT_RE = _FoldedPattern(r"\bavatar\b|^(?:logo|icon)$")
@@ -160,25 +161,26 @@ def linked_elsewhere(img: Any, base: str | None, page_url: str | None) -> bool:
     """True when ``img`` is the thumbnail of a link to another page (a related-story or teaser card), False for an
     image linking to its own file (``<a href="big.jpg"><img src="small.jpg">``) or to the page itself, and for an
     image-only link to another page of the same site that no other link of its card repeats (a gallery's
-    attachment page). A link to another page counts as a teaser when it holds a heading or text beyond the image,
-    or when one of the link's three nearest ancestors holds another link to the same page; a link in a list item
-    and an image-only link to another site (an advertiser, a shop) count as well unless the image is a
-    ``<figure>``'s (block galleries are lists of figures)."""
+    attachment page). A link counts as a teaser when it holds a heading or text beyond the image (whatever its
+    href), when it is ``rel="sponsored"``, or when one of its three nearest ancestors holds another link to the
+    same page; a link in a list item and an image-only link to another site (an advertiser, a shop) count as well
+    unless the image is a ``<figure>``'s (block galleries are lists of figures)."""
     a = next(img.iterancestors("a"), None)
     if a is None:
         return False
-    href = _join(base, (a.get("href") or "").strip())
-    if not href or href.startswith(("javascript:", "mailto:")) or (a.get("href") or "").strip()[:1] == "#":
+    raw = (a.get("href") or "").strip()
+    href = _join(base, raw)
+    if href and (_IMAGE_FILE_RE.search(urlsplit(href).path) or _same_page(href, page_url)):
         return False
-    path = urlsplit(href).path
-    if _IMAGE_FILE_RE.search(path) or _same_page(href, page_url):
+    if "sponsored" in (a.get("rel") or "").lower():
+        return True  # rel="sponsored": an advertisement
+    if any(True for _ in a.iter(*_HEADINGS)) or len(_text(a)) >= 25:
+        return True  # a card: the link holds the other story's headline (whatever its href, even "" or "#")
+    if not href or href.startswith(("javascript:", "mailto:")) or raw[:1] == "#":
         return False
     in_figure = next(img.iterancestors("figure"), None) is not None
-    if any(True for _ in a.iter(*_HEADINGS)) or len(_text(a)) >= 25:
-        return True
     if not in_figure and next(a.iterancestors("li"), None) is not None:
         return True
-    raw = (a.get("href") or "").strip()
     node, depth = a.getparent(), 0
     while node is not None and depth < 3:
         for other in node.iter("a"):

@@ -38,10 +38,11 @@ _UI_TAIL_RE = re.compile(
     r"lees meer))+\s*$",
     re.I,
 )
-# og:image values that are a site's default share picture, not the article's
+# og:image values that are a site's default share picture, not the article's ("/themes/…", "logo", "default",
+# a file named after the network it is for: "/images/facebook.png")
 _DEFAULT_OG_RE = re.compile(
     r"/themes?/|(?:^|[/_.-])(?:logo|favicon|blank|default|placeholder|fallback|no[-_]?image|share[-_]default)"
-    r"(?:[/_.-]|$)",
+    r"(?:[/_.-]|$)|/(?:facebook|twitter|share|social|og|og[-_]?image|opengraph)\.\w+$",
     re.I,
 )
 _CAPTION_CLASS_XPATH = './/*[self::figcaption or contains(@class,"caption") or contains(@class,"legend")]'
