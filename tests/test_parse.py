@@ -1471,7 +1471,7 @@ def _hostile(head: str = "", body: str = HOSTILE_BODY) -> str:
             ),
             GOOD_URL,
             None,
-            [None, "https://example.com/ok.jpg"],
+            ["https://example.com/ok.jpg"],  # a caption whose picture has no usable URL is no image
         ),
         (
             _hostile(body=HOSTILE_BODY + f'<div class="related"><a href="{BAD_URL}/r">r</a><a href="/r2">r2</a></div>'),

@@ -96,7 +96,7 @@ def parse_html(
 
     result["keywords"] = _keywords(page.jsonld, page.meta)
     result["is_accessible_for_free"] = accessible_for_free(page.jsonld)
-    result["images"], captions = decide_images(page)
+    result["images"], captions = decide_images(page, head.h1_el)
     # read before the tree is cleaned for the extractor: the lead element, the related boxes, the link labels
     description, lead = teaser_candidates(page, head.title, head.h1_el)
     related = related_box_links(page)
