@@ -76,7 +76,7 @@ def _utc_from(value: str) -> datetime:
 
 
 def test_contract_keys_and_version() -> None:
-    assert PARSE_VERSION == "7"
+    assert PARSE_VERSION == "8"
     html = (
         "<html><head><title>T</title></head><body><article><h1>T</h1>"
         "<p>Some words in a body here.</p></article></body></html>"

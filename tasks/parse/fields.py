@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-PARSE_VERSION = "7"
+PARSE_VERSION = "8"
 
 FIELDS: tuple[str, ...] = (
     "title",
