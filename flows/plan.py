@@ -43,7 +43,7 @@ def stage_fingerprints(settings: Settings) -> dict[str, str]:
     from tasks import dedup, enrich, export, fetch, parse
 
     fp: dict[str, str] = {}
-    fp["fetch"] = fingerprint("fetch", getattr(fetch, "FETCH_VERSION", "1"))
+    fp["fetch"] = fingerprint("fetch", fetch.FETCH_VERSION)
     # a source's timezone changes how its pages' clock times are read: part of the parse fingerprint when set
     zones = sorted((s.name, s.timezone) for s in settings.sources if s.timezone)
     zone_part = [json.dumps(zones)] if zones else []

@@ -185,12 +185,16 @@ from tasks.fetch.warc import _discover_warc as _discover_warc
 from tasks.fetch.warc import _fetch_warc as _fetch_warc
 from tasks.fetch.warc import _warc_files as _warc_files
 
-#: Bump when the fetched output for the same input changes.
+#: The version in the fetch stage's fingerprint (:func:`flows.plan.stage_fingerprints`); stored fetched parts carry
+#: that fingerprint. Bump only when the fetched output for the same input changes.
+FETCH_VERSION = "1"
+#: Former name, kept for scripts; the fingerprint never read it (it read a missing ``FETCH_VERSION``, i.e. "1").
 STAGE_VERSION = "fetch-1"
 
 __all__ = [
     "ACCEPT_ENCODING",
     "DOC_ID_SCHEME",
+    "FETCH_VERSION",
     "STAGE_VERSION",
     "FetchItem",
     "FetchStats",
