@@ -456,7 +456,7 @@ def replicate_state(template_root: Path, template_raw: Path, root: Path, raw: Pa
     ``batch`` rows; the articles dataset carries the upstream digest, so export sees nothing to do. Returns the
     number of fetched documents written."""
     from tasks import export, schemas
-    from tasks.fetch import make_doc_id
+    from tasks.fetch import document_id
     from tasks.store import Store
 
     tstore, store = Store(template_root), Store(root)
@@ -490,7 +490,7 @@ def replicate_state(template_root: Path, template_raw: Path, root: Path, raw: Pa
             target = raw / f"c{c:05d}" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes((template_raw / rel).read_bytes() + member)
-            doc_ids[r["doc_id"]] = make_doc_id(new_uri)
+            doc_ids[r["doc_id"]] = document_id(r["source"], new_uri)  # a local file: its source is part of its id
             shas[(r["doc_id"], r["content_sha256"])] = hashlib.sha256(r["content"] + suffix).hexdigest()
         remap = _Remap(c, doc_ids, shas)
         for stage, sub, fp, schema, rows in tables:
