@@ -130,8 +130,8 @@ _OTHER_DATES_RE = re.compile(
 
 def _drop_furniture(tree: Any) -> None:
     """Remove from ``tree`` (a copy) the containers whose dates are not the article's (:data:`_OTHER_DATES_RE`:
-    comment sections, related and teaser lists, author and member profiles). A container that holds the ``<h1>``
-    is the page layout, not furniture, and stays."""
+    comment sections, related and teaser lists, author and member profiles), and ``<link>`` elements other than the
+    canonical ones. A container that holds the ``<h1>`` is the page layout, not furniture, and stays."""
     keep: set[Any] = set()
     for h1 in tree.iter("h1"):
         keep.update(h1.iterancestors())
@@ -143,6 +143,8 @@ def _drop_furniture(tree: Any) -> None:
         and (el.get("class") or el.get("id"))
         and _OTHER_DATES_RE.search(_attr_str(el))
     ]
+    # stylesheet, script and icon links: a version in their URL ("ie.css?ver=20120629") is no date of the page
+    drop += [el for el in tree.iter("link") if (el.get("rel") or "").lower() not in ("canonical", "amphtml")]
     for el in drop:
         if el.getparent() is not None:
             el.drop_tree()
