@@ -8,6 +8,7 @@ the first run and reused afterwards). ``PREFECT_API_URL`` is removed so no test 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,6 +53,16 @@ def config_file(folder: Path, tables: str = "", *, newsflow: str = "", sources: 
         encoding="utf-8",
     )
     return cfg
+
+
+def copy_samples(raw: Path, names: list[str]) -> Path:
+    """Copy the bundled sample pages ``names`` and their ``.meta.json`` sidecars into ``raw`` (created if
+    missing); returns ``raw``."""
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(SAMPLES / name, raw / name)
+        shutil.copy(SAMPLES / f"{name}.meta.json", raw / f"{name}.meta.json")
+    return raw
 
 
 def files_source(path: Path, name: str = "samples") -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REPO, SAMPLES, config_file, files_source
+from tests.conftest import REPO, SAMPLES, config_file, copy_samples, files_source
 
 NAMES = [
     "fundus-at-orf-2024-11-22.html.gz",
@@ -71,11 +71,7 @@ def newsflow(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("cli")
-    raw = tmp / "raw"
-    raw.mkdir()
-    for name in NAMES:
-        shutil.copy(SAMPLES / name, raw / name)
-        shutil.copy(SAMPLES / f"{name}.meta.json", raw / f"{name}.meta.json")
+    raw = copy_samples(tmp / "raw", NAMES)
     cfg = config_file(tmp, "[parse]\nworkers = 1", sources=files_source(raw))
     res: dict[str, Any] = {"tmp": tmp, "cfg": cfg}
     res["first"] = newsflow("run", "--config", str(cfg), cwd=tmp)

@@ -4,13 +4,12 @@ thread-pool runner, with batches spread over worker processes."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, copy_samples
 from tests.test_pipeline import write_config
 
 prefect_dask = pytest.importorskip("prefect_dask")
@@ -25,12 +24,7 @@ def _articles(root: Path) -> pd.DataFrame:
 def test_dask_runner_matches_default_runner(tmp_path: Path) -> None:
     from flows.pipeline import news_pipeline
 
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    names = sorted(p.name for p in SAMPLES.glob("fundus-*.html.gz"))[:8]
-    for name in names:
-        shutil.copy(SAMPLES / name, raw / name)
-        shutil.copy(SAMPLES / f"{name}.meta.json", raw / f"{name}.meta.json")
+    raw = copy_samples(tmp_path / "raw", sorted(p.name for p in SAMPLES.glob("fundus-*.html.gz"))[:8])
     cfg = write_config(tmp_path, raw)
 
     runner = prefect_dask.DaskTaskRunner(

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REPO, SAMPLES, config_file, files_source
+from tests.conftest import REPO, config_file, copy_samples, files_source
 
 NAMES = [
     "fundus-at-orf-2024-11-22.html.gz",
@@ -26,11 +25,7 @@ NAMES = [
 
 
 def _setup(tmp: Path, parse: str = "") -> Path:
-    raw = tmp / "raw"
-    raw.mkdir(exist_ok=True)
-    for name in NAMES:
-        shutil.copy(SAMPLES / name, raw / name)
-        shutil.copy(SAMPLES / f"{name}.meta.json", raw / f"{name}.meta.json")
+    raw = copy_samples(tmp / "raw", NAMES)
     return config_file(
         tmp, f"[parse]\nworkers = 1\n{parse}", newsflow="max_reject_share = 1.0", sources=files_source(raw)
     )

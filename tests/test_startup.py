@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from flows.cli import startup_line
 from tasks.config import load_settings
 from tasks.fetch import stat_manifest
 from tasks.store import Store
-from tests.conftest import REPO, SAMPLES, config_file, files_source
+from tests.conftest import REPO, config_file, copy_samples, files_source
 
 NAMES = [
     "fundus-at-orf-2024-11-22.html.gz",
@@ -68,11 +67,7 @@ def _tree(root: Path) -> dict[str, int]:
 def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Three sample pages, one real run (Prefect started), then a second run with nothing new (not started)."""
     tmp = tmp_path_factory.mktemp("startup")
-    raw = tmp / "raw"
-    raw.mkdir()
-    for name in NAMES:
-        shutil.copy(SAMPLES / name, raw / name)
-        shutil.copy(SAMPLES / f"{name}.meta.json", raw / f"{name}.meta.json")
+    raw = copy_samples(tmp / "raw", NAMES)
     cfg = config_file(tmp, "[parse]\nworkers = 1", sources=files_source(raw))
     res: dict[str, Any] = {"tmp": tmp, "raw": raw, "cfg": cfg, "data": tmp / "data"}
     res["first"] = newsflow("run", "--config", str(cfg), "--json", cwd=tmp)
