@@ -109,6 +109,21 @@ def _polygon_xy(rings: list[list[list[float]]]) -> tuple[list[float | None], lis
     return xs, ys
 
 
+def _add_filled(fig: Any, rings: list[Any], colour: str, **extra: Any) -> None:
+    """Country outlines ``rings`` as one filled trace of ``colour`` (white borders, no legend entry)."""
+    xs, ys = _polygon_xy(rings)
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        fill="toself",
+        fillcolor=colour,
+        line={"color": "#ffffff", "width": 0.5},
+        showlegend=False,
+        **extra,
+    )
+
+
 def world_map(countries: dict[str, int], country_names: dict[str, str]) -> Any:
     """A plotly figure (``go.Figure``) of the world with each country filled by the class of its article count;
     countries without articles in grey. None when no counted country has an outline."""
@@ -128,33 +143,12 @@ def world_map(countries: dict[str, int], country_names: dict[str, str]) -> Any:
             "hovermode": "closest",
         }
     )
-    xs, ys = _polygon_xy([r for c in sorted(shapes) if c not in counted for r in shapes[c]])
-    fig.add_scatter(
-        x=xs,
-        y=ys,
-        mode="lines",
-        fill="toself",
-        fillcolor=NO_DATA,
-        line={"color": "#ffffff", "width": 0.5},
-        hoverinfo="skip",
-        showlegend=False,
-    )
+    _add_filled(fig, [r for c in sorted(shapes) if c not in counted for r in shapes[c]], NO_DATA, hoverinfo="skip")
     classes = sorted({count_class(n) for n in counted.values()})
     for code in sorted(counted, key=lambda c: (counted[c], c)):
         colour = CLASS_COLOURS[min(count_class(counted[code]), len(CLASS_COLOURS) - 1)]
-        xs, ys = _polygon_xy(shapes[code])
         label = f"{code} {country_names[code]}" if code in country_names else code
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            fill="toself",
-            fillcolor=colour,
-            line={"color": "#ffffff", "width": 0.5},
-            hoveron="fills",
-            name=html.escape(f"{label}: {counted[code]}"),
-            showlegend=False,
-        )
+        _add_filled(fig, shapes[code], colour, hoveron="fills", name=html.escape(f"{label}: {counted[code]}"))
     for index in classes:
         colour = CLASS_COLOURS[min(index, len(CLASS_COLOURS) - 1)]
         fig.add_scatter(

@@ -42,13 +42,16 @@ def pytest_addoption(parser: Any) -> None:
     )
 
 
-def config_file(folder: Path, tables: str = "", *, newsflow: str = "", sources: str = "") -> Path:
-    """Write ``folder/newsflow.toml`` for a test: data root ``folder/data``, the tests' Prefect home, extra
-    ``[newsflow]`` keys, further ``tables`` (``[fetch]`` …) and ``[[sources]]`` tables. Returns its path."""
+def config_file(
+    folder: Path, tables: str = "", *, newsflow: str = "", sources: str = "", data_root: Path | None = None
+) -> Path:
+    """Write ``folder/newsflow.toml`` for a test: data root ``data_root`` (default ``folder/data``), the tests'
+    Prefect home, extra ``[newsflow]`` keys, further ``tables`` (``[fetch]`` …) and ``[[sources]]`` tables.
+    Returns its path."""
     folder.mkdir(parents=True, exist_ok=True)
     cfg = folder / "newsflow.toml"
     cfg.write_text(
-        f'[newsflow]\ndata_root = "{folder / "data"}"\n{newsflow}\n\n'
+        f'[newsflow]\ndata_root = "{data_root or folder / "data"}"\n{newsflow}\n\n'
         f'[prefect]\nhome = "{os.environ["PREFECT_HOME"]}"\n\n{tables}\n\n{sources}\n',
         encoding="utf-8",
     )

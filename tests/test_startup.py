@@ -163,15 +163,12 @@ def _write(path: Path, text: str) -> Callable[[], None]:
 
 def _variant(p: dict[str, Any], name: str, tables: str = "", sources: str = "") -> Path:
     """Another newsflow.toml on the same data root and source (plus ``sources``)."""
-    folder = p["tmp"] / "variants" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    cfg = folder / "newsflow.toml"
-    cfg.write_text(
-        f'[newsflow]\ndata_root = "{p["data"]}"\n\n[parse]\nworkers = 1\n\n{tables}\n\n'
-        f"{files_source(p['raw'])}\n{sources}\n",
-        encoding="utf-8",
+    return config_file(
+        p["tmp"] / "variants" / name,
+        f"[parse]\nworkers = 1\n\n{tables}",
+        sources=f"{files_source(p['raw'])}\n{sources}",
+        data_root=p["data"],
     )
-    return cfg
 
 
 def _articles_part(p: dict[str, Any]) -> Path:
